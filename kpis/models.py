@@ -1,0 +1,304 @@
+"""KPIs, their targets and actuals per period, and the materialised scores."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from kpis import scoring
+from scorecard.models import OrgUnit, Period, Scorecard, validate_weight
+from strategy.models import Objective
+
+TOLERANCE_NOT_POSITIVE = "The tolerance must be greater than 0 %."
+ROLLUP_NEEDS_METHOD = "A roll-up KPI needs a roll-up method."
+ROLLUP_METHOD_ONLY_FOR_ROLLUPS = "Only a roll-up KPI has a roll-up method."
+ROLLUP_PARENT_NOT_ANCESTOR = (
+    "A KPI can only roll up to a KPI of an ancestor unit ({unit} is not above {own})."
+)
+ROLLUP_PARENT_NOT_ROLLUP = "The KPI it rolls up to must have the source 'roll-up'."
+ROLLUP_UNIT_MISMATCH = 'Units must match: this KPI is in "{own}", the roll-up KPI in "{parent}".'
+ROLLUP_CYCLE = "This roll-up would run in a circle."
+VALUE_NOT_FINITE = "Enter a finite number."
+ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cannot be entered."
+
+VALUE_DIGITS = 20
+VALUE_PLACES = 6
+SCORE_DIGITS = 9
+
+
+def validate_finite(value: Decimal) -> None:
+    if value is not None and not value.is_finite():
+        raise ValidationError(VALUE_NOT_FINITE, code="not_finite")
+
+
+def validate_tolerance(value: Decimal) -> None:
+    if value is not None and value <= 0:
+        raise ValidationError(TOLERANCE_NOT_POSITIVE, code="tolerance_not_positive")
+
+
+class KPI(models.Model):
+    class Direction(models.TextChoices):
+        UP = scoring.UP, "Higher is better"
+        DOWN = scoring.DOWN, "Lower is better"
+
+    class IndicatorType(models.TextChoices):
+        LEADING = "leading", "Leading"
+        LAGGING = "lagging", "Lagging"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered"
+        ROLLUP = "rollup", "Roll-up"
+
+    class RollupMethod(models.TextChoices):
+        SUM = "sum", "Sum"
+        AVERAGE = "average", "Average"
+        MIN = "min", "Minimum"
+        MAX = "max", "Maximum"
+        WEIGHTED_AVERAGE = "weighted_average", "Weighted average"
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=20, blank=True, help_text="e.g. %, USD, days")
+    decimals = models.PositiveSmallIntegerField(default=1)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
+    indicator_type = models.CharField(
+        max_length=7, choices=IndicatorType.choices, default=IndicatorType.LAGGING
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_kpis",
+    )
+    owning_team = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    weight = models.DecimalField(
+        max_digits=9, decimal_places=4, default=Decimal("1"), validators=[validate_weight]
+    )
+    tolerance_pct = models.DecimalField(
+        max_digits=7, decimal_places=3, default=Decimal("10"), validators=[validate_tolerance]
+    )
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
+    rolls_up_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rollup_children"
+    )
+    rollup_method = models.CharField(
+        max_length=16, choices=RollupMethod.choices, null=True, blank=True
+    )
+    order = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "KPI"
+        ordering = ["objective", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=0), name="kpi_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(tolerance_pct__gt=0), name="kpi_tolerance_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="rollup", rollup_method__isnull=False)
+                | Q(source="manual", rollup_method__isnull=True),
+                name="kpi_rollup_method_iff_rollup",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rolls_up_to=models.F("id")), name="kpi_not_rolling_up_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.objective.scorecard.org_unit
+
+    @property
+    def is_rollup(self) -> bool:
+        return self.source == self.Source.ROLLUP
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.is_rollup and not self.rollup_method:
+            errors["rollup_method"] = ROLLUP_NEEDS_METHOD
+        if not self.is_rollup and self.rollup_method:
+            errors["rollup_method"] = ROLLUP_METHOD_ONLY_FOR_ROLLUPS
+        if self.rolls_up_to_id and self.objective_id:
+            message = self._rollup_parent_problem()
+            if message:
+                errors["rolls_up_to"] = message
+        if errors:
+            raise ValidationError(errors)
+
+    def _rollup_parent_problem(self) -> str:
+        parent = KPI.objects.select_related("objective__scorecard__org_unit").get(
+            pk=self.rolls_up_to_id
+        )
+        own_unit = self.org_unit
+        parent_unit = parent.org_unit
+        if parent_unit == own_unit or not own_unit.is_descendant_or_self(parent_unit):
+            return ROLLUP_PARENT_NOT_ANCESTOR.format(unit=parent_unit, own=own_unit)
+        if not parent.is_rollup:
+            return ROLLUP_PARENT_NOT_ROLLUP
+        if parent.unit != self.unit:
+            return ROLLUP_UNIT_MISMATCH.format(own=self.unit, parent=parent.unit)
+        if self.pk and self._is_above(parent):
+            return ROLLUP_CYCLE
+        return ""
+
+    def _is_above(self, other: "KPI") -> bool:
+        # Walk up from `other`; the chain is as deep as the org tree, a handful of rows.
+        current = other
+        while current.rolls_up_to_id:
+            if current.rolls_up_to_id == self.pk:
+                return True
+            current = KPI.objects.only("rolls_up_to_id").get(pk=current.rolls_up_to_id)
+        return False
+
+
+class Target(models.Model):
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="targets")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, validators=[validate_finite]
+    )
+    red_flag = models.DecimalField(
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
+        null=True,
+        blank=True,
+        validators=[validate_finite],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "period"],
+                name="target_unique_per_kpi_and_period",
+                violation_error_message="This KPI already has a target for this quarter.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.period}: {self.value}"
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.kpi.org_unit
+
+    def clean(self) -> None:
+        if self.value is None or not self.kpi_id:
+            return
+        try:
+            scoring.effective_red_flag(
+                target=self.value,
+                red_flag=self.red_flag,
+                direction=self.kpi.direction,
+                tolerance_pct=self.kpi.tolerance_pct,
+            )
+        except scoring.TargetError as error:
+            raise ValidationError({"red_flag": str(error)}) from None
+
+
+class Actual(models.Model):
+    class Source(models.TextChoices):
+        FORM = "form", "Form"
+        GRID = "grid", "Grid"
+        IMPORT = "import", "Import"
+        API = "api", "API"
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="actuals")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, validators=[validate_finite]
+    )
+    comment = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.FORM)
+    # Optimistic concurrency: a write based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "period"],
+                name="actual_unique_per_kpi_and_period",
+                violation_error_message="This KPI already has an actual for this quarter.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.period}: {self.value}"
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.kpi.org_unit
+
+    def clean(self) -> None:
+        if self.kpi_id and self.kpi.is_rollup:
+            raise ValidationError({"kpi": ACTUAL_ON_ROLLUP})
+
+
+class ScoreSnapshot(models.Model):
+    """The engine's materialised result for one subject in one period. Pages read these.
+
+    `subject_id` is the id of the KPI, objective, perspective or scorecard; `scorecard` is
+    the scorecard the subject belongs to, which is what tells one scorecard's perspective
+    apart from another's."""
+
+    class SubjectType(models.TextChoices):
+        KPI = "kpi", "KPI"
+        OBJECTIVE = "objective", "Objective"
+        PERSPECTIVE = "perspective", "Perspective"
+        SCORECARD = "scorecard", "Scorecard"
+
+    class Status(models.TextChoices):
+        GREEN = scoring.GREEN, "On target"
+        AMBER = scoring.AMBER, "At risk"
+        RED = scoring.RED, "Off target"
+        NO_DATA = scoring.NO_DATA, "No data"
+        NO_TARGET = scoring.NO_TARGET, "No target"
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="snapshots")
+    subject_type = models.CharField(max_length=11, choices=SubjectType.choices)
+    subject_id = models.BigIntegerField()
+    value = models.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True
+    )
+    score = models.DecimalField(max_digits=SCORE_DIGITS, decimal_places=6, null=True, blank=True)
+    status = models.CharField(max_length=9, choices=Status.choices)
+    reported = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "scorecard", "subject_type", "subject_id"],
+                name="snapshot_unique_per_subject_and_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10),
+                name="snapshot_score_0_to_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_id} {self.period}: {self.score} {self.status}"

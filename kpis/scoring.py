@@ -1,0 +1,290 @@
+"""The scoring engine: KPI scores, aggregated scores and roll-up values (DESIGN.md section 4).
+
+Pure functions on Decimals, with no Django imports, so every rule of the specification can be
+tested case by case without a database. Every number that leaves this module is rounded half-up
+to 6 decimal places, because that is what gets stored and every later step works from the
+stored value.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+GREEN = "green"
+AMBER = "amber"
+RED = "red"
+NO_DATA = "no_data"
+NO_TARGET = "no_target"
+
+UP = "up"
+DOWN = "down"
+DIRECTIONS = (UP, DOWN)
+
+SUM = "sum"
+AVERAGE = "average"
+MIN = "min"
+MAX = "max"
+WEIGHTED_AVERAGE = "weighted_average"
+
+MIN_SCORE = Decimal(0)
+MAX_SCORE = Decimal(10)
+GREEN_FROM = Decimal("6.666667")
+RED_BELOW = Decimal("3.333333")
+SIX_PLACES = Decimal("0.000001")
+
+# Enough digits that the one division in a score or a mean is exact to far beyond the 6 places
+# we keep, so rounding half-up afterwards sees the true value.
+WORKING_PRECISION = 40
+
+ZERO_TARGET_NEEDS_RED_FLAG = "Set a red flag for a zero target."
+RED_FLAG_ON_GOOD_SIDE = (
+    "Put the red flag on the bad side of the target: below it when higher is better, "
+    "above it when lower is better."
+)
+RED_FLAG_EQUALS_TARGET = "The red flag must differ from the target."
+TOLERANCE_NOT_POSITIVE = "The tolerance must be greater than 0 %."
+TARGET_TOO_SMALL_FOR_DEFAULT_RED_FLAG = (
+    "The target is too close to zero for a default red flag: set a red flag."
+)
+
+UNKNOWN_DIRECTION = 'Unknown direction "{direction}": use "up" or "down".'
+UNKNOWN_ROLLUP_METHOD = (
+    'Unknown roll-up method "{method}": use sum, average, min, max or weighted_average.'
+)
+NOT_A_NUMBER = "{name} must be a finite number, not {value!r}."
+NEGATIVE_WEIGHT = "Weights cannot be negative, got {weight}."
+
+
+class TargetError(ValueError):
+    """A target whose red flag cannot be used to score."""
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    red_flag: Decimal | None
+    score: Decimal | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    score: Decimal | None
+    status: str
+    reported: int
+    total: int
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    value: Decimal | None
+    reported: int
+    total: int
+
+
+def round6(value: Decimal) -> Decimal:
+    """Round half-up to 6 decimal places, however large the value."""
+    with localcontext() as context:
+        # quantize fails when the result needs more digits than the context holds.
+        context.prec = max(context.prec, value.adjusted() + 8)
+        return value.quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
+
+
+def default_red_flag(*, target: Decimal, direction: str, tolerance_pct: Decimal) -> Decimal:
+    """The red flag tolerance_pct % of the target's size on its bad side."""
+    target = as_decimal(target, "target")
+    tolerance_pct = as_decimal(tolerance_pct, "tolerance_pct")
+    _check_direction(direction)
+    if tolerance_pct <= 0:
+        raise TargetError(TOLERANCE_NOT_POSITIVE)
+    if target == 0:
+        raise TargetError(ZERO_TARGET_NEEDS_RED_FLAG)
+    with localcontext(prec=WORKING_PRECISION):
+        margin = tolerance_pct / 100 * abs(target)
+        red_flag = round6(target - margin if direction == UP else target + margin)
+    # A target of a few millionths has a margin that rounds away; scoring would divide by zero.
+    if red_flag == target:
+        raise TargetError(TARGET_TOO_SMALL_FOR_DEFAULT_RED_FLAG)
+    return red_flag
+
+
+def effective_red_flag(
+    *, target: Decimal, red_flag: Decimal | None, direction: str, tolerance_pct: Decimal
+) -> Decimal:
+    """The red flag to score with: the one set on the target, checked, or the default."""
+    if red_flag is None:
+        return default_red_flag(target=target, direction=direction, tolerance_pct=tolerance_pct)
+    target = as_decimal(target, "target")
+    _check_direction(direction)
+    # Checked after rounding because the rounded red flag is the one stored and scored with.
+    red_flag = round6(as_decimal(red_flag, "red_flag"))
+    if red_flag == target:
+        raise TargetError(RED_FLAG_EQUALS_TARGET)
+    if not _is_worse(red_flag, target, direction):
+        raise TargetError(RED_FLAG_ON_GOOD_SIDE)
+    return red_flag
+
+
+def score_kpi(
+    *,
+    actual: Decimal | None,
+    target: Decimal | None,
+    red_flag: Decimal | None,
+    direction: str,
+    tolerance_pct: Decimal,
+) -> KpiResult:
+    _check_direction(direction)
+    # No target outranks no actual: without a target there is nothing to report against.
+    if target is None:
+        return KpiResult(red_flag=None, score=None, status=NO_TARGET)
+    target = as_decimal(target, "target")
+    red_flag = effective_red_flag(
+        target=target, red_flag=red_flag, direction=direction, tolerance_pct=tolerance_pct
+    )
+    if actual is None:
+        return KpiResult(red_flag=red_flag, score=None, status=NO_DATA)
+    actual = as_decimal(actual, "actual")
+    return KpiResult(
+        red_flag=red_flag,
+        score=_score(actual, target, red_flag),
+        status=_status(actual, target, red_flag, direction),
+    )
+
+
+def status_from_score(score: Decimal | None) -> str:
+    """The status of an aggregate, read from its stored, rounded score."""
+    if score is None:
+        return NO_DATA
+    if score >= GREEN_FROM:
+        return GREEN
+    if score < RED_BELOW:
+        return RED
+    return AMBER
+
+
+def aggregate_scores(members: Iterable[tuple[Decimal | None, Decimal]]) -> Aggregate:
+    """The weighted mean of the members' (score, weight) that have a score, with coverage."""
+    checked = [(_optional_decimal(score, "score"), _weight(weight)) for score, weight in members]
+    scored = [(score, weight) for score, weight in checked if score is not None]
+    score = _weighted_mean(scored)
+    return Aggregate(
+        score=score,
+        status=status_from_score(score),
+        reported=len(scored),
+        total=len(checked),
+    )
+
+
+def rollup_value(method: str, values: Iterable[tuple[Decimal | None, Decimal]]) -> RollupResult:
+    """Combine the children's (value, KPI weight) by the parent's roll-up method."""
+    combine = _combiner(method)
+    children = [(_optional_decimal(value, "value"), _weight(weight)) for value, weight in values]
+    reported = [(value, weight) for value, weight in children if value is not None]
+    value = combine(reported) if reported else None
+    return RollupResult(value=value, reported=len(reported), total=len(children))
+
+
+def as_decimal(value: Decimal | int | str, name: str) -> Decimal:
+    """Accept a Decimal, an int or a numeric string; refuse floats, NaN and infinities.
+
+    Floats are refused because they have already lost the digits the caller meant.
+    """
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise TypeError(NOT_A_NUMBER.format(name=name, value=value))
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(NOT_A_NUMBER.format(name=name, value=value)) from None
+    if not number.is_finite():
+        raise ValueError(NOT_A_NUMBER.format(name=name, value=value))
+    return number
+
+
+def _optional_decimal(value: Decimal | int | str | None, name: str) -> Decimal | None:
+    return None if value is None else as_decimal(value, name)
+
+
+def _weight(value: Decimal | int | str) -> Decimal:
+    # A negative weight would let a mean leave the range of its members.
+    weight = as_decimal(value, "weight")
+    if weight < 0:
+        raise ValueError(NEGATIVE_WEIGHT.format(weight=weight))
+    return weight
+
+
+def _check_direction(direction: str) -> None:
+    if direction not in DIRECTIONS:
+        raise ValueError(UNKNOWN_DIRECTION.format(direction=direction))
+
+
+def _is_worse(value: Decimal, reference: Decimal, direction: str) -> bool:
+    return value < reference if direction == UP else value > reference
+
+
+def _status(actual: Decimal, target: Decimal, red_flag: Decimal, direction: str) -> str:
+    if not _is_worse(actual, target, direction):
+        return GREEN
+    if _is_worse(actual, red_flag, direction):
+        return RED
+    return AMBER
+
+
+def _score(actual: Decimal, target: Decimal, red_flag: Decimal) -> Decimal:
+    """(10/3)·(1 + (a - r)/(t - r)), clamped to 0..10 and rounded.
+
+    Written as one division so that 10/3 is never rounded on its own; the same expression
+    serves both directions because t - r and a - r change sign together.
+    """
+    with localcontext(prec=WORKING_PRECISION):
+        band = target - red_flag
+        raw = 10 * (band + (actual - red_flag)) / (3 * band)
+    return round6(min(max(raw, MIN_SCORE), MAX_SCORE))
+
+
+def _weighted_mean(members: list[tuple[Decimal, Decimal]]) -> Decimal | None:
+    with localcontext(prec=WORKING_PRECISION):
+        total_weight = sum((weight for _, weight in members), Decimal(0))
+        if total_weight == 0:
+            return None
+        weighted_sum = sum((value * weight for value, weight in members), Decimal(0))
+        mean = weighted_sum / total_weight
+    return round6(mean)
+
+
+def _values(members: list[tuple[Decimal, Decimal]]) -> list[Decimal]:
+    return [value for value, _ in members]
+
+
+def _sum(members: list[tuple[Decimal, Decimal]]) -> Decimal:
+    with localcontext(prec=WORKING_PRECISION):
+        total = sum(_values(members), Decimal(0))
+    return round6(total)
+
+
+def _average(members: list[tuple[Decimal, Decimal]]) -> Decimal:
+    with localcontext(prec=WORKING_PRECISION):
+        mean = sum(_values(members), Decimal(0)) / len(members)
+    return round6(mean)
+
+
+def _min(members: list[tuple[Decimal, Decimal]]) -> Decimal:
+    return round6(min(_values(members)))
+
+
+def _max(members: list[tuple[Decimal, Decimal]]) -> Decimal:
+    return round6(max(_values(members)))
+
+
+ROLLUP_METHODS: dict[str, Callable[[list[tuple[Decimal, Decimal]]], Decimal | None]] = {
+    SUM: _sum,
+    AVERAGE: _average,
+    MIN: _min,
+    MAX: _max,
+    WEIGHTED_AVERAGE: _weighted_mean,
+}
+
+
+def _combiner(method: str) -> Callable[[list[tuple[Decimal, Decimal]]], Decimal | None]:
+    try:
+        return ROLLUP_METHODS[method]
+    except KeyError:
+        raise ValueError(UNKNOWN_ROLLUP_METHOD.format(method=method)) from None

@@ -1,0 +1,140 @@
+"""Writes with rules for KPIs, targets and actuals."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kpis import scoring
+from kpis.models import KPI, Actual, Target
+from scorecard.models import OrganizationSettings, Period
+from strategy.models import Objective
+from strategy.services import check_owner_sees_unit
+
+QUARTER_NOT_STARTED = "{period} has not started yet: actuals open on {start}."
+RED_NEEDS_COMMENT = (
+    "This result is past the red flag: add a comment that explains it and what is being done."
+)
+STALE_VERSION = (
+    "Someone else saved this actual in the meantime (now {value}, version {version}); "
+    "review their value before saving yours."
+)
+NOT_A_NUMBER = "Enter a number, like 1234.5."
+
+
+class StaleActual(Exception):
+    """A write based on an outdated version of an actual."""
+
+    def __init__(self, current: Actual):
+        self.current = current
+        super().__init__(STALE_VERSION.format(value=current.value, version=current.version))
+
+
+def as_decimal(value, *, field: str = "value") -> Decimal:
+    """A finite Decimal, or a ValidationError on `field` with a message a person can act on."""
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: NOT_A_NUMBER}) from None
+    if not number.is_finite():
+        raise ValidationError({field: NOT_A_NUMBER})
+    return number
+
+
+@transaction.atomic
+def kpi_create(*, objective: Objective, name: str, **fields) -> KPI:
+    check_owner_sees_unit(owner=fields.get("owner"), unit=objective.scorecard.org_unit)
+    kpi = KPI(objective=objective, name=name.strip(), **fields)
+    if "order" not in fields:
+        kpi.order = objective.kpis.count()
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, kpi: KPI, **fields) -> KPI:
+    if "owner" in fields:
+        check_owner_sees_unit(owner=fields["owner"], unit=kpi.objective.scorecard.org_unit)
+    for name, value in fields.items():
+        setattr(kpi, name, value)
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+def kpi_archive(*, kpi: KPI) -> KPI:
+    kpi.archived_at = timezone.now()
+    kpi.save(update_fields=["archived_at"])
+    return kpi
+
+
+@transaction.atomic
+def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
+    """Create or replace the KPI's target for the period."""
+    target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
+    target = target or Target(kpi=kpi, period=period)
+    target.value = as_decimal(value)
+    target.red_flag = None if red_flag in (None, "") else as_decimal(red_flag, field="red_flag")
+    target.full_clean()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def actual_enter(
+    *,
+    kpi: KPI,
+    period: Period,
+    value,
+    comment: str = "",
+    by=None,
+    source: str = Actual.Source.FORM,
+    based_on_version: int | None = None,
+    today: date | None = None,
+) -> Actual:
+    """Create or update the KPI's actual for the period.
+
+    `based_on_version` is the version the person saw; when someone saved since, the write is
+    refused with StaleActual. Without it the write overwrites (the API's documented choice).
+    """
+    number = as_decimal(value)
+    today = today or timezone.localdate()
+    if not period.has_started(today):
+        raise ValidationError(
+            {"period": QUARTER_NOT_STARTED.format(period=period.label, start=period.start)}
+        )
+    actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
+    if actual and based_on_version is not None and actual.version != based_on_version:
+        raise StaleActual(actual)
+    if actual is None:
+        actual = Actual(kpi=kpi, period=period, version=0)
+    actual.value = number
+    actual.comment = comment.strip()
+    actual.entered_by = by
+    actual.entered_at = timezone.now()
+    actual.source = source
+    actual.version += 1
+    actual.full_clean()
+    _check_red_has_comment(actual)
+    actual.save()
+    return actual
+
+
+def _check_red_has_comment(actual: Actual) -> None:
+    if actual.comment or not OrganizationSettings.load().red_needs_comment:
+        return
+    target = Target.objects.filter(kpi=actual.kpi, period=actual.period).first()
+    if target is None:
+        return
+    result = scoring.score_kpi(
+        actual=actual.value,
+        target=target.value,
+        red_flag=target.red_flag,
+        direction=actual.kpi.direction,
+        tolerance_pct=actual.kpi.tolerance_pct,
+    )
+    if result.status == scoring.RED:
+        raise ValidationError({"comment": RED_NEEDS_COMMENT})

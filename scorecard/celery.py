@@ -1,0 +1,19 @@
+"""The Celery app. Queues: `default`, `rollups` (score recomputes), `reminders`."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scorecard.settings")
+
+app = Celery("sightline")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_default_queue = "default"
+app.conf.task_routes = {
+    "kpis.tasks.*": {"queue": "rollups"},
+    "reviews.tasks.*": {"queue": "reminders"},
+}
+app.conf.task_acks_late = True
+app.conf.worker_prefetch_multiplier = 1
+app.conf.beat_schedule = {}
+app.autodiscover_tasks()

@@ -1,0 +1,221 @@
+"""The core of the domain: the org tree, who holds which role, perspectives, the fiscal
+calendar and its periods, organization settings and scorecards."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node
+
+from scorecard import fiscal
+
+
+WEIGHT_NEGATIVE = "A weight cannot be negative."
+
+
+def validate_weight(value: Decimal) -> None:
+    if value is not None and value < 0:
+        raise ValidationError(WEIGHT_NEGATIVE, code="negative_weight")
+
+
+class OrgUnit(MP_Node):
+    """A unit of the organization. A materialised-path tree, so a subtree is one
+    `path__startswith` query."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", "Enterprise"
+        DIVISION = "division", "Division"
+        DEPARTMENT = "department", "Department"
+        TEAM = "team", "Team"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def org_unit(self) -> "OrgUnit":
+        # Every unit-scoped object answers `.org_unit`; the policy module relies on it.
+        return self
+
+    def is_descendant_or_self(self, other: "OrgUnit") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Membership(models.Model):
+    """A person's role on a unit; it applies to the unit's whole subtree."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        OWNER = "owner", "Owner"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org_unit", "role"], name="membership_unique_role_per_unit"
+            )
+        ]
+        ordering = ["org_unit__path", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} of {self.org_unit}"
+
+
+class Perspective(models.Model):
+    """One global, ordered list; order 1 is the bottom of the strategy map."""
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True)
+    color = models.CharField(
+        max_length=7,
+        default="#4b5563",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d4ed8.")],
+        help_text="CSS colour, #rrggbb",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationSettings(models.Model):
+    """The one row of organization-wide settings."""
+
+    fiscal_start_month = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(default=7)
+    grace_days = models.PositiveSmallIntegerField(default=10)
+    red_needs_comment = models.BooleanField(default=True)
+    red_drafts_action = models.BooleanField(default=True)
+    extra_action_verbs = models.TextField(
+        blank=True, help_text="Extra verbs accepted at the start of objective titles, one a line."
+    )
+
+    class Meta:
+        verbose_name = "organization settings"
+        verbose_name_plural = "organization settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_start_month__gte=1, fiscal_start_month__lte=12),
+                name="settings_fiscal_start_month_is_a_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "Organization settings"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "OrganizationSettings":
+        instance, _ = cls.objects.get_or_create(pk=1)
+        return instance
+
+
+class Period(models.Model):
+    """One fiscal quarter. Rows are created on demand from the fiscal calendar."""
+
+    fiscal_year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter"], name="period_unique_fiscal_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="period_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"FY{self.fiscal_year} Q{self.quarter}"
+
+    @property
+    def key(self) -> str:
+        return f"FY{self.fiscal_year}-Q{self.quarter}"
+
+    def has_started(self, today: date) -> bool:
+        return self.start <= today
+
+    def as_fiscal_quarter(self, start_month: int) -> fiscal.FiscalQuarter:
+        return fiscal.FiscalQuarter(self.fiscal_year, self.quarter, start_month)
+
+
+class Scorecard(models.Model):
+    """One per org unit."""
+
+    org_unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="scorecard")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    perspectives = models.ManyToManyField(
+        Perspective, through="PerspectiveWeight", related_name="+", blank=True
+    )
+
+    class Meta:
+        ordering = ["org_unit__path"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PerspectiveWeight(models.Model):
+    """A scorecard's weight for one perspective. A perspective without a row weighs 1, so
+    the default is equal weights."""
+
+    DEFAULT = Decimal("1")
+
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="perspective_weights"
+    )
+    perspective = models.ForeignKey(Perspective, on_delete=models.CASCADE, related_name="+")
+    weight = models.DecimalField(
+        max_digits=9, decimal_places=4, default=DEFAULT, validators=[validate_weight]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "perspective"], name="perspective_weight_unique"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="perspective_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard}: {self.perspective} × {self.weight}"
+
+

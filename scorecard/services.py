@@ -1,0 +1,142 @@
+"""Writes with rules for the core: the org tree, roles, periods, scorecards, settings."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from scorecard import fiscal
+from scorecard.models import (
+    Membership,
+    OrganizationSettings,
+    OrgUnit,
+    Perspective,
+    PerspectiveWeight,
+    Period,
+    Scorecard,
+)
+
+SECOND_ROOT = "The organization already has a top unit; add this one under a parent."
+SECOND_SCORECARD = "{unit} already has a scorecard; a unit has exactly one."
+FISCAL_START_LOCKED = (
+    "The fiscal year's start month cannot change once quarters hold data: "
+    "every stored quarter would shift."
+)
+
+
+def org_unit_create(
+    *, name: str, kind: str, parent: OrgUnit | None = None, slug: str = ""
+) -> OrgUnit:
+    unit = OrgUnit(name=name, kind=kind, slug=slug or _free_slug(name))
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        if OrgUnit.objects.get_root_nodes().exists():
+            raise ValidationError({"parent": SECOND_ROOT})
+        return OrgUnit.objects.add_root(instance=unit)
+    return OrgUnit.objects.add_child(parent, instance=unit)
+
+
+def org_unit_update(*, unit: OrgUnit, name: str | None = None, kind: str | None = None) -> OrgUnit:
+    if name is not None:
+        unit.name = name
+    if kind is not None:
+        unit.kind = kind
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit.save(update_fields=["name", "kind"])
+    return unit
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:90] or "unit"
+    slug, number = base, 2
+    while OrgUnit.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def membership_grant(*, user, org_unit: OrgUnit, role: str) -> Membership:
+    membership = Membership(user=user, org_unit=org_unit, role=role)
+    membership.full_clean(validate_unique=False)
+    membership, _ = Membership.objects.get_or_create(user=user, org_unit=org_unit, role=role)
+    return membership
+
+
+def membership_revoke(*, membership: Membership) -> None:
+    membership.delete()
+
+
+@transaction.atomic
+def scorecard_create(*, org_unit: OrgUnit, title: str, description: str = "") -> Scorecard:
+    if Scorecard.objects.filter(org_unit=org_unit).exists():
+        raise ValidationError({"org_unit": SECOND_SCORECARD.format(unit=org_unit)})
+    scorecard = Scorecard(org_unit=org_unit, title=title, description=description)
+    scorecard.full_clean()
+    scorecard.save()
+    return scorecard
+
+
+def scorecard_update(*, scorecard: Scorecard, title: str, description: str) -> Scorecard:
+    scorecard.title = title
+    scorecard.description = description
+    scorecard.full_clean()
+    scorecard.save()
+    return scorecard
+
+
+def perspective_weight_set(
+    *, scorecard: Scorecard, perspective: Perspective, weight: Decimal
+) -> PerspectiveWeight:
+    row = PerspectiveWeight.objects.filter(scorecard=scorecard, perspective=perspective).first()
+    row = row or PerspectiveWeight(scorecard=scorecard, perspective=perspective)
+    row.weight = weight
+    row.full_clean()
+    row.save()
+    return row
+
+
+def fiscal_start_month() -> int:
+    return OrganizationSettings.load().fiscal_start_month
+
+
+def period_for_quarter(quarter: fiscal.FiscalQuarter) -> Period:
+    period, _ = Period.objects.get_or_create(
+        fiscal_year=quarter.fiscal_year,
+        quarter=quarter.quarter,
+        defaults={"start": quarter.start, "end": quarter.end},
+    )
+    return period
+
+
+def period_for_key(key: str) -> Period:
+    """The period named `FY2026-Q3` (or `FY2026 Q3`); raises ValidationError for bad ones."""
+    try:
+        quarter = fiscal.parse_period(key, fiscal_start_month())
+    except ValueError as error:
+        raise ValidationError({"period": str(error)}) from None
+    return period_for_quarter(quarter)
+
+
+def period_for_date(day: date) -> Period:
+    return period_for_quarter(fiscal.quarter_of(day, fiscal_start_month()))
+
+
+def last_ended_period(today: date | None = None) -> Period:
+    """The latest quarter that has ended: the one pages open on by default."""
+    today = today or timezone.localdate()
+    return period_for_quarter(fiscal.quarter_of(today, fiscal_start_month()).previous())
+
+
+@transaction.atomic
+def organization_settings_update(**fields) -> OrganizationSettings:
+    current = OrganizationSettings.load()
+    new_start = fields.get("fiscal_start_month", current.fiscal_start_month)
+    if new_start != current.fiscal_start_month and Period.objects.exists():
+        raise ValidationError({"fiscal_start_month": FISCAL_START_LOCKED})
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    return current

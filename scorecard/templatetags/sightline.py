@@ -1,0 +1,38 @@
+"""Formatting that every page shares: numbers in a KPI's own precision, scores, statuses."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "green": "On target",
+    "amber": "At risk",
+    "red": "Off target",
+    "no_data": "No data",
+    "no_target": "No target",
+}
+
+
+@register.filter
+def measure(value: Decimal | None, decimals: int = 1) -> str:
+    """A KPI value with the KPI's decimals and thousands separators; an en dash if none."""
+    if value is None:
+        return "–"
+    places = Decimal(1).scaleb(-int(decimals))
+    rounded = Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{int(decimals)}f}"
+
+
+@register.filter
+def score(value: Decimal | None) -> str:
+    """Pages show a score with one decimal (DESIGN.md section 4)."""
+    if value is None:
+        return "–"
+    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)

@@ -1,0 +1,70 @@
+"""Pages of the core: the list of units and a unit's scorecard."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from kpis import selectors as kpi_selectors
+from scorecard import selectors, services
+from scorecard.models import Period, Perspective, Scorecard
+from scorecard.rules import may
+
+
+def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
+    scorecard = get_object_or_404(
+        Scorecard.objects.select_related("org_unit"), org_unit__slug=slug
+    )
+    if not may(request.user, "scorecard.view_scorecard", scorecard):
+        raise PermissionDenied("You have no role on this unit or above it.")
+    return scorecard
+
+
+def period_from_request(request: HttpRequest) -> Period:
+    """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended."""
+    key = request.GET.get("period")
+    if key:
+        try:
+            return services.period_for_key(key)
+        except ValidationError as error:
+            messages.error(request, error.message_dict["period"][0])
+    return services.last_ended_period()
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    units = selectors.org_units_visible_to(request.user)
+    return render(request, "scorecard/home.html", {"units": units})
+
+
+@require_GET
+@login_required
+def scorecard_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    scorecard = scorecard_for_reading(request, slug)
+    period = period_from_request(request)
+    context = {
+        "scorecard": scorecard,
+        "period": period,
+        "sheet": kpi_selectors.scorecard_sheet(scorecard=scorecard, period=period),
+    }
+    if request.htmx:
+        return render(request, "scorecard/scorecard.html#scorecard-body", context)
+    context["units"] = selectors.org_units_visible_to(request.user)
+    context["periods"] = selectors.periods_for_switcher(around=period)
+    return render(request, "scorecard/scorecard.html", context)
+
+
+@require_GET
+def perspective_css(request: HttpRequest) -> HttpResponse:
+    """Perspective colours live in the database; our CSP allows no inline styles, so they
+    reach the page as a small stylesheet."""
+    rules = "\n".join(
+        f".perspective-{p.pk} {{ --perspective-color: {p.color}; }}"
+        for p in Perspective.objects.all()
+    )
+    response = HttpResponse(rules, content_type="text/css")
+    response["Cache-Control"] = "max-age=300"
+    return response

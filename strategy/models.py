@@ -1,0 +1,138 @@
+"""Objectives, the cascade between them (`supports`) and the strategy map's causal links."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from scorecard.models import OrgUnit, Perspective, Scorecard, validate_weight
+
+LINK_TO_ITSELF = "An objective cannot cause itself: choose two different objectives."
+LINK_ACROSS_SCORECARDS = "Both objectives of a link must be on the same scorecard."
+LINK_ON_OTHER_SCORECARD = "The objectives of a link must be on the link's scorecard."
+LINK_CLOSES_CYCLE = (
+    "This link would close a loop ({path}): cause and effect must not run in a circle."
+)
+
+
+class Objective(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="objectives")
+    perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT, related_name="objectives")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_objectives",
+    )
+    owning_team = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    weight = models.DecimalField(
+        max_digits=9, decimal_places=4, default=Decimal("1"), validators=[validate_weight]
+    )
+    order = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The cascade: objectives of ancestor units' scorecards that this one serves.
+    supports = models.ManyToManyField(
+        "self", symmetrical=False, related_name="supporters", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[supports])
+
+    class Meta:
+        ordering = ["scorecard", "perspective__order", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "scorecard",
+                "perspective",
+                Lower("title"),
+                condition=Q(archived_at__isnull=True),
+                name="objective_title_unique_in_perspective",
+                violation_error_message="This scorecard already has an objective with this "
+                "title in this perspective.",
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="objective_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.scorecard.org_unit
+
+
+class CausalLink(models.Model):
+    """An arrow of the strategy map: `source` helps achieve `target`."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="links")
+    source = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="links_in")
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scorecard", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target"],
+                name="link_unique_pair",
+                violation_error_message="These two objectives are already linked.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")),
+                name="link_not_to_itself",
+                violation_error_message=LINK_TO_ITSELF,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.scorecard.org_unit
+
+    def clean(self) -> None:
+        if not (self.source_id and self.target_id and self.scorecard_id):
+            return
+        if self.source_id == self.target_id:
+            raise ValidationError({"target": LINK_TO_ITSELF})
+        if self.source.scorecard_id != self.target.scorecard_id:
+            raise ValidationError({"target": LINK_ACROSS_SCORECARDS})
+        if self.source.scorecard_id != self.scorecard_id:
+            raise ValidationError({"scorecard": LINK_ON_OTHER_SCORECARD})
+        loop = self.loop_it_would_close()
+        if loop:
+            titles = " → ".join(
+                Objective.objects.get(pk=pk).title for pk in [self.source_id, *loop]
+            )
+            raise ValidationError({"target": LINK_CLOSES_CYCLE.format(path=titles)})
+
+    def loop_it_would_close(self) -> list[int]:
+        """The path target → … → source that this link would turn into a cycle, or []."""
+        edges: dict[int, list[int]] = {}
+        others = CausalLink.objects.filter(scorecard_id=self.scorecard_id).exclude(pk=self.pk)
+        for source_id, target_id in others.values_list("source_id", "target_id"):
+            edges.setdefault(source_id, []).append(target_id)
+        # Depth-first search from the new link's target back to its source.
+        stack: list[list[int]] = [[self.target_id]]
+        seen: set[int] = set()
+        while stack:
+            path = stack.pop()
+            node = path[-1]
+            if node == self.source_id:
+                return path
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend([*path, nxt] for nxt in edges.get(node, []))
+        return []

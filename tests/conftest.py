@@ -1,0 +1,139 @@
+"""Shared fixtures: an organization with personas for every role, built through services.
+
+    Acme (enterprise)            executive: viewer · manager: manager · admin: superuser
+    ├── North (division)         north_manager: manager
+    │   └── North Sales (team)   owner: owner (owns the team's KPI)
+    └── South (division)
+        └── South Ops (team)     south_team_manager: manager
+    outsider: signed in, no role anywhere
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+
+from kpis import services as kpi_services
+from scorecard import services as core
+from scorecard.celery import app as celery_app
+from scorecard.models import Membership, OrgUnit, Perspective
+from strategy import services as strategy_services
+from tests.factories import UserFactory, org_unit
+
+# Hashing passwords slowly protects production, not tests.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run inline in tests unless a test starts a real worker; this must be set on the
+# Celery app itself, which has already read the Django settings.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+@dataclass
+class Org:
+    acme: OrgUnit
+    north: OrgUnit
+    north_sales: OrgUnit
+    south: OrgUnit
+    south_ops: OrgUnit
+
+
+@dataclass
+class People:
+    admin: object
+    manager: object
+    north_manager: object
+    owner: object
+    south_team_manager: object
+    executive: object
+    outsider: object
+
+
+def build_org() -> Org:
+    acme = org_unit("Acme", "enterprise")
+    north = org_unit("North", "division", acme)
+    south = org_unit("South", "division", acme)
+    return Org(
+        acme=acme,
+        north=north,
+        north_sales=org_unit("North Sales", "team", north),
+        south=south,
+        south_ops=org_unit("South Ops", "team", south),
+    )
+
+
+def build_people(org: Org) -> People:
+    people = People(
+        admin=UserFactory(username="admin", is_superuser=True, is_staff=True),
+        manager=UserFactory(username="manager"),
+        north_manager=UserFactory(username="north_manager"),
+        owner=UserFactory(username="owner"),
+        south_team_manager=UserFactory(username="south_team_manager"),
+        executive=UserFactory(username="executive"),
+        outsider=UserFactory(username="outsider"),
+    )
+    grants = [
+        (people.manager, org.acme, Membership.Role.MANAGER),
+        (people.north_manager, org.north, Membership.Role.MANAGER),
+        (people.owner, org.north_sales, Membership.Role.OWNER),
+        (people.south_team_manager, org.south_ops, Membership.Role.MANAGER),
+        (people.executive, org.acme, Membership.Role.VIEWER),
+    ]
+    for user, unit, role in grants:
+        core.membership_grant(user=user, org_unit=unit, role=role)
+    return people
+
+
+@pytest.fixture
+def org(db) -> Org:
+    return build_org()
+
+
+@pytest.fixture
+def people(org) -> People:
+    return build_people(org)
+
+
+@pytest.fixture
+def financial() -> Perspective:
+    return Perspective.objects.get(order=4)
+
+
+@pytest.fixture
+def customer() -> Perspective:
+    return Perspective.objects.get(order=3)
+
+
+@pytest.fixture
+def north_sales_kpi(org, people, financial):
+    """A KPI of North Sales owned by the owner persona, with a target for FY2026 Q1."""
+    objective = strategy_services.objective_create(
+        scorecard=org.north_sales.scorecard,
+        perspective=financial,
+        title="Grow regional revenue",
+        owner=people.north_manager,
+    )
+    kpi = kpi_services.kpi_create(
+        objective=objective, name="Regional revenue", unit="USD", owner=people.owner
+    )
+    kpi_services.target_set(
+        kpi=kpi, period=core.period_for_key("FY2026-Q1"), value=Decimal("100")
+    )
+    return kpi
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium; Playwright's own browser download cannot run on these machines.
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
