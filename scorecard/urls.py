@@ -1,10 +1,29 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from kpis.api import KPIViewSet
+from scorecard import api as core_api
+from strategy.api import LinkViewSet, ObjectiveViewSet
+
+router = DefaultRouter()
+router.register("org-units", core_api.OrgUnitViewSet, basename="org-unit")
+router.register("memberships", core_api.MembershipViewSet, basename="membership")
+router.register("perspectives", core_api.PerspectiveViewSet, basename="perspective")
+router.register("scorecards", core_api.ScorecardViewSet, basename="scorecard")
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("kpis", KPIViewSet, basename="kpi")
+router.register("links", LinkViewSet, basename="link")
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/me/", core_api.me, name="api-me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
     path("", include("scorecard.pages")),
 ]

@@ -1,6 +1,7 @@
 """Pages of the core: the list of units and a unit's scorecard."""
 
 from django.contrib import messages
+from django.db import connection
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -68,3 +69,11 @@ def perspective_css(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(rules, content_type="text/css")
     response["Cache-Control"] = "max-age=300"
     return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and compose healthchecks: answers once the database does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

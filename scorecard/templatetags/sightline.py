@@ -18,7 +18,7 @@ STATUS_LABELS = {
 @register.filter
 def measure(value: Decimal | None, decimals: int = 1) -> str:
     """A KPI value with the KPI's decimals and thousands separators; an en dash if none."""
-    if value is None:
+    if value in (None, ""):
         return "–"
     places = Decimal(1).scaleb(-int(decimals))
     rounded = Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
@@ -28,7 +28,7 @@ def measure(value: Decimal | None, decimals: int = 1) -> str:
 @register.filter
 def score(value: Decimal | None) -> str:
     """Pages show a score with one decimal (DESIGN.md section 4)."""
-    if value is None:
+    if value in (None, ""):
         return "–"
     return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 

@@ -1,0 +1,175 @@
+"""The scorecard page of a unit: what it shows, to whom, and at what cost in queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kpis import services as kpi_services
+from scorecard import services as core
+from strategy import services as strategy_services
+
+Q1 = "FY2026-Q1"
+Q2 = "FY2026-Q2"
+
+
+def page_url(unit, period=None):
+    url = reverse("scorecard:scorecard", args=[unit.slug])
+    return f"{url}?period={period}" if period else url
+
+
+def add_objectives(*, scorecard, perspective, owner, count, kpis_each=2, prefix="Grow line"):
+    """`count` objectives with `kpis_each` KPIs, each with a Q1 target 100 and actual 95."""
+    q1 = core.period_for_key(Q1)
+    for number in range(count):
+        objective = strategy_services.objective_create(
+            scorecard=scorecard, perspective=perspective, title=f"{prefix} {number}", owner=owner
+        )
+        for kpi_number in range(kpis_each):
+            kpi = kpi_services.kpi_create(
+                objective=objective, name=f"Measure {number}.{kpi_number}", unit="%", owner=owner
+            )
+            kpi_services.target_set(kpi=kpi, period=q1, value=Decimal("100"))
+            kpi_services.actual_enter(kpi=kpi, period=q1, value=Decimal("95"), by=owner)
+
+
+@pytest.fixture
+def north_sales_sheet(org, people, financial, customer, north_sales_kpi):
+    """North Sales: the owner's revenue KPI (target 100 in Q1) plus a customer objective."""
+    q1 = core.period_for_key(Q1)
+    kpi_services.actual_enter(
+        kpi=north_sales_kpi, period=q1, value=Decimal("85"), comment="Lost a key account",
+        by=people.owner,
+    )
+    objective = strategy_services.objective_create(
+        scorecard=org.north_sales.scorecard, perspective=customer, title="Delight customers",
+        owner=people.north_manager,
+    )
+    satisfaction = kpi_services.kpi_create(
+        objective=objective, name="Customer satisfaction", unit="score", owner=people.owner,
+        indicator_type="leading",
+    )
+    kpi_services.target_set(kpi=satisfaction, period=q1, value=Decimal("8"))
+    kpi_services.actual_enter(kpi=satisfaction, period=q1, value=Decimal("8.4"), by=people.owner)
+    return org.north_sales
+
+
+def test_it_shows_perspectives_top_down_with_kpis_and_their_status(client, people, north_sales_sheet):
+    client.force_login(people.north_manager)
+
+    response = client.get(page_url(north_sales_sheet, Q1))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    order = [html.index(name) for name in
+             ["Financial", "Customer", "Internal Process", "Learning &amp; Growth"]]
+    assert order == sorted(order)
+    assert "Regional revenue" in html and "Customer satisfaction" in html
+    # 85 against target 100 and the default red flag 90: red, shown with a text label.
+    assert 'data-status="red">Off target' in html
+    # 8.4 against 8: green, score (10/3)(1 + (8.4-7.2)/(8-7.2)) = 8.333… shown as 8.3.
+    assert 'data-status="green">On target' in html
+    assert ">8.3<" in html
+    assert ">1.7<" in html  # (10/3)(1 + (85-90)/(100-90)) = 1.666…
+
+
+def test_it_shows_no_data_for_a_quarter_without_actuals(client, people, north_sales_sheet):
+    client.force_login(people.north_manager)
+
+    html = client.get(page_url(north_sales_sheet, Q2)).content.decode()
+
+    assert 'data-status="no_target">No target' in html
+    assert "Off target" not in html
+
+
+def test_it_answers_an_htmx_quarter_switch_with_the_fragment_only(
+    client, people, north_sales_sheet
+):
+    client.force_login(people.owner)
+
+    response = client.get(page_url(north_sales_sheet, Q1), headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="scorecard-body"')
+    assert "<html" not in html
+    assert 'data-period="FY2026-Q1"' in html
+
+
+def test_it_lists_only_units_the_person_may_see_in_the_switcher(client, people, north_sales_sheet):
+    client.force_login(people.north_manager)
+
+    html = client.get(page_url(north_sales_sheet, Q1)).content.decode()
+
+    assert ">North<" in html and ">North Sales<" in html
+    assert ">South<" not in html and ">South Ops<" not in html and ">Acme<" not in html
+
+
+@pytest.mark.parametrize("persona", ["outsider", "south_team_manager"])
+def test_it_refuses_people_without_a_role_on_the_unit(client, people, north_sales_sheet, persona):
+    client.force_login(getattr(people, persona))
+
+    response = client.get(page_url(north_sales_sheet, Q1))
+
+    assert response.status_code == 403
+    assert b"Regional revenue" not in response.content
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, north_sales_sheet):
+    response = client.get(page_url(north_sales_sheet, Q1))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_explains_a_malformed_quarter_and_shows_the_default_one(
+    client, people, north_sales_sheet
+):
+    client.force_login(people.manager)
+
+    response = client.get(page_url(north_sales_sheet, "FY2026-Q9"))
+
+    assert response.status_code == 200
+    assert "FY2026-Q9" in response.content.decode()
+    assert response.context["period"] == core.last_ended_period()
+
+
+@pytest.mark.parametrize("objectives", [4, 40])
+def test_it_holds_a_fixed_number_of_queries_whatever_the_size(
+    client, org, people, financial, objectives, django_assert_max_num_queries
+):
+    add_objectives(
+        scorecard=org.north.scorecard, perspective=financial, owner=people.north_manager,
+        count=objectives,
+    )
+    client.force_login(people.north_manager)
+    url = page_url(org.north, Q1)
+    client.get(url)  # Warm-up: sessions and the period row exist from here on.
+
+    # 1 session, 2 user, 3 memberships, 4 scorecard with unit, 5 settings, 6 period,
+    # 7 objectives, 8 KPIs, 9 targets, 10 actuals, 11 roll-up values, 12 perspectives,
+    # 13 units for the switcher, 14 settings again, 15 periods for the switcher.
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="kpi"') == objectives * 2
+
+
+def test_it_runs_the_same_queries_for_ten_times_the_data(client, org, people, financial):
+    def queries_for(unit, count):
+        add_objectives(
+            scorecard=unit.scorecard, perspective=financial, owner=people.manager, count=count,
+            prefix=f"Grow {unit.slug}",
+        )
+        url = page_url(unit, Q1)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    client.force_login(people.manager)
+
+    assert queries_for(org.south, 3) == queries_for(org.north, 30)
