@@ -23,8 +23,20 @@ class KPISerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KPI
-        fields = ["id", "objective", "name", "unit", "direction", "indicator_type", "owner",
-                  "weight", "tolerance_pct", "source", "rolls_up_to", "rollup_method"]
+        fields = [
+            "id",
+            "objective",
+            "name",
+            "unit",
+            "direction",
+            "indicator_type",
+            "owner",
+            "weight",
+            "tolerance_pct",
+            "source",
+            "rolls_up_to",
+            "rollup_method",
+        ]
         validators: list = []
 
 
@@ -45,13 +57,13 @@ class KPIViewSet(
             .order_by("objective_id", "order", "id")
         )
 
-    def perform_create(self, serializer: KPISerializer) -> None:
+    def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         require(self.request.user, "kpis.change_kpi", data["objective"])
         with service_errors():
             serializer.instance = services.kpi_create(**data)
 
-    def perform_update(self, serializer: KPISerializer) -> None:
+    def perform_update(self, serializer: Any) -> None:
         kpi = serializer.instance
         data = dict(serializer.validated_data)
         require(self.request.user, "kpis.change_kpi", kpi)

@@ -101,9 +101,7 @@ class KPI(models.Model):
         ordering = ["objective", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(weight__gte=0), name="kpi_weight_not_negative"),
-            models.CheckConstraint(
-                condition=Q(tolerance_pct__gt=0), name="kpi_tolerance_positive"
-            ),
+            models.CheckConstraint(condition=Q(tolerance_pct__gt=0), name="kpi_tolerance_positive"),
             models.CheckConstraint(
                 condition=Q(source="rollup", rollup_method__isnull=False)
                 | Q(source="manual", rollup_method__isnull=True),
@@ -139,6 +137,7 @@ class KPI(models.Model):
             raise ValidationError(errors)
 
     def _rollup_parent_problem(self) -> str:
+        assert self.rolls_up_to_id is not None
         parent = KPI.objects.select_related("objective__scorecard__org_unit").get(
             pk=self.rolls_up_to_id
         )

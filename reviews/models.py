@@ -289,9 +289,7 @@ class ReminderLog(models.Model):
         MEETING = "meeting", "Before the review meeting"
 
     kind = models.CharField(max_length=16, choices=Notification.Kind.choices)
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # "kpi:12", "action:7", "review:3": the thing the reminder is about.
     subject = models.CharField(max_length=40)
     # The period's key (FY2026-Q3), or "" where the reminder is not about a quarter.

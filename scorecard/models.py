@@ -13,7 +13,6 @@ from treebeard.mp_tree import MP_Node
 
 from scorecard import fiscal
 
-
 WEIGHT_NEGATIVE = "A weight cannot be negative."
 
 
@@ -155,7 +154,9 @@ class Period(models.Model):
             models.CheckConstraint(
                 condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"
             ),
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="period_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="period_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,10 +213,10 @@ class PerspectiveWeight(models.Model):
             models.UniqueConstraint(
                 fields=["scorecard", "perspective"], name="perspective_weight_unique"
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="perspective_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="perspective_weight_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.scorecard}: {self.perspective} × {self.weight}"
-
-

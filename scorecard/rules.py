@@ -27,8 +27,9 @@ class Grant(NamedTuple):
 
 
 def grants_of(user: Any) -> list[Grant]:
-    """The user's memberships, read once per user object (so once per request)."""
-    if not user or not user.is_authenticated:
+    """The user's memberships, read once per user object (so once per request). A
+    deactivated account holds no role, as Django's own permission checks assume."""
+    if not user or not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, "_sightline_grants", None)
     if cached is None:

@@ -13,9 +13,9 @@ from scorecard.models import (
     Membership,
     OrganizationSettings,
     OrgUnit,
+    Period,
     Perspective,
     PerspectiveWeight,
-    Period,
     Scorecard,
 )
 

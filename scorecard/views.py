@@ -1,12 +1,13 @@
 """Pages of the core: the list of units and a unit's scorecard."""
 
 from django.contrib import messages
-from django.db import connection
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from kpis import selectors as kpi_selectors
 from scorecard import selectors, services
@@ -14,10 +15,12 @@ from scorecard.models import Period, Perspective, Scorecard
 from scorecard.rules import may
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
-    scorecard = get_object_or_404(
-        Scorecard.objects.select_related("org_unit"), org_unit__slug=slug
-    )
+    scorecard = get_object_or_404(Scorecard.objects.select_related("org_unit"), org_unit__slug=slug)
     if not may(request.user, "scorecard.view_scorecard", scorecard):
         raise PermissionDenied("You have no role on this unit or above it.")
     return scorecard
@@ -43,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def scorecard_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def scorecard_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
     period = period_from_request(request)
     context = {

@@ -21,7 +21,9 @@ LINK_CLOSES_CYCLE = (
 
 class Objective(models.Model):
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="objectives")
-    perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT, related_name="objectives")
+    perspective = models.ForeignKey(
+        Perspective, on_delete=models.PROTECT, related_name="objectives"
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -58,7 +60,9 @@ class Objective(models.Model):
                 violation_error_message="This scorecard already has an objective with this "
                 "title in this perspective.",
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="objective_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="objective_weight_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

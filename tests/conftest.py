@@ -1,11 +1,11 @@
 """Shared fixtures: an organization with personas for every role, built through services.
 
-    Acme (enterprise)            executive: viewer · manager: manager · admin: superuser
-    ├── North (division)         north_manager: manager
-    │   └── North Sales (team)   owner: owner (owns the team's KPI)
-    └── South (division)
-        └── South Ops (team)     south_team_manager: manager
-    outsider: signed in, no role anywhere
+Acme (enterprise)            executive: viewer · manager: manager · admin: superuser
+├── North (division)         north_manager: manager
+│   └── North Sales (team)   owner: owner (owns the team's KPI)
+└── South (division)
+    └── South Ops (team)     south_team_manager: manager
+outsider: signed in, no role anywhere
 """
 
 from dataclasses import dataclass
@@ -116,9 +116,7 @@ def north_sales_kpi(org, people, financial):
     kpi = kpi_services.kpi_create(
         objective=objective, name="Regional revenue", unit="USD", owner=people.owner
     )
-    kpi_services.target_set(
-        kpi=kpi, period=core.period_for_key("FY2026-Q1"), value=Decimal("100")
-    )
+    kpi_services.target_set(kpi=kpi, period=core.period_for_key("FY2026-Q1"), value=Decimal("100"))
     return kpi
 
 

@@ -94,7 +94,9 @@ def generate(
             for value in decorrelate(stored, independent_of.values)
         ]
     values = [round(value, decimals) for value in stored]
-    deviation = [value - planned for value, planned in zip(raw[:WARMUP] + values, plan, strict=True)]
+    deviation = [
+        value - planned for value, planned in zip(raw[:WARMUP] + values, plan, strict=True)
+    ]
     return Series(
         plan=plan[WARMUP:], values=values, deviation=deviation, sign=sign, scale=spec.scale
     )
@@ -104,7 +106,9 @@ def changes(values: list[float]) -> list[float]:
     return [later - earlier for earlier, later in zip(values, values[1:], strict=False)]
 
 
-def decorrelate(values: list[float], other: list[float], lags: tuple[int, ...] = (0, 1, 2)) -> list[float]:
+def decorrelate(
+    values: list[float], other: list[float], lags: tuple[int, ...] = (0, 1, 2)
+) -> list[float]:
     """`values` with the quarter-on-quarter changes of its ended quarters made uncorrelated
     with those of `other` at each lag, trend kept.
 
@@ -135,6 +139,21 @@ def decorrelate(values: list[float], other: list[float], lags: tuple[int, ...] =
     return rebuilt
 
 
+def plan_targets(series: Series, *, decimals: int, stretch: float) -> tuple[list[Decimal], float]:
+    """Targets along the plan, `stretch` typical deviations to the good side (negative:
+    easier), and the round tolerance that makes about one typical deviation amber."""
+    misses = [value - planned for value, planned in zip(series.values, series.plan, strict=True)]
+    spread = statistics.pstdev(misses[:ENDED]) or series.scale
+    tolerance = tolerance_pct(spread, statistics.fmean(series.plan))
+    step = Decimal(1).scaleb(-decimals)
+    targets = []
+    for planned in series.plan:
+        target = target_value(planned + series.sign * stretch * spread, decimals)
+        # A zero target has no default red flag; nobody plans for exactly nothing anyway.
+        targets.append(target or step)
+    return targets, tolerance
+
+
 def tolerance_pct(spread: float, level: float) -> float:
     """The round tolerance closest to one typical deviation, as a per cent of the level."""
     wanted = 100 * spread / abs(level) if level else NICE_TOLERANCES[-1]
@@ -148,7 +167,7 @@ def target_value(planned: float, decimals: int) -> Decimal:
         return Decimal(0)
     magnitude = math.floor(math.log10(abs(planned)))
     places = min(decimals, TARGET_SIGNIFICANT_DIGITS - 1 - magnitude)
-    return Decimal(str(round(planned, places))).normalize() + 0
+    return Decimal(str(round(planned, places)))
 
 
 def _clamp(value: float, low: float | None, high: float | None) -> float:

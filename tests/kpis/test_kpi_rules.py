@@ -57,7 +57,9 @@ def test_it_rolls_a_team_kpi_up_to_an_ancestor_with_the_same_unit(
     org, financial, enterprise_revenue
 ):
     kpi = services.kpi_create(
-        objective=objective_of(org.north_sales, financial), name="Team revenue", unit="USD",
+        objective=objective_of(org.north_sales, financial),
+        name="Team revenue",
+        unit="USD",
         rolls_up_to=enterprise_revenue,
     )
 
@@ -66,13 +68,18 @@ def test_it_rolls_a_team_kpi_up_to_an_ancestor_with_the_same_unit(
 
 def test_it_refuses_a_roll_up_to_a_unit_that_is_not_an_ancestor(org, financial):
     south_total = services.kpi_create(
-        objective=objective_of(org.south, financial), name="South revenue", unit="USD",
-        source="rollup", rollup_method="sum",
+        objective=objective_of(org.south, financial),
+        name="South revenue",
+        unit="USD",
+        source="rollup",
+        rollup_method="sum",
     )
 
     with pytest.raises(ValidationError) as refused:
         services.kpi_create(
-            objective=objective_of(org.north_sales, financial), name="Team revenue", unit="USD",
+            objective=objective_of(org.north_sales, financial),
+            name="Team revenue",
+            unit="USD",
             rolls_up_to=south_total,
         )
 
@@ -85,7 +92,9 @@ def test_it_refuses_a_roll_up_to_a_unit_that_is_not_an_ancestor(org, financial):
 def test_it_refuses_a_roll_up_between_different_units(org, financial, enterprise_revenue):
     with pytest.raises(ValidationError) as refused:
         services.kpi_create(
-            objective=objective_of(org.north, financial), name="Revenue in EUR", unit="EUR",
+            objective=objective_of(org.north, financial),
+            name="Revenue in EUR",
+            unit="EUR",
             rolls_up_to=enterprise_revenue,
         )
 
@@ -134,7 +143,10 @@ def test_it_refuses_actuals_for_a_quarter_that_has_not_started(north_sales_kpi, 
 
     with pytest.raises(ValidationError) as refused:
         services.actual_enter(
-            kpi=north_sales_kpi, period=next_year, value="100", by=people.owner,
+            kpi=north_sales_kpi,
+            period=next_year,
+            value="100",
+            by=people.owner,
             today=date(2026, 11, 27),
         )
 
@@ -162,13 +174,19 @@ def test_it_asks_for_a_comment_on_a_red_result(north_sales_kpi, q1, people):
 def test_it_refuses_a_write_based_on_a_stale_version(north_sales_kpi, q1, people):
     first = services.actual_enter(kpi=north_sales_kpi, period=q1, value="95", by=people.owner)
     services.actual_enter(
-        kpi=north_sales_kpi, period=q1, value="97", by=people.north_manager,
+        kpi=north_sales_kpi,
+        period=q1,
+        value="97",
+        by=people.north_manager,
         based_on_version=first.version,
     )
 
     with pytest.raises(services.StaleActual) as refused:
         services.actual_enter(
-            kpi=north_sales_kpi, period=q1, value="99", by=people.owner,
+            kpi=north_sales_kpi,
+            period=q1,
+            value="99",
+            by=people.owner,
             based_on_version=first.version,
         )
 
@@ -176,7 +194,8 @@ def test_it_refuses_a_write_based_on_a_stale_version(north_sales_kpi, q1, people
     actual = Actual.objects.get()
     assert (actual.value, actual.version) == (Decimal("97"), 2)
     assert list(actual.history.order_by("history_date").values_list("value", flat=True)) == [
-        Decimal("95"), Decimal("97")
+        Decimal("95"),
+        Decimal("97"),
     ]
 
 

@@ -12,7 +12,10 @@ def test_it_seeds_the_four_classic_perspectives_bottom_up(db):
     names = list(Perspective.objects.order_by("order").values_list("order", "name"))
 
     assert names == [
-        (1, "Learning & Growth"), (2, "Internal Process"), (3, "Customer"), (4, "Financial")
+        (1, "Learning & Growth"),
+        (2, "Internal Process"),
+        (3, "Customer"),
+        (4, "Financial"),
     ]
 
 
@@ -46,9 +49,7 @@ def test_it_reads_a_subtree_in_one_query(org, django_assert_num_queries):
     assert names == ["North", "North Sales"]
 
 
-@pytest.mark.parametrize(
-    "label", ["FY2026-Q5", "2026-Q3", "FY26-Q1", "", "Q3 2026", "FY2026_Q1"]
-)
+@pytest.mark.parametrize("label", ["FY2026-Q5", "2026-Q3", "FY26-Q1", "", "Q3 2026", "FY2026_Q1"])
 def test_it_refuses_an_unknown_or_malformed_period_label(db, label):
     with pytest.raises(ValidationError) as refused:
         services.period_for_key(label)

@@ -40,15 +40,23 @@ def north_sales_sheet(org, people, financial, customer, north_sales_kpi):
     """North Sales: the owner's revenue KPI (target 100 in Q1) plus a customer objective."""
     q1 = core.period_for_key(Q1)
     kpi_services.actual_enter(
-        kpi=north_sales_kpi, period=q1, value=Decimal("85"), comment="Lost a key account",
+        kpi=north_sales_kpi,
+        period=q1,
+        value=Decimal("85"),
+        comment="Lost a key account",
         by=people.owner,
     )
     objective = strategy_services.objective_create(
-        scorecard=org.north_sales.scorecard, perspective=customer, title="Delight customers",
+        scorecard=org.north_sales.scorecard,
+        perspective=customer,
+        title="Delight customers",
         owner=people.north_manager,
     )
     satisfaction = kpi_services.kpi_create(
-        objective=objective, name="Customer satisfaction", unit="score", owner=people.owner,
+        objective=objective,
+        name="Customer satisfaction",
+        unit="score",
+        owner=people.owner,
         indicator_type="leading",
     )
     kpi_services.target_set(kpi=satisfaction, period=q1, value=Decimal("8"))
@@ -56,15 +64,19 @@ def north_sales_sheet(org, people, financial, customer, north_sales_kpi):
     return org.north_sales
 
 
-def test_it_shows_perspectives_top_down_with_kpis_and_their_status(client, people, north_sales_sheet):
+def test_it_shows_perspectives_top_down_with_kpis_and_their_status(
+    client, people, north_sales_sheet
+):
     client.force_login(people.north_manager)
 
     response = client.get(page_url(north_sales_sheet, Q1))
 
     html = response.content.decode()
     assert response.status_code == 200
-    order = [html.index(name) for name in
-             ["Financial", "Customer", "Internal Process", "Learning &amp; Growth"]]
+    order = [
+        html.index(name)
+        for name in ["Financial", "Customer", "Internal Process", "Learning &amp; Growth"]
+    ]
     assert order == sorted(order)
     assert "Regional revenue" in html and "Customer satisfaction" in html
     # 85 against target 100 and the default red flag 90: red, shown with a text label.
@@ -141,7 +153,9 @@ def test_it_holds_a_fixed_number_of_queries_whatever_the_size(
     client, org, people, financial, objectives, django_assert_max_num_queries
 ):
     add_objectives(
-        scorecard=org.north.scorecard, perspective=financial, owner=people.north_manager,
+        scorecard=org.north.scorecard,
+        perspective=financial,
+        owner=people.north_manager,
         count=objectives,
     )
     client.force_login(people.north_manager)
@@ -161,7 +175,10 @@ def test_it_holds_a_fixed_number_of_queries_whatever_the_size(
 def test_it_runs_the_same_queries_for_ten_times_the_data(client, org, people, financial):
     def queries_for(unit, count):
         add_objectives(
-            scorecard=unit.scorecard, perspective=financial, owner=people.manager, count=count,
+            scorecard=unit.scorecard,
+            perspective=financial,
+            owner=people.manager,
+            count=count,
             prefix=f"Grow {unit.slug}",
         )
         url = page_url(unit, Q1)

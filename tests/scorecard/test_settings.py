@@ -13,7 +13,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("true", True), ("1", True), ("Yes", True), ("false", False), ("0", False)]
+    ("raw", "expected"),
+    [("true", True), ("1", True), ("Yes", True), ("false", False), ("0", False)],
 )
 def test_it_reads_booleans(monkeypatch, raw, expected):
     monkeypatch.setenv("SIGHTLINE_FLAG", raw)
@@ -61,7 +62,10 @@ def test_it_refuses_to_start_in_production_without_a_secret_key():
 
 def test_it_passes_the_deployment_checklist_with_production_values(tmp_path):
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DEBUG="false",
         SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         ALLOWED_HOSTS="sightline.example.com",

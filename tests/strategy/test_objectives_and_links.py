@@ -37,7 +37,7 @@ def acme_map(org, people, financial, customer):
 
 
 def test_it_refuses_a_link_that_closes_a_cycle_and_names_the_loop(org, acme_map):
-    learning, process, revenue = acme_map
+    learning, _, revenue = acme_map
 
     with pytest.raises(ValidationError) as refused:
         services.link_create(scorecard=org.acme.scorecard, source=revenue, target=learning)
@@ -65,9 +65,7 @@ def test_it_refuses_a_link_across_scorecards(org, people, financial, acme_map):
     )
 
     with pytest.raises(ValidationError) as refused:
-        services.link_create(
-            scorecard=org.acme.scorecard, source=learning, target=north_objective
-        )
+        services.link_create(scorecard=org.acme.scorecard, source=learning, target=north_objective)
 
     assert refused.value.message_dict["target"] == [LINK_ACROSS_SCORECARDS]
 
@@ -82,7 +80,9 @@ def test_it_refuses_the_same_link_twice(org, acme_map):
 def test_it_refuses_a_negative_weight(org, financial):
     with pytest.raises(ValidationError) as refused:
         services.objective_create(
-            scorecard=org.acme.scorecard, perspective=financial, title="Grow margin",
+            scorecard=org.acme.scorecard,
+            perspective=financial,
+            title="Grow margin",
             weight=Decimal("-1"),
         )
 
@@ -94,9 +94,7 @@ def test_it_refuses_a_duplicate_title_in_one_perspective_whatever_the_case(org, 
     services.objective_create(scorecard=org.acme.scorecard, perspective=financial, title="Grow")
 
     with pytest.raises(ValidationError, match="already has an objective with this title"):
-        services.objective_create(
-            scorecard=org.acme.scorecard, perspective=financial, title="GROW"
-        )
+        services.objective_create(scorecard=org.acme.scorecard, perspective=financial, title="GROW")
 
     assert Objective.objects.count() == 1
 
@@ -104,7 +102,9 @@ def test_it_refuses_a_duplicate_title_in_one_perspective_whatever_the_case(org, 
 def test_it_refuses_an_owner_without_a_role_on_the_unit(org, people, financial):
     with pytest.raises(ValidationError) as refused:
         services.objective_create(
-            scorecard=org.north.scorecard, perspective=financial, title="Grow north",
+            scorecard=org.north.scorecard,
+            perspective=financial,
+            title="Grow north",
             owner=people.south_team_manager,
         )
 
@@ -118,7 +118,9 @@ def test_it_lets_an_objective_support_one_of_an_ancestor_unit(org, financial):
     )
 
     team = services.objective_create(
-        scorecard=org.north_sales.scorecard, perspective=financial, title="Grow north sales",
+        scorecard=org.north_sales.scorecard,
+        perspective=financial,
+        title="Grow north sales",
         supports=[enterprise],
     )
 
@@ -133,7 +135,9 @@ def test_it_refuses_support_for_objectives_outside_the_units_above(org, financia
 
     with pytest.raises(ValidationError) as refused:
         services.objective_create(
-            scorecard=org.north.scorecard, perspective=financial, title="Grow north",
+            scorecard=org.north.scorecard,
+            perspective=financial,
+            title="Grow north",
             supports=[other],
         )
 

@@ -1,0 +1,139 @@
+"""The shapes the demo catalog is written in: people, units, objectives, KPIs, links.
+
+Every item has a short key ("fs.revenue") by which other items refer to it: an objective's
+`supports`, a KPI's `up_to` (the roll-up parent), a series' driver."""
+
+from dataclasses import dataclass, field
+
+from reviews.demo.series import SeriesSpec
+
+UP = "up"
+DOWN = "down"
+LEAD = "leading"
+LAG = "lagging"
+
+# Perspective orders, bottom of the strategy map first.
+LEARNING = 1
+PROCESS = 2
+CUSTOMER = 3
+FINANCIAL = 4
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    username: str
+    first_name: str
+    last_name: str
+    job: str
+    # (unit key, role) pairs.
+    roles: tuple[tuple[str, str], ...] = ()
+    is_superuser: bool = False
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    key: str
+    name: str
+    unit: str
+    direction: str
+    indicator: str
+    owner: str
+    decimals: int
+    series: SeriesSpec | None = None
+    rollup: str | None = None
+    up_to: str | None = None
+    weight: str = "1"
+    tolerance: str | None = None
+    description: str = ""
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction == UP else -1
+
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    key: str
+    perspective: int
+    title: str
+    owner: str
+    kpis: tuple[KpiSpec, ...]
+    supports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    source: str
+    target: str
+    note: str
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    key: str
+    name: str
+    slug: str
+    kind: str
+    parent: str | None
+    description: str
+    objectives: tuple[ObjectiveSpec, ...]
+    links: tuple[LinkSpec, ...] = field(default=())
+
+
+def kpi(
+    key: str,
+    name: str,
+    unit: str,
+    direction: str,
+    indicator: str,
+    owner: str,
+    decimals: int,
+    series: SeriesSpec | None = None,
+    **options,
+) -> KpiSpec:
+    """A KPI in one line: the positional arguments read like a row of the scorecard."""
+    return KpiSpec(key, name, unit, direction, indicator, owner, decimals, series, **options)
+
+
+def rollup(
+    key: str,
+    name: str,
+    unit: str,
+    direction: str,
+    owner: str,
+    decimals: int,
+    method: str,
+    tolerance: str,
+    **options,
+) -> KpiSpec:
+    """A roll-up KPI: its values come from the KPIs below it, so it has no series."""
+    return KpiSpec(
+        key,
+        name,
+        unit,
+        direction,
+        LAG,
+        owner,
+        decimals,
+        rollup=method,
+        tolerance=tolerance,
+        **options,
+    )
+
+
+def objective(
+    key: str,
+    perspective: int,
+    title: str,
+    owner: str,
+    *kpis: KpiSpec,
+    supports: tuple[str, ...] = (),
+) -> ObjectiveSpec:
+    return ObjectiveSpec(key, perspective, title, owner, kpis, supports)
+
+
+def link(source: str, target: str, note: str) -> LinkSpec:
+    return LinkSpec(source, target, note)
+
+
+S = SeriesSpec
