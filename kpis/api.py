@@ -2,13 +2,29 @@
 
 from typing import Any
 
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from kpis import services
-from kpis.models import KPI
-from scorecard.api import VisibleRelatedField, active_users, require, service_errors
-from scorecard.rules import visible_q
+from kpis import selectors, services
+from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
+from scorecard.api import (
+    REFUSED,
+    VisibleRelatedField,
+    active_users,
+    require,
+    service_errors,
+    visible_to_requester,
+)
+from scorecard.models import Period
+from scorecard.rules import may, visible_q
+from scorecard.services import period_for_key
 from strategy.api import visible_objectives
 
 
@@ -20,6 +36,9 @@ class KPISerializer(serializers.ModelSerializer):
     objective = VisibleRelatedField(visible=visible_objectives)
     owner = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
     rolls_up_to = VisibleRelatedField(visible=visible_kpis, allow_null=True, required=False)
+    rollup_method = serializers.ChoiceField(
+        choices=KPI.RollupMethod.choices, allow_null=True, required=False
+    )
 
     class Meta:
         model = KPI
@@ -40,6 +59,16 @@ class KPISerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class KPIFilter(django_filters.FilterSet):
+    objective = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_objectives))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    rolls_up_to = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
+
+    class Meta:
+        model = KPI
+        fields = ["objective", "owner", "source", "rolls_up_to"]
+
+
 class KPIViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -48,7 +77,7 @@ class KPIViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = KPISerializer
-    filterset_fields = ["objective", "owner", "source", "rolls_up_to"]
+    filterset_class = KPIFilter
 
     def get_queryset(self) -> QuerySet[KPI]:
         return (
@@ -72,3 +101,137 @@ class KPIViewSet(
             require(self.request.user, "kpis.change_kpi", data["objective"])
         with service_errors():
             serializer.instance = services.kpi_update(kpi=kpi, **data)
+
+
+class PeriodKeyField(serializers.CharField):
+    """A period written as its key, FY2026-Q3, read into a Period row."""
+
+    def to_internal_value(self, data: Any) -> Period:
+        text = super().to_internal_value(data)
+        try:
+            return period_for_key(text)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["period"]) from None
+
+    def to_representation(self, value: Period) -> str:
+        return value.key
+
+
+class ScoreQuerySerializer(serializers.Serializer):
+    period = PeriodKeyField(help_text="The quarter, e.g. FY2026-Q3.")
+    scorecard = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    subject_type = serializers.ChoiceField(
+        choices=ScoreSnapshot.SubjectType.choices, required=False
+    )
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    scorecard = serializers.IntegerField(source="scorecard_id")
+
+    class Meta:
+        model = ScoreSnapshot
+        fields = [
+            "subject_type",
+            "subject_id",
+            "scorecard",
+            "value",
+            "score",
+            "status",
+            "reported",
+            "total",
+        ]
+
+
+class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Stored scores (snapshots) of a period: KPIs, objectives, perspectives of a scorecard
+    (subject_id is the perspective's id, scorecard says whose) and scorecards."""
+
+    serializer_class = ScoreSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[ScoreSnapshot]:
+        query = ScoreQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.snapshots_for(
+            period=query.validated_data["period"],
+            scorecard_ids_q=visible_q(self.request.user, "scorecard__org_unit__path"),
+            scorecard_id=query.validated_data.get("scorecard"),
+            subject_type=query.validated_data.get("subject_type"),
+        )
+
+    @extend_schema(parameters=[ScoreQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
+class TargetRowSerializer(serializers.Serializer):
+    kpi = VisibleRelatedField(visible=visible_kpis)
+    period = PeriodKeyField()
+    value = serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
+    red_flag = serializers.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, required=False, allow_null=True
+    )
+
+
+class ActualRowSerializer(serializers.Serializer):
+    kpi = VisibleRelatedField(visible=visible_kpis)
+    period = PeriodKeyField()
+    value = serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    saved = serializers.IntegerField()
+
+
+def _rows(serializer_class: type[serializers.Serializer], request: Request) -> list[dict]:
+    """Validate every row; a bad row answers 400 naming its index and its field errors."""
+    if not isinstance(request.data, list):
+        raise serializers.ValidationError({"non_field_errors": ["Send a list of rows."]})
+    rows = serializer_class(data=request.data, many=True, context={"request": request})
+    if not rows.is_valid():
+        errors = rows.errors
+        index = next(i for i, row_errors in enumerate(errors) if row_errors)
+        raise serializers.ValidationError({"row": index, "errors": errors[index]})
+    return list(rows.validated_data)
+
+
+def _refuse_rows_beyond(user: Any, permission: str, rows: list[dict]) -> None:
+    for index, row in enumerate(rows):
+        if not may(user, permission, row["kpi"]):
+            raise PermissionDenied(f"Row {index}: {REFUSED}")
+
+
+def _bulk_refusal(error: services.BulkRowError) -> Response:
+    body: dict[str, Any] = {"row": error.index, "errors": error.errors}
+    if error.stale is not None:
+        body["current"] = {"value": str(error.stale.value), "version": error.stale.version}
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+@extend_schema(request=TargetRowSerializer(many=True), responses=BulkResultSerializer)
+@api_view(["POST"])
+def targets_bulk(request: Request) -> Response:
+    """Upsert targets by KPI and period, all or nothing (managers of the KPIs' units)."""
+    rows = _rows(TargetRowSerializer, request)
+    _refuse_rows_beyond(request.user, "kpis.change_target", rows)
+    try:
+        saved = services.targets_bulk_set(rows=rows)
+    except services.BulkRowError as error:
+        return _bulk_refusal(error)
+    return Response({"saved": len(saved)})
+
+
+@extend_schema(request=ActualRowSerializer(many=True), responses=BulkResultSerializer)
+@api_view(["POST"])
+def actuals_bulk(request: Request) -> Response:
+    """Upsert actuals by KPI and period, all or nothing (owners of the KPIs, managers)."""
+    rows = _rows(ActualRowSerializer, request)
+    _refuse_rows_beyond(request.user, "kpis.enter_actual", rows)
+    try:
+        saved = services.actuals_bulk_enter(rows=rows, by=request.user)
+    except services.BulkRowError as error:
+        return _bulk_refusal(error)
+    return Response({"saved": len(saved)})

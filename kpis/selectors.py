@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
@@ -106,3 +106,19 @@ def _kpi_row(
     except scoring.TargetError as error:
         return KpiRow(kpi, target, actual, value, None, problem=str(error))
     return KpiRow(kpi, target, actual, value, result)
+
+
+def snapshots_for(
+    *,
+    period: Period,
+    scorecard_ids_q: Q,
+    scorecard_id: int | None = None,
+    subject_type: str | None = None,
+) -> QuerySet[ScoreSnapshot]:
+    """Score snapshots of a period in the scorecards the filter admits, in a stable order."""
+    rows = ScoreSnapshot.objects.filter(period=period).filter(scorecard_ids_q)
+    if scorecard_id is not None:
+        rows = rows.filter(scorecard_id=scorecard_id)
+    if subject_type:
+        rows = rows.filter(subject_type=subject_type)
+    return rows.order_by("scorecard_id", "subject_type", "subject_id")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kpis import scoring
 from kpis.models import KPI, Actual, Target
+from kpis.scheduling import recompute_on_commit
 from scorecard.models import OrganizationSettings, Period
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
@@ -51,23 +52,31 @@ def kpi_create(*, objective: Objective, name: str, **fields) -> KPI:
         kpi.order = objective.kpis.count()
     kpi.full_clean()
     kpi.save()
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)])
     return kpi
+
+
+def unit_id_of(kpi: KPI) -> int:
+    return kpi.objective.scorecard.org_unit_id
 
 
 @transaction.atomic
 def kpi_update(*, kpi: KPI, **fields) -> KPI:
     if "owner" in fields:
         check_owner_sees_unit(owner=fields["owner"], unit=kpi.objective.scorecard.org_unit)
+    unit_before = unit_id_of(kpi)
     for name, value in fields.items():
         setattr(kpi, name, value)
     kpi.full_clean()
     kpi.save()
+    recompute_on_commit(unit_ids=[unit_before, unit_id_of(kpi)])
     return kpi
 
 
 def kpi_archive(*, kpi: KPI) -> KPI:
     kpi.archived_at = timezone.now()
     kpi.save(update_fields=["archived_at"])
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)])
     return kpi
 
 
@@ -80,6 +89,7 @@ def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
     target.red_flag = None if red_flag in (None, "") else as_decimal(red_flag, field="red_flag")
     target.full_clean()
     target.save()
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
     return target
 
 
@@ -120,6 +130,7 @@ def actual_enter(
     actual.full_clean()
     _check_red_has_comment(actual)
     actual.save()
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
     return actual
 
 
@@ -138,3 +149,57 @@ def _check_red_has_comment(actual: Actual) -> None:
     )
     if result.status == scoring.RED:
         raise ValidationError({"comment": RED_NEEDS_COMMENT})
+
+
+class BulkRowError(Exception):
+    """A row of a bulk write was refused; nothing of the batch was saved."""
+
+    def __init__(self, index: int, errors: dict[str, list[str]], *, stale: Actual | None = None):
+        self.index = index
+        self.errors = errors
+        self.stale = stale
+        super().__init__(f"row {index}: {errors}")
+
+
+@transaction.atomic
+def targets_bulk_set(*, rows: list[dict]) -> list[Target]:
+    """Upsert targets by KPI and period, all or nothing: the first bad row stops the batch."""
+    saved = []
+    for index, row in enumerate(rows):
+        try:
+            saved.append(
+                target_set(
+                    kpi=row["kpi"],
+                    period=row["period"],
+                    value=row["value"],
+                    red_flag=row.get("red_flag"),
+                )
+            )
+        except ValidationError as error:
+            raise BulkRowError(index, error.message_dict) from None
+    return saved
+
+
+@transaction.atomic
+def actuals_bulk_enter(*, rows: list[dict], by, source: str = Actual.Source.API) -> list[Actual]:
+    """Upsert actuals by KPI and period, all or nothing. A row that carries the `version` it
+    was based on is refused when someone saved since; a row without one overwrites."""
+    saved = []
+    for index, row in enumerate(rows):
+        try:
+            saved.append(
+                actual_enter(
+                    kpi=row["kpi"],
+                    period=row["period"],
+                    value=row["value"],
+                    comment=row.get("comment", ""),
+                    by=by,
+                    source=source,
+                    based_on_version=row.get("version"),
+                )
+            )
+        except ValidationError as error:
+            raise BulkRowError(index, error.message_dict) from None
+        except StaleActual as stale:
+            raise BulkRowError(index, {"version": [str(stale)]}, stale=stale.current) from None
+    return saved

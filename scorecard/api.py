@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -44,6 +45,7 @@ def require(user: Any, permission: str, obj: Any) -> None:
         raise PermissionDenied(REFUSED)
 
 
+@extend_schema_field({"type": "integer"})
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key that only accepts ids the caller may read: an id they may not see is
     answered exactly like one that does not exist."""
@@ -56,6 +58,15 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = request.user if request else None
         return self.visible(user)
+
+
+def visible_to_requester(visible: Callable[[Any], QuerySet]) -> Callable[[Any], QuerySet]:
+    """For django-filter: a filter on a hidden id answers like one on an unknown id."""
+
+    def queryset(request: Any) -> QuerySet:
+        return visible(getattr(request, "user", None))
+
+    return queryset
 
 
 def visible_units(user: Any) -> QuerySet[OrgUnit]:
@@ -141,7 +152,7 @@ class OrgUnitViewSet(
         require(self.request.user, "scorecard.change_orgunit", unit)
         data = serializer.validated_data
         with service_errors():
-            if "parent" in data and data["parent"] != unit.get_parent():
+            if "parent" in data and data["parent"] != OrgUnit.objects.get_parent(unit):
                 self._move(unit, data["parent"])
             unit = services.org_unit_update(
                 unit=OrgUnit.objects.get(pk=unit.pk), name=data.get("name"), kind=data.get("kind")
@@ -177,15 +188,23 @@ class MembershipSerializer(serializers.ModelSerializer):
         validators: list = []  # A repeated grant is answered with the existing one.
 
 
+class MembershipFilter(django_filters.FilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    org_unit = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_units))
+
+    class Meta:
+        model = Membership
+        fields = ["user", "org_unit", "role"]
+
+
 class MembershipViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = MembershipSerializer
-    filterset_fields = ["user", "org_unit", "role"]
+    filterset_class = MembershipFilter
 
     def get_queryset(self) -> QuerySet[Membership]:
         return Membership.objects.filter(visible_q(self.request.user, "org_unit__path"))
@@ -222,6 +241,14 @@ class ScorecardSerializer(serializers.ModelSerializer):
         validators: list = []  # The service says "already has a scorecard" in its own words.
 
 
+class ScorecardFilter(django_filters.FilterSet):
+    org_unit = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_units))
+
+    class Meta:
+        model = Scorecard
+        fields = ["org_unit"]
+
+
 class ScorecardViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -230,7 +257,7 @@ class ScorecardViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ScorecardSerializer
-    filterset_fields = ["org_unit"]
+    filterset_class = ScorecardFilter
 
     def get_queryset(self) -> QuerySet[Scorecard]:
         return visible_scorecards(self.request.user)

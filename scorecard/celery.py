@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scorecard.settings")
 
@@ -15,5 +16,10 @@ app.conf.task_routes = {
 }
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "nightly-full-recompute": {
+        "task": "kpis.tasks.recompute_everything",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 app.autodiscover_tasks()

@@ -18,6 +18,7 @@ from scorecard.models import (
     PerspectiveWeight,
     Scorecard,
 )
+from scorecard.signals import structure_changed
 
 SECOND_ROOT = "The organization already has a top unit; add this one under a parent."
 SECOND_SCORECARD = "{unit} already has a scorecard; a unit has exactly one."
@@ -94,6 +95,7 @@ def perspective_weight_set(
     row.weight = weight
     row.full_clean()
     row.save()
+    structure_changed.send(sender=PerspectiveWeight, unit_ids=[scorecard.org_unit_id])
     return row
 
 

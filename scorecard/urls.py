@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from kpis.api import KPIViewSet
+from kpis.api import KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
 from scorecard import api as core_api
 from strategy.api import LinkViewSet, ObjectiveViewSet
 
@@ -16,12 +16,15 @@ router.register("scorecards", core_api.ScorecardViewSet, basename="scorecard")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("links", LinkViewSet, basename="link")
+router.register("scores", ScoreViewSet, basename="score")
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/me/", core_api.me, name="api-me"),
+    path("api/targets/bulk/", targets_bulk, name="api-targets-bulk"),
+    path("api/actuals/bulk/", actuals_bulk, name="api-actuals-bulk"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from rest_framework import mixins, serializers, viewsets
 
@@ -11,6 +12,7 @@ from scorecard.api import (
     require,
     service_errors,
     visible_scorecards,
+    visible_to_requester,
 )
 from scorecard.models import Perspective
 from scorecard.rules import visible_q
@@ -43,6 +45,15 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         validators: list = []  # The model's own constraint speaks through the service.
 
 
+class ObjectiveFilter(django_filters.FilterSet):
+    scorecard = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_scorecards))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+
+    class Meta:
+        model = Objective
+        fields = ["scorecard", "perspective", "owner"]
+
+
 class ObjectiveViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -51,7 +62,7 @@ class ObjectiveViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ObjectiveSerializer
-    filterset_fields = ["scorecard", "perspective", "owner"]
+    filterset_class = ObjectiveFilter
 
     def get_queryset(self) -> QuerySet[Objective]:
         return (
@@ -91,15 +102,24 @@ class LinkSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class LinkFilter(django_filters.FilterSet):
+    scorecard = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_scorecards))
+    source = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_objectives))
+    target = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_objectives))
+
+    class Meta:
+        model = CausalLink
+        fields = ["scorecard", "source", "target"]
+
+
 class LinkViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = LinkSerializer
-    filterset_fields = ["scorecard", "source", "target"]
+    filterset_class = LinkFilter
 
     def get_queryset(self) -> QuerySet[CausalLink]:
         return CausalLink.objects.filter(

@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from scorecard.models import OrgUnit, Perspective, Scorecard, validate_weight
 
+TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
+LINK_EXISTS = "These two objectives are already linked."
 LINK_TO_ITSELF = "An objective cannot cause itself: choose two different objectives."
 LINK_ACROSS_SCORECARDS = "Both objectives of a link must be on the same scorecard."
 LINK_ON_OTHER_SCORECARD = "The objectives of a link must be on the link's scorecard."
@@ -57,8 +59,7 @@ class Objective(models.Model):
                 Lower("title"),
                 condition=Q(archived_at__isnull=True),
                 name="objective_title_unique_in_perspective",
-                violation_error_message="This scorecard already has an objective with this "
-                "title in this perspective.",
+                violation_error_message=TITLE_TAKEN,
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=0), name="objective_weight_not_negative"
@@ -71,6 +72,19 @@ class Objective(models.Model):
     @property
     def org_unit(self) -> OrgUnit:
         return self.scorecard.org_unit
+
+    def clean(self) -> None:
+        # The database constraint guards the same rule; checking here puts the message on the
+        # title field, where the person can act on it.
+        if self.title and self.scorecard_id and self.perspective_id and self.archived_at is None:
+            taken = Objective.objects.filter(
+                scorecard_id=self.scorecard_id,
+                perspective_id=self.perspective_id,
+                title__iexact=self.title,
+                archived_at__isnull=True,
+            ).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"title": TITLE_TAKEN})
 
 
 class CausalLink(models.Model):
@@ -89,7 +103,7 @@ class CausalLink(models.Model):
             models.UniqueConstraint(
                 fields=["source", "target"],
                 name="link_unique_pair",
-                violation_error_message="These two objectives are already linked.",
+                violation_error_message=LINK_EXISTS,
             ),
             models.CheckConstraint(
                 condition=~Q(source=models.F("target")),
@@ -114,6 +128,9 @@ class CausalLink(models.Model):
             raise ValidationError({"target": LINK_ACROSS_SCORECARDS})
         if self.source.scorecard_id != self.scorecard_id:
             raise ValidationError({"scorecard": LINK_ON_OTHER_SCORECARD})
+        duplicate = CausalLink.objects.filter(source_id=self.source_id, target_id=self.target_id)
+        if duplicate.exclude(pk=self.pk).exists():
+            raise ValidationError({"target": LINK_EXISTS})
         loop = self.loop_it_would_close()
         if loop:
             titles = " → ".join(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from scorecard.models import OrgUnit, Perspective, Scorecard
 from scorecard.rules import may
+from scorecard.signals import structure_changed
 from strategy.models import CausalLink, Objective
 
 OWNER_CANNOT_SEE_UNIT = "{user} has no role on {unit} or above it, so cannot own this."
@@ -53,7 +54,12 @@ def objective_create(
     objective.full_clean()
     objective.save()
     objective_set_supports(objective=objective, supports=supports)
+    _scores_may_change(objective)
     return objective
+
+
+def _scores_may_change(objective: Objective) -> None:
+    structure_changed.send(sender=Objective, unit_ids=[objective.scorecard.org_unit_id])
 
 
 @transaction.atomic
@@ -69,6 +75,7 @@ def objective_update(*, objective: Objective, **fields) -> Objective:
     objective.save()
     if supports is not None:
         objective_set_supports(objective=objective, supports=supports)
+    _scores_may_change(objective)
     return objective
 
 
@@ -91,6 +98,7 @@ def objective_set_supports(*, objective: Objective, supports: Iterable[Objective
 def objective_archive(*, objective: Objective) -> Objective:
     objective.archived_at = timezone.now()
     objective.save(update_fields=["archived_at"])
+    _scores_may_change(objective)
     return objective
 
 

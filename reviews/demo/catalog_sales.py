@@ -232,7 +232,7 @@ CUSTOMER_SUCCESS = UnitSpec(
         objective(
             "cs.c1", CUSTOMER, "Delight customers after the sale", "sofia",
             kpi("cs.csat", "CSAT after support", "score", UP, LAG, "sofia", 2,
-                S(4.18, 0.01, 0.03, 0.02, driver="cs.fcr", lag=1, gain=1.8), up_to="sa.csat",
+                S(4.18, 0.01, 0.03, 0.02, driver="cs.fcr", lag=1, gain=2.5), up_to="sa.csat",
                 description="Average survey score, 1 to 5."),
             kpi("cs.nps", "Net Promoter Score", "score", UP, LAG, "sofia", 0,
                 S(34, 0.5, 2.5, 1.5, low=None), description="From -100 to 100."),

@@ -6,11 +6,15 @@ Pure module: no Django imports. Index 0 of every stored series is the oldest of 
 ended quarters, index 11 the last ended one, index 12 the current quarter.
 """
 
+import dataclasses
+import itertools
 import math
 import random
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
+
+from reviews.demo.specs import KpiSpec, SeriesSpec
 
 ENDED = 12
 STORED = ENDED + 1
@@ -25,32 +29,10 @@ SLIP_FROM = 9
 # Tolerances a manager would pick: round numbers of per cent.
 NICE_TOLERANCES = (0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50)
 TARGET_SIGNIFICANT_DIGITS = 3
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """How one KPI behaves, in its own units per quarter."""
-
-    start: float
-    trend: float
-    noise: float
-    swing: float = 0.0
-    # The leading KPI (by catalog key) that moves this one `lag` quarters later, and how
-    # strongly: `gain` 1 means a swing of one of the driver's typical deviations moves this
-    # KPI by one of its own.
-    driver: str | None = None
-    lag: int = 1
-    gain: float = 1.5
-    # A KPI (by key) that this one must visibly NOT follow: the demo's unsupported links.
-    independent_of: str | None = None
-    # Drift to the bad side over the last quarters, in typical deviations per quarter.
-    slip: float = 0.0
-    low: float | None = 0.0
-    high: float | None = None
-
-    @property
-    def scale(self) -> float:
-        return math.hypot(self.noise, self.swing) or 1.0
+TOLERANCE_IN_SPREADS = 1.2
+# Typical deviations a target sits beyond (positive) or short of (negative) the plan:
+# a spread that gives a believable mix of green, amber and red.
+STRETCH_RANGE = (-0.9, 0.4)
 
 
 @dataclass(frozen=True)
@@ -60,6 +42,49 @@ class Series:
     deviation: list[float]  # value minus plan, warm-up quarters included
     sign: int  # +1 when higher is better, -1 when lower is better
     scale: float
+
+
+@dataclass(frozen=True)
+class KpiNumbers:
+    series: Series
+    targets: list[Decimal]
+    tolerance_pct: float
+
+
+def generate_catalog(kpis: list[KpiSpec], *, seed: int) -> dict[str, KpiNumbers]:
+    """Actuals, targets and tolerances for every KPI with a series, drivers first."""
+    specs = {spec.key: spec for spec in kpis}
+    made: dict[str, KpiNumbers] = {}
+
+    def numbers_of(key: str) -> KpiNumbers:
+        if key not in made:
+            spec = specs[key]
+            plan = spec.series
+            assert plan is not None, f"{key} is a roll-up: its values are computed."
+            if plan.high is None and spec.unit == "%":
+                plan = dataclasses.replace(plan, high=100.0)
+            # One generator per KPI, seeded from its key: editing one KPI of the catalog
+            # leaves every other KPI's numbers as they were.
+            rng = random.Random(f"{seed}:{key}")
+            series = generate(
+                plan,
+                sign=spec.sign,
+                decimals=spec.decimals,
+                rng=rng,
+                driver=numbers_of(plan.driver).series if plan.driver else None,
+                independent_of=(
+                    numbers_of(plan.independent_of).series if plan.independent_of else None
+                ),
+            )
+            stretch = rng.uniform(*STRETCH_RANGE)
+            targets, tolerance = plan_targets(series, decimals=spec.decimals, stretch=stretch)
+            made[key] = KpiNumbers(series, targets, tolerance)
+        return made[key]
+
+    for spec in kpis:
+        if spec.series is not None:
+            numbers_of(spec.key)
+    return made
 
 
 def generate(
@@ -103,7 +128,7 @@ def generate(
 
 
 def changes(values: list[float]) -> list[float]:
-    return [later - earlier for earlier, later in zip(values, values[1:], strict=False)]
+    return [later - earlier for earlier, later in itertools.pairwise(values)]
 
 
 def decorrelate(
@@ -155,8 +180,9 @@ def plan_targets(series: Series, *, decimals: int, stretch: float) -> tuple[list
 
 
 def tolerance_pct(spread: float, level: float) -> float:
-    """The round tolerance closest to one typical deviation, as a per cent of the level."""
-    wanted = 100 * spread / abs(level) if level else NICE_TOLERANCES[-1]
+    """The round tolerance closest to a little more than one typical deviation, as a per
+    cent of the level: misses beyond it (red) then happen about one quarter in ten."""
+    wanted = 100 * TOLERANCE_IN_SPREADS * spread / abs(level) if level else NICE_TOLERANCES[-1]
     return min(NICE_TOLERANCES, key=lambda nice: abs(nice - wanted))
 
 
@@ -167,7 +193,8 @@ def target_value(planned: float, decimals: int) -> Decimal:
         return Decimal(0)
     magnitude = math.floor(math.log10(abs(planned)))
     places = min(decimals, TARGET_SIGNIFICANT_DIGITS - 1 - magnitude)
-    return Decimal(str(round(planned, places)))
+    rounded = round(planned, places)
+    return Decimal(int(rounded)) if places <= 0 else Decimal(str(rounded))
 
 
 def _clamp(value: float, low: float | None, high: float | None) -> float:

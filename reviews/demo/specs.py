@@ -3,9 +3,8 @@
 Every item has a short key ("fs.revenue") by which other items refer to it: an objective's
 `supports`, a KPI's `up_to` (the roll-up parent), a series' driver."""
 
+import math
 from dataclasses import dataclass, field
-
-from reviews.demo.series import SeriesSpec
 
 UP = "up"
 DOWN = "down"
@@ -17,6 +16,32 @@ LEARNING = 1
 PROCESS = 2
 CUSTOMER = 3
 FINANCIAL = 4
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """How one KPI behaves, in its own units per quarter."""
+
+    start: float
+    trend: float
+    noise: float
+    swing: float = 0.0
+    # The leading KPI (by catalog key) that moves this one `lag` quarters later, and how
+    # strongly: `gain` 1 means a swing of one of the driver's typical deviations moves this
+    # KPI by one of its own.
+    driver: str | None = None
+    lag: int = 1
+    gain: float = 1.5
+    # A KPI (by key) that this one must visibly NOT follow: the demo's unsupported links.
+    independent_of: str | None = None
+    # Drift to the bad side over the last quarters, in typical deviations per quarter.
+    slip: float = 0.0
+    low: float | None = 0.0
+    high: float | None = None
+
+    @property
+    def scale(self) -> float:
+        return math.hypot(self.noise, self.swing) or 1.0
 
 
 @dataclass(frozen=True)
@@ -137,3 +162,41 @@ def link(source: str, target: str, note: str) -> LinkSpec:
 
 
 S = SeriesSpec
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    title: str
+    # The stored quarter whose last day is the due date: 0 is the oldest of the twelve ended
+    # quarters, 12 the current one, 13 and on are quarters still to come.
+    quarter: int
+    # Days after the due date it was reached (negative: early); None while it is not done.
+    done_days_late: int | None = None
+
+
+@dataclass(frozen=True)
+class InitiativeSpec:
+    key: str
+    unit: str
+    name: str
+    description: str
+    objectives: tuple[str, ...]
+    owner: str
+    budget: str
+    start_quarter: int
+    end_quarter: int
+    status: str
+    percent_complete: int
+    milestones: tuple[MilestoneSpec, ...]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action item that does not come from a red KPI."""
+
+    title: str
+    owner: str
+    due_in_days: int
+    status: str
+    initiative: str | None = None
+    objective: str | None = None

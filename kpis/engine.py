@@ -1,0 +1,196 @@
+"""The roll-up engine: every score of one period, from facts to snapshot values.
+
+Pure Python, no Django: the loader (`kpis/recompute.py`) reads the facts from the database
+and writes the results back. A recompute sees a *world* (the scorecards it recomputes) and,
+for members that lie outside it, the values and scores already stored for them (`frozen`).
+The full nightly recompute has a world of every scorecard and nothing frozen.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from kpis import scoring
+
+KPI = "kpi"
+OBJECTIVE = "objective"
+PERSPECTIVE = "perspective"
+SCORECARD = "scorecard"
+
+
+@dataclass(frozen=True)
+class KpiFacts:
+    id: int
+    scorecard_id: int
+    objective_id: int
+    direction: str
+    tolerance_pct: Decimal
+    weight: Decimal
+    is_rollup: bool
+    rollup_method: str | None
+    rolls_up_to_id: int | None
+    archived_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ObjectiveFacts:
+    id: int
+    scorecard_id: int
+    perspective_id: int
+    weight: Decimal
+    archived_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a snapshot row holds."""
+
+    value: Decimal | None
+    score: Decimal | None
+    status: str
+    reported: int
+    total: int
+
+
+Key = tuple[int, str, int]  # (scorecard id, subject type, subject id)
+
+
+@dataclass
+class World:
+    period_start: date
+    scorecard_ids: set[int]
+    perspective_ids: list[int]
+    kpis: list[KpiFacts]
+    objectives: list[ObjectiveFacts]
+    # (supporter objective id, supported objective id), for supported objectives in the world.
+    supports: list[tuple[int, int]]
+    perspective_weights: dict[tuple[int, int], Decimal]
+    targets: dict[int, tuple[Decimal, Decimal | None]]
+    actuals: dict[int, Decimal]
+    # Members outside the world: roll-up children and supporting objectives of other units.
+    outside_kpis: list[KpiFacts] = field(default_factory=list)
+    outside_objectives: list[ObjectiveFacts] = field(default_factory=list)
+    frozen_kpi_values: dict[int, Decimal | None] = field(default_factory=dict)
+    frozen_objective_scores: dict[int, Decimal | None] = field(default_factory=dict)
+
+
+def is_member(archived_on: date | None, period_start: date) -> bool:
+    """An archived item stays a member of periods that started before it was archived."""
+    return archived_on is None or archived_on >= period_start
+
+
+class _Computation:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        start = world.period_start
+        self.kpis = {k.id: k for k in world.kpis if is_member(k.archived_on, start)}
+        self.objectives = {o.id: o for o in world.objectives if is_member(o.archived_on, start)}
+        outside_kpis = {k.id: k for k in world.outside_kpis if is_member(k.archived_on, start)}
+        outside_objectives = {
+            o.id for o in world.outside_objectives if is_member(o.archived_on, start)
+        }
+        self.children: dict[int, list[KpiFacts]] = defaultdict(list)
+        for kpi in [*self.kpis.values(), *outside_kpis.values()]:
+            if kpi.rolls_up_to_id is not None:
+                self.children[kpi.rolls_up_to_id].append(kpi)
+        self.kpis_of: dict[int, list[KpiFacts]] = defaultdict(list)
+        for kpi in self.kpis.values():
+            self.kpis_of[kpi.objective_id].append(kpi)
+        self.supporters: dict[int, list[int]] = defaultdict(list)
+        for supporter_id, supported_id in world.supports:
+            if supporter_id in self.objectives or supporter_id in outside_objectives:
+                self.supporters[supported_id].append(supporter_id)
+        self.values: dict[int, tuple[Decimal | None, int, int]] = {}
+        self.kpi_outcomes: dict[int, Outcome] = {}
+        self.objective_outcomes: dict[int, Outcome] = {}
+
+    def kpi_value(self, kpi_id: int) -> Decimal | None:
+        if kpi_id not in self.kpis:
+            return self.world.frozen_kpi_values.get(kpi_id)
+        return self._value_and_coverage(self.kpis[kpi_id])[0]
+
+    def _value_and_coverage(self, kpi: KpiFacts) -> tuple[Decimal | None, int, int]:
+        if kpi.id in self.values:
+            return self.values[kpi.id]
+        self.values[kpi.id] = (None, 0, 0)  # A guard: a cycle would read "no value".
+        if kpi.is_rollup:
+            members = [(self.kpi_value(child.id), child.weight) for child in self.children[kpi.id]]
+            result = scoring.rollup_value(kpi.rollup_method or scoring.SUM, members)
+            self.values[kpi.id] = (result.value, result.reported, result.total)
+        else:
+            actual = self.world.actuals.get(kpi.id)
+            self.values[kpi.id] = (actual, int(actual is not None), 1)
+        return self.values[kpi.id]
+
+    def kpi_outcome(self, kpi: KpiFacts) -> Outcome:
+        value, reported, total = self._value_and_coverage(kpi)
+        target = self.world.targets.get(kpi.id)
+        try:
+            result = scoring.score_kpi(
+                actual=value,
+                target=target[0] if target else None,
+                red_flag=target[1] if target else None,
+                direction=kpi.direction,
+                tolerance_pct=kpi.tolerance_pct,
+            )
+        except scoring.TargetError:
+            # A target made unusable by a later change (say, the direction flipped): it
+            # scores like a missing target until someone sets a valid one.
+            result = scoring.KpiResult(red_flag=None, score=None, status=scoring.NO_TARGET)
+        outcome = Outcome(value, result.score, result.status, reported, total)
+        self.kpi_outcomes[kpi.id] = outcome
+        return outcome
+
+    def objective_score(self, objective_id: int) -> Decimal | None:
+        if objective_id not in self.objectives:
+            return self.world.frozen_objective_scores.get(objective_id)
+        return self.objective_outcome(self.objectives[objective_id]).score
+
+    def objective_outcome(self, objective: ObjectiveFacts) -> Outcome:
+        if objective.id in self.objective_outcomes:
+            return self.objective_outcomes[objective.id]
+        self.objective_outcomes[objective.id] = Outcome(None, None, scoring.NO_DATA, 0, 0)
+        members = [
+            (self.kpi_outcome(kpi).score, kpi.weight) for kpi in self.kpis_of[objective.id]
+        ] + [
+            (self.objective_score(supporter), Decimal(1))
+            for supporter in self.supporters[objective.id]
+        ]
+        outcome = _aggregate(members)
+        self.objective_outcomes[objective.id] = outcome
+        return outcome
+
+
+def _aggregate(members: list[tuple[Decimal | None, Decimal]]) -> Outcome:
+    result = scoring.aggregate_scores(members)
+    return Outcome(None, result.score, result.status, result.reported, result.total)
+
+
+def compute(world: World) -> dict[Key, Outcome]:
+    """Every snapshot of the world's scorecards for the period."""
+    run = _Computation(world)
+    outcomes: dict[Key, Outcome] = {}
+    for kpi in run.kpis.values():
+        if kpi.scorecard_id in world.scorecard_ids:
+            outcomes[(kpi.scorecard_id, KPI, kpi.id)] = run.kpi_outcome(kpi)
+    by_perspective: dict[tuple[int, int], list[ObjectiveFacts]] = defaultdict(list)
+    for objective in run.objectives.values():
+        if objective.scorecard_id in world.scorecard_ids:
+            outcomes[(objective.scorecard_id, OBJECTIVE, objective.id)] = run.objective_outcome(
+                objective
+            )
+            by_perspective[(objective.scorecard_id, objective.perspective_id)].append(objective)
+    for scorecard_id in world.scorecard_ids:
+        perspective_members = []
+        for perspective_id in world.perspective_ids:
+            objectives = by_perspective.get((scorecard_id, perspective_id), [])
+            outcome = _aggregate(
+                [(run.objective_outcomes[o.id].score, o.weight) for o in objectives]
+            )
+            outcomes[(scorecard_id, PERSPECTIVE, perspective_id)] = outcome
+            if objectives:
+                weight = world.perspective_weights.get((scorecard_id, perspective_id), Decimal(1))
+                perspective_members.append((outcome.score, weight))
+        outcomes[(scorecard_id, SCORECARD, scorecard_id)] = _aggregate(perspective_members)
+    return outcomes

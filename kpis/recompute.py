@@ -1,0 +1,261 @@
+"""Recomputing score snapshots: read the facts, run the engine, write what changed.
+
+An incremental recompute takes the units where something changed and recomputes their
+scorecards and those of every unit above them (roll-up parents and supported objectives can
+only live there), reading members outside that chain from their stored snapshots. Its query
+count depends on the depth of the tree, never on its breadth. The full recompute takes every
+scorecard. Both run in one transaction per period, holding a lock on the period row, so two
+recomputes of one period take turns and the later one reads what the earlier one wrote.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kpis import engine
+from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.signals import kpi_status_changed
+from scorecard.models import OrgUnit, Period, Perspective, PerspectiveWeight, Scorecard
+from strategy.models import Objective
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_FIELDS = ["value", "score", "status", "reported", "total"]
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    period_id: int
+    written: int
+    deleted: int
+
+    @property
+    def changed(self) -> int:
+        return self.written + self.deleted
+
+
+def chain_scorecard_ids(unit_ids: Iterable[int]) -> set[int]:
+    """The scorecards of the units and of every unit above them: two queries."""
+    paths = OrgUnit.objects.filter(pk__in=list(unit_ids)).values_list("path", flat=True)
+    step = OrgUnit.steplen
+    prefixes = {path[:end] for path in paths for end in range(step, len(path) + 1, step)}
+    return set(Scorecard.objects.filter(org_unit__path__in=prefixes).values_list("pk", flat=True))
+
+
+def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> list[RecomputeResult]:
+    scorecard_ids = chain_scorecard_ids(unit_ids)
+    return [
+        recompute_period(period_id=period_id, scorecard_ids=scorecard_ids)
+        for period_id in sorted(set(period_ids))
+    ]
+
+
+def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
+    if period_ids is None:
+        period_ids = Period.objects.values_list("pk", flat=True)
+    return [recompute_period(period_id=pk, scorecard_ids=None) for pk in sorted(period_ids)]
+
+
+@transaction.atomic
+def recompute_period(*, period_id: int, scorecard_ids: set[int] | None) -> RecomputeResult:
+    """Recompute the period's snapshots of the given scorecards (None: all of them)."""
+    period = Period.objects.select_for_update().get(pk=period_id)
+    world = load_world(period=period, scorecard_ids=scorecard_ids)
+    outcomes = engine.compute(world)
+    return write_snapshots(period=period, world=world, outcomes=outcomes)
+
+
+def _archived_on(moment: datetime | None):
+    return timezone.localdate(moment) if moment else None
+
+
+def _kpi_facts(rows) -> list[engine.KpiFacts]:
+    return [
+        engine.KpiFacts(
+            id=row["id"],
+            scorecard_id=row["objective__scorecard_id"],
+            objective_id=row["objective_id"],
+            direction=row["direction"],
+            tolerance_pct=row["tolerance_pct"],
+            weight=row["weight"],
+            is_rollup=row["source"] == KPI.Source.ROLLUP,
+            rollup_method=row["rollup_method"],
+            rolls_up_to_id=row["rolls_up_to_id"],
+            archived_on=_archived_on(row["archived_at"]),
+        )
+        for row in rows
+    ]
+
+
+KPI_COLUMNS = [
+    "id",
+    "objective__scorecard_id",
+    "objective_id",
+    "direction",
+    "tolerance_pct",
+    "weight",
+    "source",
+    "rollup_method",
+    "rolls_up_to_id",
+    "archived_at",
+]
+OBJECTIVE_COLUMNS = ["id", "scorecard_id", "perspective_id", "weight", "archived_at"]
+
+
+def _objective_facts(rows) -> list[engine.ObjectiveFacts]:
+    return [
+        engine.ObjectiveFacts(
+            id=row["id"],
+            scorecard_id=row["scorecard_id"],
+            perspective_id=row["perspective_id"],
+            weight=row["weight"],
+            archived_on=_archived_on(row["archived_at"]),
+        )
+        for row in rows
+    ]
+
+
+def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.World:
+    everything = scorecard_ids is None
+    in_world = Q() if everything else Q(objective__scorecard_id__in=scorecard_ids)
+    kpis = _kpi_facts(KPI.objects.filter(in_world).values(*KPI_COLUMNS))
+    objectives = _objective_facts(
+        Objective.objects.filter(Q() if everything else Q(scorecard_id__in=scorecard_ids)).values(
+            *OBJECTIVE_COLUMNS
+        )
+    )
+    if everything:
+        scorecard_ids = set(Scorecard.objects.values_list("pk", flat=True))
+    kpi_ids = [kpi.id for kpi in kpis]
+    objective_ids = [objective.id for objective in objectives]
+    supports = list(
+        Objective.supports.through.objects.filter(
+            Q() if everything else Q(to_objective_id__in=objective_ids)
+        ).values_list("from_objective_id", "to_objective_id")
+    )
+    world = engine.World(
+        period_start=period.start,
+        scorecard_ids=scorecard_ids,
+        perspective_ids=list(Perspective.objects.values_list("pk", flat=True)),
+        kpis=kpis,
+        objectives=objectives,
+        supports=supports,
+        perspective_weights={
+            (row.scorecard_id, row.perspective_id): row.weight
+            for row in PerspectiveWeight.objects.filter(scorecard_id__in=scorecard_ids)
+        },
+        targets={
+            kpi_id: (value, red_flag)
+            for kpi_id, value, red_flag in Target.objects.filter(
+                period=period, **({} if everything else {"kpi_id__in": kpi_ids})
+            ).values_list("kpi_id", "value", "red_flag")
+        },
+        actuals=dict(
+            Actual.objects.filter(
+                period=period, **({} if everything else {"kpi_id__in": kpi_ids})
+            ).values_list("kpi_id", "value")
+        ),
+    )
+    if not everything:
+        _add_outside_members(world, period=period, kpi_ids=kpi_ids, objective_ids=objective_ids)
+    return world
+
+
+def _add_outside_members(
+    world: engine.World, *, period: Period, kpi_ids: list[int], objective_ids: list[int]
+) -> None:
+    """Roll-up children and supporting objectives from units beyond the chain, with the
+    values and scores already stored for them."""
+    world.outside_kpis = _kpi_facts(
+        KPI.objects.filter(rolls_up_to_id__in=kpi_ids)
+        .exclude(objective__scorecard_id__in=world.scorecard_ids)
+        .values(*KPI_COLUMNS)
+    )
+    inside = set(objective_ids)
+    outside_objective_ids = {s for s, _ in world.supports if s not in inside}
+    world.outside_objectives = _objective_facts(
+        Objective.objects.filter(pk__in=outside_objective_ids).values(*OBJECTIVE_COLUMNS)
+    )
+    stored = ScoreSnapshot.objects.filter(period=period).filter(
+        Q(subject_type=engine.KPI, subject_id__in=[k.id for k in world.outside_kpis])
+        | Q(subject_type=engine.OBJECTIVE, subject_id__in=outside_objective_ids)
+    )
+    for subject_type, subject_id, value, score in stored.values_list(
+        "subject_type", "subject_id", "value", "score"
+    ):
+        if subject_type == engine.KPI:
+            world.frozen_kpi_values[subject_id] = value
+        else:
+            world.frozen_objective_scores[subject_id] = score
+
+
+def write_snapshots(
+    *, period: Period, world: engine.World, outcomes: dict[engine.Key, engine.Outcome]
+) -> RecomputeResult:
+    """Write only what differs from the stored snapshots, and drop the ones whose subject
+    left the world, so a recompute that finds nothing new writes nothing."""
+    stored = {
+        (row.scorecard_id, row.subject_type, row.subject_id): row
+        for row in ScoreSnapshot.objects.filter(period=period, scorecard_id__in=world.scorecard_ids)
+    }
+    now = timezone.now()
+    changed = [
+        ScoreSnapshot(
+            period=period,
+            scorecard_id=key[0],
+            subject_type=key[1],
+            subject_id=key[2],
+            computed_at=now,
+            **outcome.__dict__,
+        )
+        for key, outcome in outcomes.items()
+        if key not in stored or _differs(stored[key], outcome)
+    ]
+    if changed:
+        # An upsert, so two recomputes racing to create the same row cannot collide.
+        ScoreSnapshot.objects.bulk_create(
+            changed,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["period", "scorecard", "subject_type", "subject_id"],
+            update_fields=[*SNAPSHOT_FIELDS, "computed_at"],
+        )
+    gone = [row.pk for key, row in stored.items() if key not in outcomes]
+    if gone:
+        ScoreSnapshot.objects.filter(pk__in=gone).delete()
+    _announce_status_changes(period, stored, outcomes)
+    logger.info(
+        "recomputed %s: %s scorecards, %s snapshots written, %s removed",
+        period.key,
+        len(world.scorecard_ids),
+        len(changed),
+        len(gone),
+    )
+    return RecomputeResult(period_id=period.pk, written=len(changed), deleted=len(gone))
+
+
+def _differs(row: ScoreSnapshot, outcome: engine.Outcome) -> bool:
+    return any(getattr(row, name) != getattr(outcome, name) for name in SNAPSHOT_FIELDS)
+
+
+def _announce_status_changes(period, stored, outcomes) -> None:
+    """Tell whoever listens (reviews, notifications) once the new statuses are committed."""
+    for key, outcome in outcomes.items():
+        if key[1] != engine.KPI:
+            continue
+        before = stored[key].status if key in stored else None
+        if before != outcome.status:
+            transaction.on_commit(
+                lambda kpi_id=key[2], old=before, new=outcome.status: kpi_status_changed.send(
+                    sender=KPI,
+                    kpi_id=kpi_id,
+                    period_id=period.pk,
+                    old_status=old,
+                    new_status=new,
+                )
+            )

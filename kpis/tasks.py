@@ -1,0 +1,34 @@
+"""Celery tasks of the KPI layer: thin, idempotent, retried on transient database errors."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from kpis import recompute
+
+logger = logging.getLogger(__name__)
+
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="kpis.tasks.recompute_units", **RETRY)
+def recompute_units(unit_ids: list[int], period_ids: list[int]) -> int:
+    """Recompute the chains above these units in these periods; returns rows changed."""
+    results = recompute.recompute_units(unit_ids=unit_ids, period_ids=period_ids)
+    return sum(result.changed for result in results)
+
+
+@shared_task(name="kpis.tasks.recompute_everything", **RETRY)
+def recompute_everything(period_ids: list[int] | None = None) -> int:
+    """The nightly full recompute; after correct incremental runs it changes nothing."""
+    results = recompute.recompute_everything(period_ids=period_ids)
+    changed = sum(result.changed for result in results)
+    if changed:
+        logger.warning("full recompute changed %s snapshots", changed)
+    return changed

@@ -1,0 +1,8 @@
+"""What the lower layers tell the layers above them, which they never import."""
+
+from django.dispatch import Signal
+
+# Sent by services when something that scores depend on changed shape (weights, membership
+# of objectives or KPIs, the cascade), in every period. Argument: unit_ids, the units whose
+# scorecards changed; the scores of everything above them may change too.
+structure_changed = Signal()
