@@ -86,10 +86,16 @@ def _kpi_facts(rows) -> list[engine.KpiFacts]:
             is_rollup=row["source"] == KPI.Source.ROLLUP,
             rollup_method=row["rollup_method"],
             rolls_up_to_id=row["rolls_up_to_id"],
-            archived_on=_archived_on(row["archived_at"]),
+            # A KPI leaves with its objective: archiving an objective archives what it holds.
+            archived_on=_archived_on(_earliest(row["archived_at"], row["objective__archived_at"])),
         )
         for row in rows
     ]
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
 
 
 KPI_COLUMNS = [
@@ -103,6 +109,7 @@ KPI_COLUMNS = [
     "rollup_method",
     "rolls_up_to_id",
     "archived_at",
+    "objective__archived_at",
 ]
 OBJECTIVE_COLUMNS = ["id", "scorecard_id", "perspective_id", "weight", "archived_at"]
 

@@ -39,7 +39,7 @@ class PerspectiveRow:
 
 def members_in_period(period: Period) -> Q:
     """Archived items stay members for periods that started before they were archived."""
-    return Q(archived_at__isnull=True) | Q(archived_at__date__gt=period.start)
+    return Q(archived_at__isnull=True) | Q(archived_at__date__gte=period.start)
 
 
 def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> list[PerspectiveRow]:

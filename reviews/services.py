@@ -115,7 +115,12 @@ def initiative_create(
     if served:
         initiative.objectives.set(served)
     for draft in milestones:
-        milestone_create(initiative=initiative, **MilestoneDraft(*draft)._asdict())
+        milestone_create(
+            initiative=initiative,
+            title=draft.title,
+            due_date=draft.due_date,
+            done_at=draft.done_at,
+        )
     return initiative
 
 
@@ -146,14 +151,14 @@ def action_item_create(
     """Create an action item on a scorecard. The owner must be able to see the scorecard's
     unit, since they are the one who updates the item."""
     subjects = [
-        ("KPI", kpi, lambda item: item.objective.scorecard_id),
-        ("objective", objective, lambda item: item.scorecard_id),
-        ("initiative", initiative, lambda item: item.scorecard_id),
+        ("kpi", "KPI", kpi, kpi and kpi.objective.scorecard_id),
+        ("objective", "objective", objective, objective and objective.scorecard_id),
+        ("initiative", "initiative", initiative, initiative and initiative.scorecard_id),
     ]
-    for kind, subject, scorecard_id_of in subjects:
-        if subject is not None and scorecard_id_of(subject) != scorecard.pk:
+    for field, kind, subject, its_scorecard_id in subjects:
+        if subject is not None and its_scorecard_id != scorecard.pk:
             raise ValidationError(
-                {kind.lower(): ACTION_SUBJECT_ELSEWHERE.format(kind=kind, subject=subject)}
+                {field: ACTION_SUBJECT_ELSEWHERE.format(kind=kind, subject=subject)}
             )
     check_owner_sees_unit(owner=owner, unit=scorecard.org_unit)
     item = ActionItem(

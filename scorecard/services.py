@@ -18,7 +18,7 @@ from scorecard.models import (
     PerspectiveWeight,
     Scorecard,
 )
-from scorecard.signals import structure_changed
+from scorecard.signals import period_opened, structure_changed
 
 SECOND_ROOT = "The organization already has a top unit; add this one under a parent."
 SECOND_SCORECARD = "{unit} already has a scorecard; a unit has exactly one."
@@ -76,6 +76,7 @@ def scorecard_create(*, org_unit: OrgUnit, title: str, description: str = "") ->
     scorecard = Scorecard(org_unit=org_unit, title=title, description=description)
     scorecard.full_clean()
     scorecard.save()
+    structure_changed.send(sender=Scorecard, unit_ids=[org_unit.pk])
     return scorecard
 
 
@@ -104,11 +105,13 @@ def fiscal_start_month() -> int:
 
 
 def period_for_quarter(quarter: fiscal.FiscalQuarter) -> Period:
-    period, _ = Period.objects.get_or_create(
+    period, created = Period.objects.get_or_create(
         fiscal_year=quarter.fiscal_year,
         quarter=quarter.quarter,
         defaults={"start": quarter.start, "end": quarter.end},
     )
+    if created:
+        period_opened.send(sender=Period, period_id=period.pk)
     return period
 
 

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # of objectives or KPIs, the cascade), in every period. Argument: unit_ids, the units whose
 # scorecards changed; the scores of everything above them may change too.
 structure_changed = Signal()
+
+# Sent when a quarter's row is first created; every scorecard then needs its snapshots for it.
+# Argument: period_id.
+period_opened = Signal()

@@ -26,9 +26,10 @@ from strategy import services as strategy_services
 from strategy.models import (
     LINK_ACROSS_SCORECARDS,
     LINK_CLOSES_CYCLE,
+    LINK_EXISTS,
     LINK_ON_OTHER_SCORECARD,
     LINK_TO_ITSELF,
-    CausalLink,
+    TITLE_TAKEN,
     Objective,
 )
 from strategy.services import OWNER_CANNOT_SEE_UNIT, SUPPORTS_NOT_ANCESTOR
@@ -51,14 +52,6 @@ NOT_A_CHOICE = str(serializers.ChoiceField.default_error_messages["invalid_choic
 NOT_A_LIST = str(serializers.ManyRelatedField.default_error_messages["not_a_list"])
 DOES_NOT_EXIST = str(serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"])
 INCORRECT_TYPE = str(serializers.PrimaryKeyRelatedField.default_error_messages["incorrect_type"])
-DUPLICATE_TITLE = next(
-    c.violation_error_message
-    for c in Objective._meta.constraints
-    if c.name == "objective_title_unique_in_perspective"
-)
-DUPLICATE_LINK = next(
-    c.violation_error_message for c in CausalLink._meta.constraints if c.name == "link_unique_pair"
-)
 
 
 @dataclass
@@ -218,9 +211,9 @@ OBJECTIVE_CREATE_CASES = [
                                                 own=w.org.north_sales)),
     Case("duplicate title", lambda w: {"perspective": w.financial.pk,
                                         "title": "Grow regional revenue"},
-         "title", DUPLICATE_TITLE),
+         "title", TITLE_TAKEN),
     Case("duplicate title other case", lambda w: {"title": "  north sales a "}, "title",
-         DUPLICATE_TITLE),
+         TITLE_TAKEN),
 ]  # fmt: skip
 
 
@@ -238,7 +231,7 @@ OBJECTIVE_UPDATE_CASES = [
     Case("weight negative", lambda w: {"weight": "-0.5"}, "weight", WEIGHT_NEGATIVE),
     Case("weight abc", lambda w: {"weight": "abc"}, "weight", NOT_A_NUMBER),
     Case("title blank", lambda w: {"title": ""}, "title", BLANK),
-    Case("title of a sibling", lambda w: {"title": "North Sales B"}, "title", DUPLICATE_TITLE),
+    Case("title of a sibling", lambda w: {"title": "North Sales B"}, "title", TITLE_TAKEN),
     Case("another scorecard", lambda w: {"scorecard": w.org.north.scorecard.pk},
          "scorecard", None),
     Case("perspective 2**70", lambda w: {"perspective": HUGE}, "perspective",
@@ -305,7 +298,7 @@ LINK_CASES = [
                                        "North Sales C")),
     Case("closing a two-step cycle", lambda w: {"source": w.b.pk, "target": w.a.pk}, "target",
          LINK_CLOSES_CYCLE.format(path="North Sales B → North Sales A → North Sales B")),
-    Case("duplicate", lambda w: {"target": w.b.pk}, "non_field_errors", DUPLICATE_LINK),
+    Case("duplicate", lambda w: {"target": w.b.pk}, "target", LINK_EXISTS),
     Case("scorecard missing", lambda w: {"scorecard": MISSING}, "scorecard", REQUIRED),
     Case("source missing", lambda w: {"source": MISSING}, "source", REQUIRED),
     Case("target missing", lambda w: {"target": MISSING}, "target", REQUIRED),
