@@ -103,13 +103,14 @@ class KPIViewSet(
             serializer.instance = services.kpi_update(kpi=kpi, **data)
 
 
-class PeriodKeyField(serializers.CharField):
+class PeriodKeyField(serializers.Field):
     """A period written as its key, FY2026-Q3, read into a Period row."""
 
     def to_internal_value(self, data: Any) -> Period:
-        text = super().to_internal_value(data)
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Write the period as text, like FY2026-Q3.")
         try:
-            return period_for_key(text)
+            return period_for_key(data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict["period"]) from None
 
@@ -186,14 +187,14 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 def _rows(serializer_class: type[serializers.Serializer], request: Request) -> list[dict]:
-    """Validate every row; a bad row answers 400 naming its index and its field errors."""
+    """Validate every row; the first bad one is refused with its index and field errors."""
     if not isinstance(request.data, list):
         raise serializers.ValidationError({"non_field_errors": ["Send a list of rows."]})
     rows = serializer_class(data=request.data, many=True, context={"request": request})
     if not rows.is_valid():
         errors = rows.errors
         index = next(i for i, row_errors in enumerate(errors) if row_errors)
-        raise serializers.ValidationError({"row": index, "errors": errors[index]})
+        raise services.BulkRowError(index, errors[index])
     return list(rows.validated_data)
 
 
@@ -215,9 +216,9 @@ def _bulk_refusal(error: services.BulkRowError) -> Response:
 @api_view(["POST"])
 def targets_bulk(request: Request) -> Response:
     """Upsert targets by KPI and period, all or nothing (managers of the KPIs' units)."""
-    rows = _rows(TargetRowSerializer, request)
-    _refuse_rows_beyond(request.user, "kpis.change_target", rows)
     try:
+        rows = _rows(TargetRowSerializer, request)
+        _refuse_rows_beyond(request.user, "kpis.change_target", rows)
         saved = services.targets_bulk_set(rows=rows)
     except services.BulkRowError as error:
         return _bulk_refusal(error)
@@ -228,9 +229,9 @@ def targets_bulk(request: Request) -> Response:
 @api_view(["POST"])
 def actuals_bulk(request: Request) -> Response:
     """Upsert actuals by KPI and period, all or nothing (owners of the KPIs, managers)."""
-    rows = _rows(ActualRowSerializer, request)
-    _refuse_rows_beyond(request.user, "kpis.enter_actual", rows)
     try:
+        rows = _rows(ActualRowSerializer, request)
+        _refuse_rows_beyond(request.user, "kpis.enter_actual", rows)
         saved = services.actuals_bulk_enter(rows=rows, by=request.user)
     except services.BulkRowError as error:
         return _bulk_refusal(error)

@@ -136,7 +136,7 @@ def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.Worl
             *OBJECTIVE_COLUMNS
         )
     )
-    if everything:
+    if scorecard_ids is None:
         scorecard_ids = set(Scorecard.objects.values_list("pk", flat=True))
     kpi_ids = [kpi.id for kpi in kpis]
     objective_ids = [objective.id for objective in objectives]
@@ -257,12 +257,13 @@ def _announce_status_changes(period, stored, outcomes) -> None:
             continue
         before = stored[key].status if key in stored else None
         if before != outcome.status:
-            transaction.on_commit(
-                lambda kpi_id=key[2], old=before, new=outcome.status: kpi_status_changed.send(
-                    sender=KPI,
-                    kpi_id=kpi_id,
-                    period_id=period.pk,
-                    old_status=old,
-                    new_status=new,
-                )
-            )
+            transaction.on_commit(_announcement(key[2], period.pk, before, outcome.status))
+
+
+def _announcement(kpi_id: int, period_id: int, old: str | None, new: str):
+    def announce() -> None:
+        kpi_status_changed.send(
+            sender=KPI, kpi_id=kpi_id, period_id=period_id, old_status=old, new_status=new
+        )
+
+    return announce

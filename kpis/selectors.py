@@ -29,12 +29,20 @@ class KpiRow:
 class ObjectiveRow:
     objective: Objective
     kpis: list[KpiRow] = field(default_factory=list)
+    snapshot: ScoreSnapshot | None = None
 
 
 @dataclass
 class PerspectiveRow:
     perspective: Perspective
     objectives: list[ObjectiveRow] = field(default_factory=list)
+    snapshot: ScoreSnapshot | None = None
+
+
+@dataclass
+class Sheet:
+    perspectives: list[PerspectiveRow]
+    snapshot: ScoreSnapshot | None
 
 
 def members_in_period(period: Period) -> Q:
@@ -42,12 +50,14 @@ def members_in_period(period: Period) -> Q:
     return Q(archived_at__isnull=True) | Q(archived_at__date__gte=period.start)
 
 
-def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> list[PerspectiveRow]:
+def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
     """The scorecard as a page shows it: perspectives from the top of the map down, their
     objectives, and each KPI with its target, actual and status for the period.
 
-    Five queries whatever the size: perspectives, objectives (with owners), KPIs (with
-    owners), the period's targets, actuals, and roll-up values from the snapshots."""
+    KPI statuses come straight from the scoring function on the stored target and actual,
+    so an owner's entry shows at once; roll-up values and every aggregate score come from
+    the snapshots the engine keeps. Six queries whatever the size: objectives (with owners),
+    KPIs (with owners), targets, actuals (with who entered them), snapshots, perspectives."""
     kpis_in_period = (
         KPI.objects.filter(members_in_period(period))
         .select_related("owner")
@@ -68,32 +78,40 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> list[Perspective
             "entered_by"
         )
     }
-    rollup_values = dict(
-        ScoreSnapshot.objects.filter(
-            period=period,
-            scorecard=scorecard,
-            subject_type=ScoreSnapshot.SubjectType.KPI,
-            subject_id__in=kpi_ids,
-        ).values_list("subject_id", "value")
-    )
+    snapshots = {
+        (row.subject_type, row.subject_id): row
+        for row in ScoreSnapshot.objects.filter(period=period, scorecard=scorecard)
+    }
+
+    def snapshot(subject_type: str, subject_id: int) -> ScoreSnapshot | None:
+        return snapshots.get((subject_type, subject_id))
+
     by_perspective: dict[int, list[ObjectiveRow]] = {}
     for objective in objectives:
         rows = [
-            _kpi_row(kpi, targets.get(kpi.pk), actuals.get(kpi.pk), rollup_values.get(kpi.pk))
+            _kpi_row(kpi, targets.get(kpi.pk), actuals.get(kpi.pk), snapshot("kpi", kpi.pk))
             for kpi in objective.kpis.all()
         ]
         by_perspective.setdefault(objective.perspective_id, []).append(
-            ObjectiveRow(objective=objective, kpis=rows)
+            ObjectiveRow(
+                objective=objective, kpis=rows, snapshot=snapshot("objective", objective.pk)
+            )
         )
-    return [
-        PerspectiveRow(perspective=p, objectives=by_perspective.get(p.pk, []))
+    perspectives = [
+        PerspectiveRow(
+            perspective=p,
+            objectives=by_perspective.get(p.pk, []),
+            snapshot=snapshot("perspective", p.pk),
+        )
         for p in Perspective.objects.order_by("-order")
     ]
+    return Sheet(perspectives=perspectives, snapshot=snapshot("scorecard", scorecard.pk))
 
 
 def _kpi_row(
-    kpi: KPI, target: Target | None, actual: Actual | None, rollup_value: Decimal | None
+    kpi: KPI, target: Target | None, actual: Actual | None, stored: ScoreSnapshot | None
 ) -> KpiRow:
+    rollup_value = stored.value if stored else None
     value = rollup_value if kpi.is_rollup else (actual.value if actual else None)
     try:
         result = scoring.score_kpi(

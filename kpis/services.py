@@ -1,6 +1,7 @@
 """Writes with rules for KPIs, targets and actuals."""
 
 from datetime import date
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -154,7 +155,7 @@ def _check_red_has_comment(actual: Actual) -> None:
 class BulkRowError(Exception):
     """A row of a bulk write was refused; nothing of the batch was saved."""
 
-    def __init__(self, index: int, errors: dict[str, list[str]], *, stale: Actual | None = None):
+    def __init__(self, index: int, errors: Any, *, stale: Actual | None = None):
         self.index = index
         self.errors = errors
         self.stale = stale

@@ -281,14 +281,15 @@ class _Builder:
         rollups = [spec for spec in self.specs.values() if spec.rollup]
         rollups.sort(key=lambda spec: -self.kpis[spec.key].objective.scorecard.org_unit.depth)
         for spec in rollups:
+            method = spec.rollup or ""
             children = [child for child in self.specs.values() if child.up_to == spec.key]
             per_period = zip(*(self.targets[child.key] for child in children), strict=True)
             weights = [Decimal(child.weight) for child in children]
-            combined = [
-                scoring.rollup_value(spec.rollup, zip(targets, weights, strict=True)).value
-                for targets in per_period
-            ]
-            rounded = [demo_series.target_value(float(value), spec.decimals) for value in combined]
+            rounded = []
+            for targets in per_period:
+                combined = scoring.rollup_value(method, zip(targets, weights, strict=True))
+                assert combined.value is not None, f"{spec.key} has no children"
+                rounded.append(demo_series.target_value(float(combined.value), spec.decimals))
             self.targets[spec.key] = rounded
             for period, target in zip(self.periods, rounded, strict=True):
                 kpi_services.target_set(kpi=self.kpis[spec.key], period=period, value=target)
@@ -372,9 +373,10 @@ class _Builder:
             facilitator=self.people[plans.REVIEW_FACILITATOR],
             participants=[self.people[name] for name in plans.REVIEW_PARTICIPANTS],
         )
-        # Closing a review normally copies the period's score snapshots into its pack. The
-        # scoring engine that writes snapshots does not exist yet, so the demo's closed review
-        # keeps an empty pack; rebuilding the demo after the engine lands will fill it.
+        # Closing a review copies the period's score snapshots into its pack. Here the review
+        # is created closed, before any snapshot exists: the engine computes them in a Celery
+        # task once this transaction commits, and no service that fills a pack exists yet. So
+        # the demo's closed review keeps an empty pack for now.
         review_services.review_create(
             period=self.periods[before_last],
             status=Review.Status.CLOSED,

@@ -36,3 +36,24 @@ def score(value: Decimal | None) -> str:
 @register.filter
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+@register.inclusion_tag("partials/score_badge.html")
+def score_badge(snapshot, scorecard, period, subject_type: str, subject_id: int, status=None):
+    """A score with its status in words and a link to why it is what it is."""
+    return {
+        "score": snapshot.score if snapshot else None,
+        "status": status or (snapshot.status if snapshot else "no_data"),
+        "slug": scorecard.org_unit.slug,
+        "period": period,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+    }
+
+
+@register.filter
+def person(user) -> str:
+    """A person's full name, else their username; "nobody" when there is none."""
+    if not user:
+        return "nobody"
+    return user.get_full_name() or user.username

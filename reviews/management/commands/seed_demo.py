@@ -47,24 +47,20 @@ class Command(BaseCommand):
                     f"The account {username} existed already and keeps its own password."
                 )
         self.stdout.write(
-            f"\nOpen {DEMO_URL} and sign in. Every demo account's password is: {DEMO_PASSWORD}\n"
+            f"\nOpen {DEMO_URL} and sign in with one of these accounts "
+            f"(the password of every demo account is {DEMO_PASSWORD}):\n"
         )
         self.stdout.write(_table(demo_logins()))
 
 
 def _table(logins: list[Login]) -> str:
-    header = Login("username", "name", "job", "roles")
-    rows = [header, *logins]
-    widths = [
-        max(len(getattr(row, column)) for row in rows) for column in ("username", "name", "job")
-    ]
-    lines = []
-    for row in rows:
-        cells = [row.username, row.name, row.job]
-        lines.append(
-            "  "
-            + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
-            + "  "
-            + row.roles
-        )
-    return "\n".join(lines)
+    rows = [("username", "password", "name", "job", "roles")]
+    rows += [(row.username, DEMO_PASSWORD, row.name, row.job, row.roles) for row in logins]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    return "\n".join(
+        "  "
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        + "  "
+        + row[-1]
+        for row in rows
+    )

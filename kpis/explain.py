@@ -1,0 +1,300 @@
+"""How a score was made: the members, their numbers and weights, who is missing, and the
+formula with the numbers filled in. Read from the stored snapshots, so it explains exactly
+the number the pages show."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kpis import engine, scoring
+from kpis.models import KPI, ScoreSnapshot, Target
+from kpis.selectors import members_in_period
+from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
+from strategy.models import Objective
+
+UNKNOWN_SUBJECT = "There is no such score on this scorecard."
+METHOD_WORDS = {
+    scoring.SUM: "the sum",
+    scoring.AVERAGE: "the average",
+    scoring.MIN: "the lowest",
+    scoring.MAX: "the highest",
+    scoring.WEIGHTED_AVERAGE: "the weighted average (by KPI weight)",
+}
+
+
+class UnknownSubject(LookupError):
+    pass
+
+
+@dataclass
+class Member:
+    label: str
+    kind: str
+    number: Decimal | None
+    weight: Decimal
+    status: str = scoring.NO_DATA
+
+    @property
+    def missing(self) -> bool:
+        return self.number is None
+
+
+@dataclass
+class Explanation:
+    subject_type: str
+    title: str
+    snapshot: ScoreSnapshot | None
+    summary: str
+    members: list[Member] = field(default_factory=list)
+    formula: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Member]:
+        return [member for member in self.members if member.missing]
+
+
+def _n(value: Decimal | None, places: int = 6) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def explain(
+    *, scorecard: Scorecard, subject_type: str, subject_id: int, period: Period
+) -> Explanation:
+    snapshot = ScoreSnapshot.objects.filter(
+        period=period, scorecard=scorecard, subject_type=subject_type, subject_id=subject_id
+    ).first()
+    builders = {
+        engine.KPI: _explain_kpi,
+        engine.OBJECTIVE: _explain_objective,
+        engine.PERSPECTIVE: _explain_perspective,
+        engine.SCORECARD: _explain_scorecard,
+    }
+    if subject_type not in builders:
+        raise UnknownSubject(UNKNOWN_SUBJECT)
+    return builders[subject_type](scorecard, subject_id, period, snapshot)
+
+
+def _scores_of(
+    period: Period, subject_type: str, ids: list[int], *, scorecard: Scorecard | None = None
+) -> dict[int, ScoreSnapshot]:
+    rows = ScoreSnapshot.objects.filter(
+        period=period, subject_type=subject_type, subject_id__in=ids
+    )
+    if scorecard is not None:
+        # Perspective ids repeat across scorecards; the scorecard says whose it is.
+        rows = rows.filter(scorecard=scorecard)
+    return {row.subject_id: row for row in rows}
+
+
+def _weighted_formula(members: list[Member]) -> str:
+    scored = [m for m in members if m.number is not None]
+    if not scored:
+        return "Nothing below has a score yet, so there is no score."
+    total_weight = sum((m.weight for m in scored), Decimal(0))
+    if total_weight == 0:
+        return "The members with a score all weigh 0, so there is no score."
+    top = " + ".join(f"{_n(m.number)} × {_n(m.weight, 4)}" for m in scored)
+    weighted = sum(((m.number or Decimal(0)) * m.weight for m in scored), Decimal(0))
+    mean = scoring.round6(weighted / total_weight)
+    return f"({top}) ÷ {_n(total_weight, 4)} = {_n(mean)}"
+
+
+def _aggregate_explanation(subject_type, title, snapshot, members, what) -> Explanation:
+    reported = sum(1 for m in members if m.number is not None)
+    summary = (
+        f"The weighted mean of the scores of its {what}: {reported} of {len(members)} reported."
+    )
+    return Explanation(
+        subject_type=subject_type,
+        title=title,
+        snapshot=snapshot,
+        summary=summary,
+        members=members,
+        formula=_weighted_formula(members),
+        notes=[_status_rule()],
+    )
+
+
+def _status_rule() -> str:
+    return (
+        f"Green from {scoring.GREEN_FROM}, red below {scoring.RED_BELOW}, amber between "
+        "(scores run from 0 to 10)."
+    )
+
+
+def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
+    kpi = KPI.objects.filter(pk=kpi_id, objective__scorecard=scorecard).first()
+    if kpi is None:
+        raise UnknownSubject(UNKNOWN_SUBJECT)
+    target = Target.objects.filter(kpi=kpi, period=period).first()
+    value = snapshot.value if snapshot else None
+    explanation = Explanation(
+        subject_type=engine.KPI, title=kpi.name, snapshot=snapshot, summary=""
+    )
+    if kpi.is_rollup:
+        _add_rollup_members(explanation, kpi, period)
+    if target is None:
+        explanation.summary = f"No target is set for {period.label}, so there is no score."
+        return explanation
+    try:
+        red_flag = scoring.effective_red_flag(
+            target=target.value,
+            red_flag=target.red_flag,
+            direction=kpi.direction,
+            tolerance_pct=kpi.tolerance_pct,
+        )
+    except scoring.TargetError as error:
+        explanation.summary = f"The target cannot be scored: {error}"
+        return explanation
+    better = "higher" if kpi.direction == scoring.UP else "lower"
+    flag_origin = (
+        "set by hand"
+        if target.red_flag is not None
+        else f"the default: {_n(kpi.tolerance_pct, 3)} % of the target away from it"
+    )
+    explanation.notes.append(
+        f"{better.capitalize()} is better. Target {_n(target.value)}; red flag {_n(red_flag)} "
+        f"({flag_origin})."
+    )
+    if value is None:
+        explanation.summary = f"No value for {period.label} yet, so there is no score."
+        return explanation
+    explanation.summary = _kpi_status_sentence(kpi.direction, value, target.value, red_flag)
+    raw = (Decimal(10) * ((target.value - red_flag) + (value - red_flag))) / (
+        3 * (target.value - red_flag)
+    )
+    clamped = min(max(raw, Decimal(0)), Decimal(10))
+    explanation.formula = (
+        f"10/3 × (1 + (a − r) ÷ (t − r)) = 10/3 × (1 + ({_n(value)} − {_n(red_flag)}) ÷ "
+        f"({_n(target.value)} − {_n(red_flag)})) = {_n(scoring.round6(raw))}"
+        + (f", kept within 0–10: {_n(scoring.round6(clamped))}" if clamped != raw else "")
+    )
+    return explanation
+
+
+def _kpi_status_sentence(direction, value, target, red_flag) -> str:
+    met = value >= target if direction == scoring.UP else value <= target
+    crossed = value < red_flag if direction == scoring.UP else value > red_flag
+    if met:
+        return f"{_n(value)} meets the target of {_n(target)}: green."
+    if crossed:
+        return f"{_n(value)} is past the red flag of {_n(red_flag)}: red."
+    return (
+        f"{_n(value)} misses the target of {_n(target)} but not the red flag of "
+        f"{_n(red_flag)}: amber."
+    )
+
+
+def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> None:
+    children = list(
+        KPI.objects.filter(rolls_up_to=kpi)
+        .filter(members_in_period(period))
+        .exclude(objective__archived_at__date__lt=period.start)
+        .select_related("objective__scorecard__org_unit")
+    )
+    values = _scores_of(period, engine.KPI, [child.pk for child in children])
+    explanation.members = [
+        Member(
+            label=f"{child.name} ({child.objective.scorecard.org_unit.name})",
+            kind="child",
+            number=values[child.pk].value if child.pk in values else None,
+            weight=child.weight,
+        )
+        for child in children
+    ]
+    reported = [m for m in explanation.members if m.number is not None]
+    method = kpi.rollup_method or scoring.SUM
+    result = scoring.rollup_value(method, [(m.number, m.weight) for m in explanation.members])
+    explanation.notes.append(
+        f"A roll-up: its value is {METHOD_WORDS[method]} of the values of the KPIs that roll up "
+        f"to it, {len(reported)} of {len(explanation.members)} reported: {_n(result.value)}."
+    )
+
+
+def _explain_objective(scorecard, objective_id, period, snapshot) -> Explanation:
+    objective = Objective.objects.filter(pk=objective_id, scorecard=scorecard).first()
+    if objective is None:
+        raise UnknownSubject(UNKNOWN_SUBJECT)
+    kpis = list(objective.kpis.filter(members_in_period(period)))
+    supporters = list(
+        objective.supporters.filter(members_in_period(period)).select_related("scorecard__org_unit")
+    )
+    kpi_scores = _scores_of(period, engine.KPI, [kpi.pk for kpi in kpis])
+    supporter_scores = _scores_of(period, engine.OBJECTIVE, [o.pk for o in supporters])
+    members = [_member(kpi.name, "KPI", kpi_scores.get(kpi.pk), kpi.weight) for kpi in kpis] + [
+        _member(
+            f"{o.title} ({o.scorecard.org_unit.name})",
+            "supporting objective",
+            supporter_scores.get(o.pk),
+            Decimal(1),
+        )
+        for o in supporters
+    ]
+    return _aggregate_explanation(
+        engine.OBJECTIVE,
+        objective.title,
+        snapshot,
+        members,
+        "KPIs (by KPI weight) and of the objectives of other units that support it (weight 1 each)",
+    )
+
+
+def _member(label: str, kind: str, row: ScoreSnapshot | None, weight: Decimal) -> Member:
+    return Member(
+        label=label,
+        kind=kind,
+        number=row.score if row else None,
+        weight=weight,
+        status=row.status if row else scoring.NO_DATA,
+    )
+
+
+def _explain_perspective(scorecard, perspective_id, period, snapshot) -> Explanation:
+    perspective = Perspective.objects.filter(pk=perspective_id).first()
+    if perspective is None:
+        raise UnknownSubject(UNKNOWN_SUBJECT)
+    objectives = list(
+        scorecard.objectives.filter(perspective=perspective).filter(members_in_period(period))
+    )
+    scores = _scores_of(period, engine.OBJECTIVE, [o.pk for o in objectives])
+    members = [_member(o.title, "objective", scores.get(o.pk), o.weight) for o in objectives]
+    return _aggregate_explanation(
+        engine.PERSPECTIVE,
+        f"{perspective.name} of {scorecard.title}",
+        snapshot,
+        members,
+        "objectives (by objective weight)",
+    )
+
+
+def _explain_scorecard(scorecard, scorecard_id, period, snapshot) -> Explanation:
+    if scorecard_id != scorecard.pk:
+        raise UnknownSubject(UNKNOWN_SUBJECT)
+    weights = dict(
+        PerspectiveWeight.objects.filter(scorecard=scorecard).values_list(
+            "perspective_id", "weight"
+        )
+    )
+    with_objectives = set(
+        scorecard.objectives.filter(members_in_period(period)).values_list(
+            "perspective_id", flat=True
+        )
+    )
+    perspectives = [p for p in Perspective.objects.order_by("-order") if p.pk in with_objectives]
+    scores = _scores_of(
+        period, engine.PERSPECTIVE, [p.pk for p in perspectives], scorecard=scorecard
+    )
+    members = [
+        _member(p.name, "perspective", scores.get(p.pk), weights.get(p.pk, Decimal(1)))
+        for p in perspectives
+    ]
+    return _aggregate_explanation(
+        engine.SCORECARD,
+        scorecard.title,
+        snapshot,
+        members,
+        "perspectives that hold at least one objective (by the scorecard's perspective weights)",
+    )

@@ -1,0 +1,110 @@
+"""Every score on the scorecard page says how it was made."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kpis import explain
+from kpis import services as kpi_services
+from scorecard import services as core
+from strategy import services as strategy_services
+
+Q1 = "FY2026-Q1"
+
+
+@pytest.fixture
+def sheet(org, people, financial, customer, north_sales_kpi, django_capture_on_commit_callbacks):
+    """North Sales, FY2026 Q1, hand-worked:
+    revenue 95 vs target 100 (red flag 90): 10/3 × (1 + 5/10) = 5.000000, amber;
+    satisfaction has a target of 8 and no value yet: no data;
+    objective "Grow regional revenue" = 5.0 (1 of 1); "Delight customers" = none (0 of 1);
+    Financial perspective 5.0, Customer none; scorecard 5.0 (1 of 2 perspectives)."""
+    q1 = core.period_for_key(Q1)
+    with django_capture_on_commit_callbacks(execute=True):
+        objective = strategy_services.objective_create(
+            scorecard=org.north_sales.scorecard, perspective=customer, title="Delight customers"
+        )
+        satisfaction = kpi_services.kpi_create(
+            objective=objective, name="Customer satisfaction", unit="score", owner=people.owner
+        )
+        kpi_services.target_set(kpi=satisfaction, period=q1, value="8")
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(kpi=north_sales_kpi, period=q1, value="95", by=people.owner)
+    return org.north_sales.scorecard, q1
+
+
+def test_it_explains_a_kpi_score_with_the_formula_filled_in(sheet, north_sales_kpi):
+    scorecard, q1 = sheet
+
+    why = explain.explain(
+        scorecard=scorecard, subject_type="kpi", subject_id=north_sales_kpi.pk, period=q1
+    )
+
+    assert why.snapshot.score == Decimal("5.000000")
+    assert why.summary == "95 misses the target of 100 but not the red flag of 90: amber."
+    assert why.formula == "10/3 × (1 + (a − r) ÷ (t − r)) = 10/3 × (1 + (95 − 90) ÷ (100 − 90)) = 5"
+    assert "red flag 90 (the default: 10 % of the target away from it)" in why.notes[0]
+
+
+def test_it_explains_an_aggregate_and_names_who_is_missing(sheet):
+    scorecard, q1 = sheet
+
+    why = explain.explain(
+        scorecard=scorecard, subject_type="scorecard", subject_id=scorecard.pk, period=q1
+    )
+
+    assert [(m.label, m.number) for m in why.members] == [
+        ("Financial", Decimal("5.000000")),
+        ("Customer", None),
+    ]
+    assert [m.label for m in why.missing] == ["Customer"]
+    assert why.formula == "(5 × 1) ÷ 1 = 5"
+    assert "1 of 2 reported" in why.summary
+
+
+def test_every_score_on_the_page_links_to_its_explanation(client, people, sheet, north_sales_kpi):
+    scorecard, _ = sheet
+    client.force_login(people.owner)
+
+    html = client.get(
+        reverse("scorecard:scorecard", args=[scorecard.org_unit.slug]) + f"?period={Q1}"
+    ).content.decode()
+
+    # 1 scorecard + 2 perspectives with objectives + 2 objectives + 2 KPIs.
+    assert html.count('class="why"') == 7
+    kpi_why = reverse("kpis:explanation", args=[scorecard.org_unit.slug, "kpi", north_sales_kpi.pk])
+    assert f'href="{kpi_why}?period={Q1}"' in html
+
+
+def test_it_serves_the_explanation_as_a_page_and_as_an_htmx_fragment(client, people, sheet):
+    scorecard, _ = sheet
+    url = reverse("kpis:explanation", args=[scorecard.org_unit.slug, "scorecard", scorecard.pk])
+    client.force_login(people.executive)
+
+    page = client.get(f"{url}?period={Q1}")
+    fragment = client.get(f"{url}?period={Q1}", headers={"HX-Request": "true"})
+
+    assert page.status_code == fragment.status_code == 200
+    assert "<html" in page.content.decode()
+    assert fragment.content.decode().lstrip().startswith('<section class="explanation card"')
+    assert "Missing: Customer" in fragment.content.decode()
+
+
+def test_it_refuses_an_explanation_to_someone_without_a_role(client, people, sheet):
+    scorecard, _ = sheet
+    client.force_login(people.south_team_manager)
+    url = reverse("kpis:explanation", args=[scorecard.org_unit.slug, "scorecard", scorecard.pk])
+
+    assert client.get(f"{url}?period={Q1}").status_code == 403
+
+
+@pytest.mark.parametrize(("subject_type", "subject_id"), [("kpi", 999999), ("galaxy", 1)])
+def test_it_answers_404_for_a_subject_that_is_not_on_the_scorecard(
+    client, people, sheet, subject_type, subject_id
+):
+    scorecard, _ = sheet
+    client.force_login(people.manager)
+    url = reverse("kpis:explanation", args=[scorecard.org_unit.slug, subject_type, subject_id])
+
+    assert client.get(f"{url}?period={Q1}").status_code == 404
