@@ -1,8 +1,8 @@
 """Writes with rules for KPIs, targets and actuals."""
 
 from datetime import date
-from typing import Any
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
