@@ -5,14 +5,14 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kpis import selectors, services
+from kpis import explain, selectors, services
 from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
 from scorecard.api import (
     REFUSED,
@@ -20,6 +20,7 @@ from scorecard.api import (
     active_users,
     require,
     service_errors,
+    visible_scorecards,
     visible_to_requester,
 )
 from scorecard.models import Period
@@ -103,6 +104,7 @@ class KPIViewSet(
             serializer.instance = services.kpi_update(kpi=kpi, **data)
 
 
+@extend_schema_field({"type": "string", "example": "FY2026-Q3", "pattern": "^FY\\d{4}[- ]Q[1-4]$"})
 class PeriodKeyField(serializers.Field):
     """A period written as its key, FY2026-Q3, read into a Period row."""
 
@@ -143,6 +145,37 @@ class ScoreSerializer(serializers.ModelSerializer):
         ]
 
 
+class ExplainQuerySerializer(serializers.Serializer):
+    period = PeriodKeyField(help_text="The quarter, e.g. FY2026-Q3.")
+    scorecard = VisibleRelatedField(visible=visible_scorecards)
+    subject_type = serializers.ChoiceField(choices=ScoreSnapshot.SubjectType.choices)
+    subject_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ExplanationMemberSerializer(serializers.Serializer):
+    # DRF's metaclass turns class attributes into fields; the stubs see Field.label instead.
+    label = serializers.CharField()  # type: ignore[assignment]
+    kind = serializers.CharField()
+    number = serializers.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, allow_null=True
+    )
+    weight = serializers.DecimalField(max_digits=9, decimal_places=4)
+    missing = serializers.BooleanField()
+
+
+class ExplanationSerializer(serializers.Serializer):
+    subject_type = serializers.CharField()
+    title = serializers.CharField()
+    score = serializers.DecimalField(
+        max_digits=9, decimal_places=6, allow_null=True, source="snapshot.score", default=None
+    )
+    status = serializers.CharField(source="snapshot.status", default="no_data")
+    summary = serializers.CharField()
+    members = ExplanationMemberSerializer(many=True)
+    formula = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
 class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Stored scores (snapshots) of a period: KPIs, objectives, perspectives of a scorecard
     (subject_id is the perspective's id, scorecard says whose) and scorecards."""
@@ -163,6 +196,18 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(parameters=[ScoreQuerySerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[ExplainQuerySerializer], responses=ExplanationSerializer)
+    @action(detail=False)
+    def explain(self, request: Request) -> Response:
+        """How one stored score was made: members, weights, who is missing, the formula."""
+        query = ExplainQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        try:
+            explanation = explain.explain(**query.validated_data)
+        except explain.UnknownSubject as error:
+            raise NotFound(str(error)) from None
+        return Response(ExplanationSerializer(explanation).data)
 
 
 class TargetRowSerializer(serializers.Serializer):

@@ -1,19 +1,37 @@
 """Scheduling recomputes when data changes: after the transaction commits, gathered.
 
-A service that changes an actual, a target or the structure calls `recompute_on_commit`.
-Every call adds its units and periods to one pending set per database connection and
-registers a callback; the first callback to run after the commit sends the whole set as a
-single task and the others find nothing left. So seeding or importing a thousand actuals in
-one transaction queues one recompute, not a thousand. Work left behind by a rolled-back
-transaction rides along with the next commit: an extra recompute is harmless."""
+A service that changes an actual, a target or the structure calls `recompute_on_commit`;
+opening a new quarter or changing the perspectives calls `recompute_all_on_commit`. Every
+call adds to one pending batch per database connection and registers a callback; the first
+callback to run after the commit sends the whole batch (at most two tasks) and the others find
+nothing left. So seeding or importing a thousand actuals in one transaction queues one
+recompute, not a thousand. Work left behind by a rolled-back transaction rides along with the
+next commit: an extra recompute is harmless."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from scorecard.models import Period
 
 _PENDING = "_sightline_pending_recompute"
+EVERY_PERIOD = None
+
+
+@dataclass
+class _Batch:
+    unit_ids: set[int] = field(default_factory=set)
+    period_ids: set[int] = field(default_factory=set)
+    full_period_ids: set[int] = field(default_factory=set)
+    full_every_period: bool = False
+
+
+def _batch() -> _Batch:
+    connection = transaction.get_connection()
+    batch = connection.__dict__.setdefault(_PENDING, _Batch())
+    transaction.on_commit(_send_pending)
+    return batch
 
 
 def recompute_on_commit(
@@ -23,17 +41,32 @@ def recompute_on_commit(
     period, as a structural change needs), once the current transaction commits."""
     if period_ids is None:
         period_ids = Period.objects.values_list("pk", flat=True)
-    connection = transaction.get_connection()
-    units, periods = connection.__dict__.setdefault(_PENDING, (set(), set()))
-    units.update(unit_ids)
-    periods.update(period_ids)
-    transaction.on_commit(_send_pending)
+    batch = _batch()
+    batch.unit_ids.update(unit_ids)
+    batch.period_ids.update(period_ids)
+
+
+def recompute_all_on_commit(*, period_ids: Iterable[int] | None = EVERY_PERIOD) -> None:
+    """Queue a full recompute of these periods (None: all of them) after the commit."""
+    batch = _batch()
+    if period_ids is None:
+        batch.full_every_period = True
+    else:
+        batch.full_period_ids.update(period_ids)
 
 
 def _send_pending() -> None:
     from kpis import tasks
 
     connection = transaction.get_connection()
-    units, periods = connection.__dict__.pop(_PENDING, (set(), set()))
-    if units and periods:
-        tasks.recompute_units.delay(sorted(units), sorted(periods))
+    batch = connection.__dict__.pop(_PENDING, None)
+    if batch is None:
+        return
+    if batch.full_every_period:
+        tasks.recompute_everything.delay(None)
+        return
+    if batch.full_period_ids:
+        tasks.recompute_everything.delay(sorted(batch.full_period_ids))
+    chain_periods = batch.period_ids - batch.full_period_ids
+    if batch.unit_ids and chain_periods:
+        tasks.recompute_units.delay(sorted(batch.unit_ids), sorted(chain_periods))

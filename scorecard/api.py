@@ -11,7 +11,9 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -27,6 +29,11 @@ from scorecard.rules import may, visible_q
 
 REFUSED = "You may not change this: it is outside the units you manage."
 MOVE_INTO_OWN_SUBTREE = "A unit cannot move under itself or one of its own units."
+MOVE_WITH_OBJECTIVES = (
+    "This unit or a unit below it already has objectives, whose cascade and roll-ups follow "
+    "the tree: move units before building their scorecards."
+)
+SCORECARD_STAYS = "A scorecard stays with its unit; create one for the other unit."
 
 
 @contextmanager
@@ -36,7 +43,10 @@ def service_errors() -> Iterator[None]:
         yield
     except DjangoValidationError as error:
         if hasattr(error, "error_dict"):
-            raise serializers.ValidationError(error.message_dict) from None
+            errors = dict(error.message_dict)
+            if NON_FIELD_ERRORS in errors:
+                errors["non_field_errors"] = errors.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(errors) from None
         raise serializers.ValidationError({"non_field_errors": error.messages}) from None
 
 
@@ -147,6 +157,7 @@ class OrgUnitViewSet(
         attach_parent_ids([unit])
         serializer.instance = unit
 
+    @transaction.atomic
     def perform_update(self, serializer: Any) -> None:
         unit = serializer.instance
         require(self.request.user, "scorecard.change_orgunit", unit)
@@ -164,10 +175,21 @@ class OrgUnitViewSet(
         if new_parent is None:
             raise serializers.ValidationError({"parent": [services.SECOND_ROOT]})
         require(self.request.user, "scorecard.add_child_orgunit", new_parent)
+        if new_parent.path.startswith(unit.path):
+            raise serializers.ValidationError({"parent": [MOVE_INTO_OWN_SUBTREE]})
+        if unit_has_objectives(unit):
+            raise serializers.ValidationError({"parent": [MOVE_WITH_OBJECTIVES]})
         try:
-            unit.move(new_parent, "sorted-child")
+            OrgUnit.objects.move(unit, new_parent, "last-child")
         except InvalidMoveToDescendant:
             raise serializers.ValidationError({"parent": [MOVE_INTO_OWN_SUBTREE]}) from None
+
+
+def unit_has_objectives(unit: OrgUnit) -> bool:
+    # The API is a face of every layer, so it may look at objectives from here.
+    from strategy.models import Objective
+
+    return Objective.objects.filter(scorecard__org_unit__path__startswith=unit.path).exists()
 
 
 def attach_parent_ids(units: list[OrgUnit]) -> None:
@@ -275,9 +297,7 @@ class ScorecardViewSet(
         require(self.request.user, "scorecard.change_scorecard", scorecard)
         data = serializer.validated_data
         if "org_unit" in data and data["org_unit"] != scorecard.org_unit:
-            raise serializers.ValidationError(
-                {"org_unit": ["A scorecard stays with its unit; create one for the other unit."]}
-            )
+            raise serializers.ValidationError({"org_unit": [SCORECARD_STAYS]})
         with service_errors():
             serializer.instance = services.scorecard_update(
                 scorecard=scorecard,

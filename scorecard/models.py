@@ -35,7 +35,9 @@ class OrgUnit(MP_Node):
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
 
-    node_order_by = ["name"]
+    # No node_order_by: a sorted tree rewrites siblings' paths on every insert, which would
+    # leave unit objects already in memory with stale paths (and wrong permission answers).
+    # New units go last under their parent; pages sort by name where they list siblings.
 
     class Meta:
         ordering = ["path"]

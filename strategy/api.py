@@ -19,6 +19,8 @@ from scorecard.rules import visible_q
 from strategy import services
 from strategy.models import CausalLink, Objective
 
+OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
+
 
 def visible_objectives(user: Any) -> QuerySet[Objective]:
     return Objective.objects.filter(visible_q(user, "scorecard__org_unit__path"))
@@ -83,9 +85,7 @@ class ObjectiveViewSet(
         data = dict(serializer.validated_data)
         require(self.request.user, "strategy.change_objective", objective)
         if "scorecard" in data and data.pop("scorecard") != objective.scorecard:
-            raise serializers.ValidationError(
-                {"scorecard": ["An objective stays on its scorecard; cascade it instead."]}
-            )
+            raise serializers.ValidationError({"scorecard": [OBJECTIVE_STAYS]})
         with service_errors():
             serializer.instance = services.objective_update(objective=objective, **data)
 
