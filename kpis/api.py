@@ -237,10 +237,19 @@ def _rows(serializer_class: type[serializers.Serializer], request: Request) -> l
         raise serializers.ValidationError({"non_field_errors": ["Send a list of rows."]})
     rows = serializer_class(data=request.data, many=True, context={"request": request})
     if not rows.is_valid():
-        errors = rows.errors
-        index = next(i for i, row_errors in enumerate(errors) if row_errors)
-        raise services.BulkRowError(index, errors[index])
+        index, errors = _first_bad_row(rows.errors)
+        raise services.BulkRowError(index, errors)
     return list(rows.validated_data)
+
+
+def _first_bad_row(errors: Any) -> tuple[int, Any]:
+    # DRF gives a list with an entry per row, or (LIST_SERIALIZER_ERRORS_AS_DICT, the
+    # default since 3.17) a dict keyed by the index of each bad row.
+    if isinstance(errors, dict):
+        index = min(int(key) for key in errors)
+        return index, errors.get(index, errors.get(str(index)))
+    index = next(i for i, row_errors in enumerate(errors) if row_errors)
+    return index, errors[index]
 
 
 def _refuse_rows_beyond(user: Any, permission: str, rows: list[dict]) -> None:

@@ -64,7 +64,10 @@ def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[Rec
 @transaction.atomic
 def recompute_period(*, period_id: int, scorecard_ids: set[int] | None) -> RecomputeResult:
     """Recompute the period's snapshots of the given scorecards (None: all of them)."""
-    period = Period.objects.select_for_update().get(pk=period_id)
+    period = Period.objects.select_for_update().filter(pk=period_id).first()
+    if period is None:
+        # Queued by a transaction that created the period and then rolled back.
+        return RecomputeResult(period_id=period_id, written=0, deleted=0)
     world = load_world(period=period, scorecard_ids=scorecard_ids)
     outcomes = engine.compute(world)
     return write_snapshots(period=period, world=world, outcomes=outcomes)

@@ -6,7 +6,8 @@ call adds to one pending batch per database connection and registers a callback;
 callback to run after the commit sends the whole batch (at most two tasks) and the others find
 nothing left. So seeding or importing a thousand actuals in one transaction queues one
 recompute, not a thousand. Work left behind by a rolled-back transaction rides along with the
-next commit: an extra recompute is harmless."""
+next commit: an extra recompute is harmless, and a period that vanished with the rollback is
+skipped."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field

@@ -8,6 +8,7 @@ Acme (enterprise)            executive: viewer · manager: manager · admin: sup
 outsider: signed in, no role anywhere
 """
 
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,10 @@ from scorecard.celery import app as celery_app
 from scorecard.models import Membership, OrgUnit, Perspective
 from strategy import services as strategy_services
 from tests.factories import UserFactory, org_unit
+
+# The live server for browser tests runs in a thread while Playwright's sync API holds an event
+# loop in the main one; Django's async guard would refuse the database calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Hashing passwords slowly protects production, not tests.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
