@@ -1,6 +1,8 @@
 """Browser journeys: real headless Chromium (Debian's) driven by Playwright against a live
 server holding the demo organization."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -10,7 +12,7 @@ from reviews.demo.build import DEMO_PASSWORD
 @pytest.fixture
 def demo(transactional_db):
     """The demo organization, scores computed (Celery runs eagerly in tests)."""
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
