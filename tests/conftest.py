@@ -9,11 +9,15 @@ outsider: signed in, no role anywhere
 """
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from kpis import services as kpi_services
 from scorecard import services as core
@@ -123,6 +127,50 @@ def north_sales_kpi(org, people, financial):
     )
     kpi_services.target_set(kpi=kpi, period=core.period_for_key("FY2026-Q1"), value=Decimal("100"))
     return kpi
+
+
+REAL_WORKER_MISSING = (
+    "needs REDIS_URL and a PostgreSQL DATABASE_URL: a worker process cannot share the SQLite "
+    "in-memory test database (.ci/run sets both)"
+)
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+needs_real_worker = pytest.mark.skipif(
+    not settings.REDIS_URL or connection.vendor != "postgresql", reason=REAL_WORKER_MISSING
+)
+
+
+@pytest.fixture
+def real_worker(transactional_db, tmp_path):
+    """A Celery worker process on Redis, reading the test database; ready when yielded."""
+    from scorecard.tasks import worker_health
+
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+            f"/{database['NAME']}"
+        ),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "scorecard", "worker", "--pool", "solo",
+             "--queues", "default,rollups,reminders", "--loglevel", "INFO"],
+            cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    celery_app.conf.task_always_eager = False
+    try:
+        worker_health.delay().get(timeout=60)
+        yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+        worker.terminate()
+        worker.wait(timeout=20)
+        print(log.read_text(errors="replace")[-3000:])
 
 
 @pytest.fixture(scope="session")

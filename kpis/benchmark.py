@@ -1,0 +1,255 @@
+"""A synthetic organization for measuring the engine and the pages at scale.
+
+It is built with bulk inserts (not the services) so that building 48,000 actuals takes
+seconds; the measurements then go through the real recompute and the real page."""
+
+import json
+import random
+import statistics
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.recompute import recompute_everything, recompute_units
+from scorecard import fiscal, services
+from scorecard.models import OrgUnit, Perspective, Scorecard
+from strategy.models import Objective
+
+KINDS = ["enterprise", "division", "department", "team"]
+METHODS = ["sum", "average", "weighted_average", "min", "max"]
+NOT_EMPTY = "The benchmark builds its own organization: point DATABASE_URL at an empty database."
+
+
+@dataclass(frozen=True)
+class Shape:
+    units: int
+    kpis_per_unit: int
+    quarters: int
+
+
+def branching_for(units: int) -> int:
+    """The smallest breadth b with 1 + b + b² + b³ ≥ units: a tree of depth 4."""
+    breadth = 1
+    while 1 + breadth + breadth**2 + breadth**3 < units:
+        breadth += 1
+    return breadth
+
+
+def build_tree(units: int) -> list[OrgUnit]:
+    """Breadth first, `units` in all, at most four levels."""
+    breadth = branching_for(units)
+    root = services.org_unit_create(name="Bench Enterprise", kind="enterprise", slug="bench")
+    made, frontier = [root], [root]
+    for depth in range(1, 4):
+        next_frontier = []
+        for parent in frontier:
+            for number in range(breadth):
+                if len(made) == units:
+                    return made
+                child = services.org_unit_create(
+                    name=f"{parent.name} {number + 1}",
+                    kind=KINDS[depth],
+                    parent=parent,
+                    slug=f"{parent.slug}-{number + 1}",
+                )
+                made.append(child)
+                next_frontier.append(child)
+        frontier = next_frontier
+    return made
+
+
+def build(shape: Shape) -> dict:
+    if OrgUnit.objects.exists():
+        raise ValueError(NOT_EMPTY)
+    rng = random.Random(2026)
+    units = build_tree(shape.units)
+    unit_paths = {unit.path for unit in units}
+    leaves = {
+        u.path
+        for u in units
+        if not any(o.path.startswith(u.path) and o.path != u.path for o in units)
+    }
+    scorecards = Scorecard.objects.bulk_create(
+        [Scorecard(org_unit=unit, title=f"{unit.name} scorecard") for unit in units]
+    )
+    perspectives = list(Perspective.objects.order_by("order"))
+    objectives = Objective.objects.bulk_create(
+        [
+            Objective(
+                scorecard=scorecard, perspective=p, title=f"Improve {p.name.lower()}", order=p.order
+            )
+            for scorecard in scorecards
+            for p in perspectives
+        ]
+    )
+    objective_of = {(o.scorecard_id, o.perspective_id): o for o in objectives}
+    scorecard_of = {sc.org_unit_id: sc for sc in scorecards}
+    parent_of = {u.path: u.path[: -OrgUnit.steplen] for u in units}
+    by_path = {u.path: u for u in units}
+    assert unit_paths
+    rollup_slots = shape.kpis_per_unit // 2
+    kpis: dict[tuple[str, int], KPI] = {}
+    # Parents first, so a child can point at its parent's KPI.
+    for unit in sorted(units, key=lambda u: u.depth):
+        scorecard = scorecard_of[unit.pk]
+        is_leaf = unit.path in leaves
+        batch = []
+        for slot in range(shape.kpis_per_unit):
+            perspective = perspectives[slot % len(perspectives)]
+            rolls_up = slot < rollup_slots and not is_leaf
+            parent_kpi = kpis.get((parent_of[unit.path], slot)) if slot < rollup_slots else None
+            batch.append(
+                KPI(
+                    objective=objective_of[(scorecard.pk, perspective.pk)],
+                    name=f"Measure {slot + 1}",
+                    unit=f"u{slot}",
+                    direction="up" if slot % 3 else "down",
+                    indicator_type="leading" if slot % 2 else "lagging",
+                    weight=Decimal(1 + slot % 3),
+                    source="rollup" if rolls_up else "manual",
+                    rollup_method=METHODS[slot % len(METHODS)] if rolls_up else None,
+                    rolls_up_to=parent_kpi,
+                    order=slot,
+                )
+            )
+        for kpi, slot in zip(
+            KPI.objects.bulk_create(batch), range(shape.kpis_per_unit), strict=True
+        ):
+            kpis[(unit.path, slot)] = kpi
+    supports = Objective.supports.through
+    supports.objects.bulk_create(
+        [
+            supports(
+                from_objective_id=objective_of[(scorecard_of[unit.pk].pk, p.pk)].pk,
+                to_objective_id=objective_of[
+                    (scorecard_of[by_path[parent_of[unit.path]].pk].pk, p.pk)
+                ].pk,
+            )
+            for unit in units
+            if unit.depth > 1
+            for p in perspectives
+        ]
+    )
+    quarter = fiscal.quarter_of(timezone.localdate(), services.fiscal_start_month()).previous()
+    periods = []
+    for _ in range(shape.quarters):
+        periods.append(services.period_for_quarter(quarter))
+        quarter = quarter.previous()
+    targets, actuals = [], []
+    now = timezone.now()
+    for kpi in kpis.values():
+        for period in periods:
+            targets.append(Target(kpi=kpi, period=period, value=Decimal(100)))
+            if kpi.source == "manual":
+                value = Decimal(rng.randint(8000, 12000)) / 100
+                actuals.append(Actual(kpi=kpi, period=period, value=value, entered_at=now))
+    Target.objects.bulk_create(targets, batch_size=5000)
+    Actual.objects.bulk_create(actuals, batch_size=5000)
+    return {"units": units, "kpis": kpis, "periods": periods, "leaves": leaves}
+
+
+def measure_floor(rows_to_write: int, period_id: int, scorecard_id: int) -> float:
+    """Read every actual and target in one query and write as many snapshot rows in one
+    bulk statement: the least this work can cost on this database. Rolled back."""
+    with transaction.atomic():
+        ScoreSnapshot.objects.all().delete()
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT kpi_id, period_id, value, NULL FROM kpis_actual "
+                "UNION ALL SELECT kpi_id, period_id, value, red_flag FROM kpis_target"
+            )
+            cursor.fetchall()
+        now = timezone.now()
+        ScoreSnapshot.objects.bulk_create(
+            [
+                ScoreSnapshot(
+                    period_id=period_id,
+                    scorecard_id=scorecard_id,
+                    subject_type="kpi",
+                    subject_id=number,
+                    value=Decimal(1),
+                    score=Decimal(5),
+                    status="amber",
+                    reported=1,
+                    total=1,
+                    computed_at=now,
+                )
+                for number in range(rows_to_write)
+            ]
+        )
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def measure(shape: Shape) -> dict:
+    built = build(shape)
+    periods, kpis, leaves = built["periods"], built["kpis"], built["leaves"]
+    started = time.perf_counter()
+    results = recompute_everything()
+    full_recompute_s = time.perf_counter() - started
+    written = sum(result.written for result in results)
+    latest = periods[0]
+    enterprise = Scorecard.objects.get(org_unit__slug="bench")
+    floor_s = measure_floor(written, latest.pk, enterprise.pk)
+
+    bottom = [kpi for (path, _), kpi in kpis.items() if path in leaves and kpi.source == "manual"]
+    chosen = random.Random(7).sample(bottom, min(20, len(bottom)))
+    timings, queries = [], []
+    for kpi in chosen:
+        Actual.objects.filter(kpi=kpi, period=latest).update(value=Decimal("91.5"))
+        unit_id = Objective.objects.get(pk=kpi.objective_id).scorecard.org_unit_id
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            recompute_units(unit_ids=[unit_id], period_ids=[latest.pk])
+            timings.append(time.perf_counter() - started)
+        queries.append(len(captured))
+
+    page_s, page_queries = _measure_page(latest.key)
+    return {
+        "units": shape.units,
+        "kpis": len(kpis),
+        "actuals": Actual.objects.count(),
+        "targets": Target.objects.count(),
+        "quarters": shape.quarters,
+        "snapshots": written,
+        "full_recompute_s": round(full_recompute_s, 4),
+        "floor_s": round(floor_s, 4),
+        "full_to_floor": round(full_recompute_s / floor_s, 2) if floor_s else None,
+        "incremental_recompute_s": round(statistics.median(timings), 4),
+        "incremental_queries": max(queries),
+        "scorecard_page_s": round(page_s, 4),
+        "scorecard_page_queries": page_queries,
+        "database": connection.vendor,
+    }
+
+
+def _measure_page(period_key: str) -> tuple[float, int]:
+    user, _ = get_user_model().objects.get_or_create(
+        username="benchmark", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    url = reverse("scorecard:scorecard", args=["bench"]) + f"?period={period_key}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"The scorecard page answered {response.status_code}.")
+    return elapsed, len(captured)
+
+
+def write_json(figures: dict, path: str) -> None:
+    with open(path, "w") as file:
+        json.dump(figures, file, indent=2)

@@ -1,0 +1,36 @@
+"""Build a synthetic organization and measure recomputes and the scorecard page."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kpis import benchmark
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic organization (depth 4) in the configured, empty database and "
+        "measure the full and incremental recompute and the enterprise scorecard page."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=200)
+        parser.add_argument("--kpis-per-unit", type=int, default=20)
+        parser.add_argument("--quarters", type=int, default=12)
+        parser.add_argument("--json", dest="json_path", help="Write the figures to this file.")
+
+    def handle(self, *args, **options):
+        if options["units"] < 1 or options["kpis_per_unit"] < 1 or options["quarters"] < 1:
+            raise CommandError("Units, KPIs per unit and quarters must each be at least 1.")
+        shape = benchmark.Shape(
+            units=options["units"],
+            kpis_per_unit=options["kpis_per_unit"],
+            quarters=options["quarters"],
+        )
+        try:
+            figures = benchmark.measure(shape)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        if options["json_path"]:
+            benchmark.write_json(figures, options["json_path"])
+        self.stdout.write(json.dumps(figures, indent=2))

@@ -1,0 +1,52 @@
+"""The benchmark command builds its organization and reports every figure the issue asks."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kpis import benchmark
+from scorecard.models import OrgUnit
+
+KEYS = {
+    "kpis", "actuals", "full_recompute_s", "floor_s", "incremental_recompute_s",
+    "incremental_queries", "scorecard_page_s", "scorecard_page_queries",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("units", "breadth"), [(1, 1), (15, 2), (20, 3), (200, 6), (259, 6)])
+def test_it_grows_the_breadth_of_a_four_level_tree_with_the_units(units, breadth):
+    # 1 + b + b² + b³ must reach the count: 1+2+4+8 = 15, 1+3+9+27 = 40 ≥ 20, 1+6+36+216 = 259.
+    assert benchmark.branching_for(units) == breadth
+
+
+def test_it_writes_every_figure_to_json(db, tmp_path):
+    target = tmp_path / "bench.json"
+
+    call_command("benchmark", "--units", "13", "--kpis-per-unit", "8", "--quarters", "2",
+                 "--json", str(target), stdout=io.StringIO())  # fmt: skip
+
+    figures = json.loads(target.read_text())
+    assert figures.keys() >= KEYS
+    # Breadth 2: 1 enterprise, 2 divisions, 4 departments and the 6 teams left over, 2 each
+    # under the first 3 departments. 13 × 8 = 104 KPIs; the 4 roll-up slots of the 6 units with
+    # children hold no actuals: (104 − 6 × 4) × 2 quarters = 160.
+    assert (figures["kpis"], figures["actuals"]) == (104, 160)
+    # Four levels: enterprise, divisions, departments, teams (treebeard counts from 1).
+    assert max(OrgUnit.objects.values_list("depth", flat=True)) == 4
+
+
+def test_it_keeps_the_same_query_counts_for_a_larger_organization(db):
+    small = benchmark.measure(benchmark.Shape(units=20, kpis_per_unit=4, quarters=1))
+    for unit in OrgUnit.objects.order_by("-depth"):
+        unit.delete()
+    large = benchmark.measure(benchmark.Shape(units=60, kpis_per_unit=4, quarters=1))
+
+    assert small["incremental_queries"] == large["incremental_queries"]
+    assert small["scorecard_page_queries"] == large["scorecard_page_queries"]
+
+
+def test_it_refuses_a_database_that_already_holds_an_organization(org):
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("benchmark", "--units", "5", stdout=io.StringIO())
