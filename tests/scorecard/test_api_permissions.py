@@ -28,7 +28,7 @@ from rest_framework.test import APIClient
 from kpis import services as kpi_services
 from kpis.models import KPI
 from scorecard import services as core
-from scorecard.api import REFUSED
+from scorecard.api import MOVE_WITH_OBJECTIVES, REFUSED
 from scorecard.models import Membership, OrgUnit, Perspective
 from strategy import services as strategy_services
 from strategy.models import CausalLink, Objective
@@ -567,17 +567,31 @@ def test_it_refuses_north_manager_moving_north_sales_under_south(world):
     assert database_state() == before
 
 
-def test_it_lets_the_manager_move_north_sales_under_south(world):
+def test_it_lets_the_manager_move_a_unit_without_objectives_under_south(world):
+    newcomer = org_unit("North Support", "team", world.org.north)
+
+    response = client_of(world, "manager").patch(
+        f"/api/org-units/{newcomer.pk}/", {"parent": world.org.south.pk}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["parent"] == world.org.south.pk
+    moved = OrgUnit.objects.get(pk=newcomer.pk)
+    assert moved.path[: -OrgUnit.steplen] == world.org.south.path
+
+
+def test_it_refuses_to_move_a_unit_whose_scorecard_has_objectives(world):
+    before = database_state()
+
     response = client_of(world, "manager").patch(
         f"/api/org-units/{world.org.north_sales.pk}/",
         {"parent": world.org.south.pk},
         format="json",
     )
 
-    assert response.status_code == 200
-    assert response.json()["parent"] == world.org.south.pk
-    moved = OrgUnit.objects.get(pk=world.org.north_sales.pk)
-    assert moved.path[: -OrgUnit.steplen] == world.org.south.path
+    assert response.status_code == 400
+    assert response.json() == {"parent": [MOVE_WITH_OBJECTIVES]}
+    assert database_state() == before
 
 
 def test_it_refuses_the_owner_moving_a_kpi_to_another_objective(world):
