@@ -18,7 +18,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    # An empty variable counts as unset, so `DATABASE_URL= make run` still works.
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
