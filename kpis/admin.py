@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.models import KPI, Actual, QuarterLock, ScoreSnapshot, Target
 
 
 @admin.register(KPI)
@@ -44,3 +44,10 @@ class ScoreSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(QuarterLock)
+class QuarterLockAdmin(admin.ModelAdmin):
+    list_display = ["scorecard", "period", "locked_at", "locked_by", "reason"]
+    list_filter = ["period"]
+    list_select_related = ["scorecard", "period", "locked_by"]

@@ -301,3 +301,24 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type} {self.subject_id} {self.period}: {self.score} {self.status}"
+
+
+class QuarterLock(models.Model):
+    """A scorecard's quarter whose actuals are read-only, because its review closed. The
+    reviews layer locks and unlocks through the services; this layer enforces it."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="locks")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    locked_at = models.DateTimeField(auto_now_add=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "period"], name="quarter_locked_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} {self.period} locked"

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kpis import scoring
-from kpis.models import KPI, Actual, Target
+from kpis.models import KPI, Actual, QuarterLock, Target
 from kpis.scheduling import recompute_on_commit
-from scorecard.models import OrganizationSettings, Period
+from scorecard.models import OrganizationSettings, Period, Scorecard
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
@@ -24,6 +24,10 @@ STALE_VERSION = (
     "review their value before saving yours."
 )
 NOT_A_NUMBER = "Enter a number, like 1234.5."
+QUARTER_LOCKED = (
+    "{period} of {scorecard} is closed: its review is over, so its actuals are read-only. "
+    "A manager can reopen the review."
+)
 
 
 class StaleActual(Exception):
@@ -117,6 +121,7 @@ def actual_enter(
         raise ValidationError(
             {"period": QUARTER_NOT_STARTED.format(period=period.label, start=period.start)}
         )
+    _check_quarter_open(kpi, period)
     actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
     if actual and based_on_version is not None and actual.version != based_on_version:
         raise StaleActual(actual)
@@ -133,6 +138,31 @@ def actual_enter(
     actual.save()
     recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
     return actual
+
+
+def _check_quarter_open(kpi: KPI, period: Period) -> None:
+    scorecard = kpi.objective.scorecard
+    if QuarterLock.objects.filter(scorecard=scorecard, period=period).exists():
+        raise ValidationError(
+            {"period": QUARTER_LOCKED.format(period=period.label, scorecard=scorecard.title)}
+        )
+
+
+@transaction.atomic
+def quarter_lock(*, scorecard: Scorecard, period: Period, by=None, reason: str = "") -> QuarterLock:
+    """Make the scorecard's actuals of the quarter read-only (idempotent)."""
+    lock, _ = QuarterLock.objects.get_or_create(
+        scorecard=scorecard, period=period, defaults={"locked_by": by, "reason": reason}
+    )
+    return lock
+
+
+def quarter_unlock(*, scorecard: Scorecard, period: Period) -> None:
+    QuarterLock.objects.filter(scorecard=scorecard, period=period).delete()
+
+
+def quarter_is_locked(*, scorecard: Scorecard, period: Period) -> bool:
+    return QuarterLock.objects.filter(scorecard=scorecard, period=period).exists()
 
 
 def _check_red_has_comment(actual: Actual) -> None:

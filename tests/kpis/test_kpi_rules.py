@@ -202,3 +202,20 @@ def test_it_refuses_a_write_based_on_a_stale_version(north_sales_kpi, q1, people
 def test_it_refuses_a_second_target_row_for_the_same_quarter(north_sales_kpi, q1):
     with pytest.raises(ValidationError, match="already has a target for this quarter"):
         Target(kpi=north_sales_kpi, period=q1, value=Decimal("5")).full_clean()
+
+
+def test_it_keeps_a_closed_quarter_read_only_until_it_is_reopened(north_sales_kpi, q1, people):
+    scorecard = north_sales_kpi.objective.scorecard
+    services.actual_enter(kpi=north_sales_kpi, period=q1, value="95", by=people.owner)
+    services.quarter_lock(scorecard=scorecard, period=q1, by=people.manager)
+
+    with pytest.raises(ValidationError) as refused:
+        services.actual_enter(kpi=north_sales_kpi, period=q1, value="99", by=people.manager)
+
+    assert refused.value.message_dict["period"] == [
+        services.QUARTER_LOCKED.format(period="FY2026 Q1", scorecard="North Sales scorecard")
+    ]
+    assert Actual.objects.get().value == Decimal("95")
+    services.quarter_unlock(scorecard=scorecard, period=q1)
+    services.actual_enter(kpi=north_sales_kpi, period=q1, value="99", by=people.owner)
+    assert Actual.objects.get().value == Decimal("99")
