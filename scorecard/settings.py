@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "treebeard",
@@ -249,6 +250,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Balanced Scorecards: org units, objectives, KPIs, links, scores.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: no CDN, and the CSP allows no inline script.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from kpis.api import KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
@@ -26,7 +26,7 @@ urlpatterns = [
     path("api/targets/bulk/", targets_bulk, name="api-targets-bulk"),
     path("api/actuals/bulk/", actuals_bulk, name="api-actuals-bulk"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("", include("scorecard.pages")),
     path("", include("kpis.urls")),
