@@ -8,6 +8,7 @@ Acme (enterprise)            executive: viewer · manager: manager · admin: sup
 outsider: signed in, no role anywhere
 """
 
+import importlib
 import os
 import subprocess
 import sys
@@ -91,6 +92,20 @@ def build_people(org: Org) -> People:
     for user, unit, role in grants:
         core.membership_grant(user=user, org_unit=unit, role=role)
     return people
+
+
+@pytest.fixture(autouse=True)
+def classic_perspectives(request):
+    """Transactional tests (browser, real worker) end with a flush, which also empties what
+    the data migration seeded; put the four perspectives back for every such test."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    seeded = importlib.import_module("scorecard.migrations.0002_seed_perspectives")
+    for order, name, color, description in seeded.CLASSIC_PERSPECTIVES:
+        Perspective.objects.get_or_create(
+            order=order, defaults={"name": name, "color": color, "description": description}
+        )
 
 
 @pytest.fixture
