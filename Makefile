@@ -7,7 +7,7 @@ PYTHON := $(shell for p in python3 python3.12 python3.13 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PORT ?= 8000
 
-.PHONY: install run test lint format browser clean
+.PHONY: install run test lint format browser system-packages clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,7 @@ $(VENV)/.installed: requirements.lock
 	touch $@
 
 run: install
+	@$(MAKE) --no-print-directory system-packages || echo "Without them only the PDF pack is missing; the rest runs."
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Starting the Celery worker with beat (embedded broker in .celery-broker/)..."
@@ -31,15 +32,20 @@ run: install
 	echo ""; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Browser tests drive Debian's Chromium; install it when it is missing and we may.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# System libraries the project needs beyond Python: Debian's Chromium for the browser tests,
+# and pango for WeasyPrint's PDF packs. Installed when missing and we may (root with apt-get).
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+system-packages:
+	@if [ ! -x /usr/bin/chromium ] || ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libpangoft2-1.0.so.0; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-		else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; exit 1; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		else echo "Sightline needs Chromium and pango: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
-test: install browser
+# The former name of the step above.
+browser: system-packages
+
+test: install system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

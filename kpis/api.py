@@ -12,8 +12,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kpis import explain, selectors, services
-from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
+from kpis import explain, selectors, services, updates
+from kpis.forms import parse_number
+from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, Actual, ScoreSnapshot
+from scorecard import fiscal
 from scorecard.api import (
     REFUSED,
     VisibleRelatedField,
@@ -22,11 +24,19 @@ from scorecard.api import (
     service_errors,
     visible_scorecards,
     visible_to_requester,
+    visible_units,
 )
 from scorecard.models import Period
 from scorecard.rules import may, visible_q
-from scorecard.services import period_for_key
-from strategy.api import visible_objectives
+from scorecard.services import fiscal_start_month, period_for_key
+from strategy.api import (
+    NOT_A_CHOSEN_UNIT,
+    keyed_by_unit_id,
+    people_by_unit,
+    visible_objectives,
+)
+
+CASCADE_OBJECTIVE_HIDDEN = "No objective you may see has the id {id}."
 
 
 def visible_kpis(user: Any) -> QuerySet[KPI]:
@@ -70,6 +80,49 @@ class KPIFilter(django_filters.FilterSet):
         fields = ["objective", "owner", "source", "rolls_up_to"]
 
 
+class KPICascadeSerializer(serializers.Serializer):
+    org_units = VisibleRelatedField(visible=visible_units, many=True)
+    rollup_method = serializers.ChoiceField(choices=KPI.RollupMethod.choices)
+    objectives = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        help_text="The objective of each unit's scorecard that its new KPI measures: "
+        "{unit id: objective id}.",
+    )
+    owners = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=dict,
+        help_text="Owner per unit: {unit id: user id}.",
+    )
+
+    def validate_objectives(self, value: dict) -> dict:
+        return keyed_by_unit_id(value)
+
+    def validate_owners(self, value: dict) -> dict:
+        return keyed_by_unit_id(value)
+
+
+def objectives_by_unit(user: Any, raw: dict, units: list) -> dict[int, Any]:
+    chosen = {unit.pk for unit in units}
+    wanted = {int(unit_id): objective_id for unit_id, objective_id in raw.items()}
+    for unit_id in wanted:
+        if unit_id not in chosen:
+            raise serializers.ValidationError(
+                {"objectives": [NOT_A_CHOSEN_UNIT.format(id=unit_id)]}
+            )
+    found = (
+        visible_objectives(user)
+        .select_related("scorecard__org_unit")
+        .in_bulk(list(wanted.values()))
+    )
+    for objective_id in wanted.values():
+        if objective_id not in found:
+            raise serializers.ValidationError(
+                {"objectives": [CASCADE_OBJECTIVE_HIDDEN.format(id=objective_id)]}
+            )
+    return {unit_id: found[objective_id] for unit_id, objective_id in wanted.items()}
+
+
 class KPIViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -102,6 +155,29 @@ class KPIViewSet(
             require(self.request.user, "kpis.change_kpi", data["objective"])
         with service_errors():
             serializer.instance = services.kpi_update(kpi=kpi, **data)
+
+    @extend_schema(request=KPICascadeSerializer, responses={201: KPISerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def cascade(self, request: Request, pk: Any = None) -> Response:
+        """Cascade the KPI to child units: a KPI in each that rolls up to this one, which
+        becomes a roll-up KPI with the chosen method."""
+        kpi = self.get_object()
+        require(request.user, "kpis.change_kpi", kpi)
+        body = KPICascadeSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        units = body.validated_data["org_units"]
+        objectives = objectives_by_unit(request.user, body.validated_data["objectives"], units)
+        owners = people_by_unit(body.validated_data["owners"], units)
+        with service_errors():
+            created = services.kpi_cascade(
+                kpi=kpi,
+                org_units=units,
+                rollup_method=body.validated_data["rollup_method"],
+                objectives=objectives,
+                owners=owners,
+            )
+        data = KPISerializer(created, many=True, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_field({"type": "string", "example": "FY2026-Q3", "pattern": "^FY\\d{4}[- ]Q[1-4]$"})
@@ -290,3 +366,135 @@ def actuals_bulk(request: Request) -> Response:
     except services.BulkRowError as error:
         return _bulk_refusal(error)
     return Response({"saved": len(saved)})
+
+
+def visible_actuals(user: Any) -> QuerySet[Actual]:
+    return Actual.objects.filter(visible_q(user, "kpi__objective__scorecard__org_unit__path"))
+
+
+class ActualSerializer(serializers.ModelSerializer):
+    period = PeriodKeyField(read_only=True)
+    entered_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Actual
+        fields = [
+            "id",
+            "kpi",
+            "period",
+            "value",
+            "comment",
+            "version",
+            "entered_by",
+            "entered_at",
+            "source",
+        ]
+        read_only_fields = fields
+
+
+class ActualChangeSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="A number: 1234.5, 1,234.5 or 1234,5.")
+    comment = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version you read; a stale one is refused."
+    )
+
+
+class ActualConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = ActualSerializer()
+
+
+class ActualHistorySerializer(serializers.Serializer):
+    when = serializers.DateTimeField()
+    who = serializers.CharField(source="who.username", default=None, allow_null=True)
+    kind = serializers.CharField()
+    old = serializers.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, allow_null=True
+    )
+    new = serializers.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, allow_null=True
+    )
+    comment = serializers.CharField()
+    # DRF's metaclass turns class attributes into fields; the stubs see Field.source instead.
+    source = serializers.CharField()  # type: ignore[assignment]
+    version = serializers.IntegerField()
+
+
+class ActualFilter(django_filters.FilterSet):
+    kpi = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
+    period = django_filters.CharFilter(method="filter_period", help_text="e.g. FY2026-Q3")
+
+    class Meta:
+        model = Actual
+        fields = ["kpi", "period"]
+
+    def filter_period(self, queryset: QuerySet[Actual], name: str, value: str) -> QuerySet[Actual]:
+        try:
+            quarter = fiscal.parse_period(value, fiscal_start_month())
+        except ValueError as error:
+            raise serializers.ValidationError({"period": [str(error)]}) from None
+        return queryset.filter(
+            period__fiscal_year=quarter.fiscal_year, period__quarter=quarter.quarter
+        )
+
+
+class ActualViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Actuals the caller may see. `PATCH` changes the value and comment under the same rules
+    as the pages (owners of the KPI, managers of its unit) and needs the `version` read:
+    a stale one is refused with 409 and the current actual."""
+
+    serializer_class = ActualSerializer
+    filterset_class = ActualFilter
+
+    def get_queryset(self) -> QuerySet[Actual]:
+        return (
+            visible_actuals(self.request.user)
+            .select_related("period", "entered_by")
+            .order_by("kpi_id", "period__start")
+        )
+
+    @extend_schema(
+        request=ActualChangeSerializer,
+        responses={200: ActualSerializer, 409: ActualConflictSerializer},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actual = self.get_object()
+        kpi = KPI.objects.select_related("objective__scorecard__org_unit").get(pk=actual.kpi_id)
+        require(request.user, "kpis.enter_actual", kpi)
+        change = ActualChangeSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        data = change.validated_data
+        try:
+            value = parse_number(data["value"])
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"value": error.messages}) from None
+        try:
+            with service_errors():
+                saved = services.actual_enter(
+                    kpi=kpi,
+                    period=actual.period,
+                    value=value,
+                    comment=data.get("comment", actual.comment),
+                    by=request.user,
+                    source=Actual.Source.API,
+                    based_on_version=data["version"],
+                )
+        except services.StaleActual as stale:
+            body = {"detail": str(stale), "current": ActualSerializer(stale.current).data}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(ActualSerializer(saved).data)
+
+    @extend_schema(responses=ActualHistorySerializer(many=True))
+    @action(detail=True)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every change of the actual, newest first: who, when, old → new, comment."""
+        actual = self.get_object()
+        changes = updates.actual_history(kpi=actual.kpi, period=actual.period)
+        return Response(ActualHistorySerializer(changes, many=True).data)

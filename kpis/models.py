@@ -322,3 +322,44 @@ class QuarterLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scorecard} {self.period} locked"
+
+
+class ImportJob(models.Model):
+    """A large spreadsheet import that runs in Celery: first checked (the preview), then,
+    once its person confirms, applied. The page polls it for progress."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking rows"
+        CHECKED = "checked", "Checked"
+        APPLYING = "applying", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    file_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CHECKING)
+    # The file's cells and row numbers, as read at upload.
+    rows = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    # The preview: every row's outcome, and after applying how many were saved.
+    preview = models.JSONField(default=list, blank=True)
+    saved = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)

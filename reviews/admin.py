@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reviews.models import (
     ActionItem,
+    EmailOptOut,
     Finding,
     Initiative,
     Milestone,
@@ -61,7 +62,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["title", "recipient__username"]
 
@@ -71,3 +72,10 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["kind", "person", "subject", "period_key", "step", "sent_at"]
     list_filter = ["kind", "step"]
     search_fields = ["person__username", "subject"]
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["user__username"]

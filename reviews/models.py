@@ -152,6 +152,9 @@ class Finding(models.Model):
     action_item = models.ForeignKey(
         "ActionItem", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # What the agenda said when the review opened ("Revenue: red, 2.9 of 10"), so the
+    # finding reads the same after the numbers move on.
+    headline = models.CharField(max_length=300, blank=True)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -260,6 +263,7 @@ class Notification(models.Model):
         ACTION_OVERDUE = "action_overdue", "Action overdue"
         REVIEW_MEETING = "review_meeting", "Review meeting"
         KPI_RED = "kpi_red", "KPI turned red"
+        ACTION_ASSIGNED = "action_assigned", "Action assigned to you"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -270,6 +274,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set once the e-mail went out; a mail task that is retried skips what was sent.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -287,6 +293,7 @@ class ReminderLog(models.Model):
         LAST_DAY = "last_day", "Last day of the quarter"
         ESCALATION = "escalation", "Escalation after the grace period"
         MEETING = "meeting", "Before the review meeting"
+        TURNED_RED = "turned_red", "The KPI turned red"
 
     kind = models.CharField(max_length=16, choices=Notification.Kind.choices)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -308,3 +315,20 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.person} about {self.subject} {self.period_key} {self.step}"
+
+
+class EmailOptOut(models.Model):
+    """A person who wants no e-mail of one kind; in-app notifications still arrive."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
+    )
+    kind = models.CharField(max_length=16, choices=Notification.Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} wants no {self.kind} e-mail"

@@ -17,6 +17,11 @@ app.conf.task_routes = {
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 app.conf.beat_schedule = {
+    # Reviews (issue 9): the daily reminder sweep, early so reminders arrive with the morning.
+    "daily-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "nightly-full-recompute": {
         "task": "kpis.tasks.recompute_everything",
         "schedule": crontab(hour=2, minute=30),

@@ -101,6 +101,8 @@ PERMISSIONS = {
     "reviews.change_review": can_manage,
     "reviews.change_initiative": can_manage,
     "reviews.update_actionitem": can_update_action,
+    "reviews.view_actionitem": can_read,
+    "reviews.add_actionitem": can_manage,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -215,6 +215,8 @@ elif EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _MAIL_OPTIONS}}
+# The address people reach Sightline at: e-mails need absolute links.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sightline <sightline@localhost>")
 
 # Celery. Without REDIS_URL the broker is a folder on disk, so `make run` needs no Redis.

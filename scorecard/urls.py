@@ -4,8 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kpis.api import KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
+from kpis.api import ActualViewSet, KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
+from kpis.linkage_api import scorecard_linkage_view
+from reviews import api as review_api
+from reviews.health_api import scorecard_health_view
 from scorecard import api as core_api
+from scorecard import dashboard_api
 from strategy.api import LinkViewSet, ObjectiveViewSet
 
 router = DefaultRouter()
@@ -17,6 +21,12 @@ router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("links", LinkViewSet, basename="link")
 router.register("scores", ScoreViewSet, basename="score")
+router.register("reviews", review_api.ReviewViewSet, basename="review")
+router.register("findings", review_api.FindingViewSet, basename="finding")
+router.register("initiatives", review_api.InitiativeViewSet, basename="initiative")
+router.register("actions", review_api.ActionItemViewSet, basename="action")
+router.register("notifications", review_api.NotificationViewSet, basename="notification")
+router.register("actuals", ActualViewSet, basename="actual")
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -25,9 +35,15 @@ urlpatterns = [
     path("api/me/", core_api.me, name="api-me"),
     path("api/targets/bulk/", targets_bulk, name="api-targets-bulk"),
     path("api/actuals/bulk/", actuals_bulk, name="api-actuals-bulk"),
+    path("api/scorecards/<int:pk>/health/", scorecard_health_view, name="api-scorecard-health"),
+    path("api/scorecards/<int:pk>/linkage/", scorecard_linkage_view, name="api-scorecard-linkage"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/dashboard/", dashboard_api.dashboard, name="api-dashboard"),
     path("api/", include(router.urls)),
     path("", include("scorecard.pages")),
     path("", include("kpis.urls")),
+    path("", include("strategy.urls")),
+    path("", include("reviews.urls")),
+    path("", include("scorecard.dashboard_urls")),
 ]

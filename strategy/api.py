@@ -4,7 +4,11 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from scorecard.api import (
     VisibleRelatedField,
@@ -13,6 +17,7 @@ from scorecard.api import (
     service_errors,
     visible_scorecards,
     visible_to_requester,
+    visible_units,
 )
 from scorecard.models import Perspective
 from scorecard.rules import visible_q
@@ -20,6 +25,9 @@ from strategy import services
 from strategy.models import CausalLink, Objective
 
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
+UNKNOWN_PERSON = "No active person has the id {id}."
+NOT_A_CHOSEN_UNIT = "Unit {id} is not among the chosen org_units."
+NOT_A_UNIT_ID = "{key!r} is not a unit id: key this object by the ids of org_units."
 
 
 def visible_objectives(user: Any) -> QuerySet[Objective]:
@@ -56,6 +64,41 @@ class ObjectiveFilter(django_filters.FilterSet):
         fields = ["scorecard", "perspective", "owner"]
 
 
+def people_by_unit(raw: dict, units: list) -> dict[int, Any]:
+    """Turn {unit id: user id} into {unit id: user}, refusing ids that are not people or
+    units that were not chosen."""
+    chosen = {unit.pk for unit in units}
+    wanted = {int(unit_id): user_id for unit_id, user_id in raw.items()}
+    for unit_id in wanted:
+        if unit_id not in chosen:
+            raise serializers.ValidationError({"owners": [NOT_A_CHOSEN_UNIT.format(id=unit_id)]})
+    people = active_users(None).in_bulk(list(wanted.values()))
+    for user_id in wanted.values():
+        if user_id not in people:
+            raise serializers.ValidationError({"owners": [UNKNOWN_PERSON.format(id=user_id)]})
+    return {unit_id: people[user_id] for unit_id, user_id in wanted.items()}
+
+
+class ObjectiveCascadeSerializer(serializers.Serializer):
+    org_units = VisibleRelatedField(visible=visible_units, many=True)
+    owners = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=dict,
+        help_text="Owner per unit: {unit id: user id}.",
+    )
+
+    def validate_owners(self, value: dict) -> dict:
+        return keyed_by_unit_id(value)
+
+
+def keyed_by_unit_id(value: dict) -> dict:
+    for key in value:
+        if not (str(key).isascii() and str(key).isdigit()):
+            raise serializers.ValidationError(NOT_A_UNIT_ID.format(key=key))
+    return value
+
+
 class ObjectiveViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -88,6 +131,25 @@ class ObjectiveViewSet(
             raise serializers.ValidationError({"scorecard": [OBJECTIVE_STAYS]})
         with service_errors():
             serializer.instance = services.objective_update(objective=objective, **data)
+
+    @extend_schema(
+        request=ObjectiveCascadeSerializer, responses={201: ObjectiveSerializer(many=True)}
+    )
+    @action(detail=True, methods=["post"])
+    def cascade(self, request: Request, pk: Any = None) -> Response:
+        """Cascade the objective to child units: one supporting objective in each."""
+        objective = self.get_object()
+        require(request.user, "strategy.change_objective", objective)
+        body = ObjectiveCascadeSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        units = body.validated_data["org_units"]
+        owners = people_by_unit(body.validated_data["owners"], units)
+        with service_errors():
+            created = services.objective_cascade(
+                objective=objective, org_units=units, owners=owners
+            )
+        data = ObjectiveSerializer(created, many=True, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class LinkSerializer(serializers.ModelSerializer):

@@ -117,3 +117,105 @@ def link_create(
 
 def link_delete(*, link: CausalLink) -> None:
     link.delete()
+
+
+CASCADE_NOT_CHILD = "{unit} is not a unit directly below {own}: cascade to its child units only."
+CASCADE_NO_SCORECARD = "{unit} has no scorecard yet: create it before cascading to it."
+CASCADE_ALREADY = (
+    '{unit} already has "{existing}" supporting this objective: it was cascaded there before.'
+)
+CASCADE_NO_UNITS = "Choose at least one child unit."
+OBJECTIVE_HAS_CONTENT = (
+    "This objective has KPIs, supporting objectives or links: archive it instead of deleting it."
+)
+
+
+def child_units_of(unit: OrgUnit) -> list[OrgUnit]:
+    """The units directly below `unit`, by name (one query on the materialised path)."""
+    return list(
+        OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        .select_related("scorecard")
+        .order_by("name")
+    )
+
+
+@transaction.atomic
+def objective_cascade(
+    *, objective: Objective, org_units: Iterable[OrgUnit], owners: dict[int, object] | None = None
+) -> list[Objective]:
+    """Create, in each chosen child unit's scorecard, an objective that supports `objective`:
+    same perspective, same title, the owner chosen for that unit. All or nothing.
+
+    Cascading twice to one unit is refused (see docs/decisions.md): the unit already serves
+    the objective, and a silent second copy would split its KPIs and its score."""
+    owners = owners or {}
+    units = list(org_units)
+    if not units:
+        raise ValidationError({"org_units": CASCADE_NO_UNITS})
+    own_unit = objective.scorecard.org_unit
+    children = {unit.pk: unit for unit in child_units_of(own_unit)}
+    existing = {
+        supporter.scorecard.org_unit_id: supporter
+        for supporter in objective.supporters.filter(archived_at__isnull=True).select_related(
+            "scorecard"
+        )
+    }
+    created = []
+    for unit in units:
+        child = children.get(unit.pk)
+        if child is None:
+            raise ValidationError({"org_units": CASCADE_NOT_CHILD.format(unit=unit, own=own_unit)})
+        if unit.pk in existing:
+            raise ValidationError(
+                {"org_units": CASCADE_ALREADY.format(unit=unit, existing=existing[unit.pk])}
+            )
+        scorecard = getattr(child, "scorecard", None)
+        if scorecard is None:
+            raise ValidationError({"org_units": CASCADE_NO_SCORECARD.format(unit=unit)})
+        created.append(
+            objective_create(
+                scorecard=scorecard,
+                perspective=objective.perspective,
+                title=objective.title,
+                description=objective.description,
+                owner=owners.get(unit.pk),
+                supports=[objective],
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective) -> None:
+    """Delete an objective that holds nothing yet; one with content is archived instead."""
+    if (
+        objective.kpis.exists()
+        or objective.supporters.exists()
+        or objective.links_in.exists()
+        or objective.links_out.exists()
+    ):
+        raise ValidationError(OBJECTIVE_HAS_CONTENT)
+    unit_id = objective.scorecard.org_unit_id
+    objective.delete()
+    structure_changed.send(sender=Objective, unit_ids=[unit_id])
+
+
+@transaction.atomic
+def objective_move(*, objective: Objective, step: int) -> None:
+    """Move an objective one place up (step -1) or down (+1) within its perspective,
+    renumbering the perspective's objectives 0, 1, 2… so the order stays dense."""
+    siblings = list(
+        Objective.objects.filter(
+            scorecard_id=objective.scorecard_id,
+            perspective_id=objective.perspective_id,
+            archived_at__isnull=True,
+        ).order_by("order", "id")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == objective.pk)
+    other = index + step
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.order != position:
+            sibling.order = position
+            sibling.save(update_fields=["order"])

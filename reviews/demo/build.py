@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from kpis import scoring
+from kpis import recompute, scoring
 from kpis import services as kpi_services
 from kpis.models import KPI, Actual
 from reviews import services as review_services
@@ -352,6 +352,8 @@ class _Builder:
                 kpi=kpi,
                 status=status,
                 created_by=kpi.objective.owner,
+                backdated=True,
+                notify_owner=False,
             )
         for action in plans.ENTERPRISE_ACTIONS:
             review_services.action_item_create(
@@ -363,6 +365,8 @@ class _Builder:
                 objective=self.objectives[action.objective] if action.objective else None,
                 status=action.status,
                 created_by=self.people[plans.REVIEW_FACILITATOR],
+                backdated=True,
+                notify_owner=False,
             )
 
     def _create_reviews(self) -> None:
@@ -373,24 +377,43 @@ class _Builder:
             facilitator=self.people[plans.REVIEW_FACILITATOR],
             participants=[self.people[name] for name in plans.REVIEW_PARTICIPANTS],
         )
-        # Closing a review copies the period's score snapshots into its pack. Here the review
-        # is created closed, before any snapshot exists: the engine computes them in a Celery
-        # task once this transaction commits, and no service that fills a pack exists yet. So
-        # the demo's closed review keeps an empty pack for now.
-        review_services.review_create(
+        # Closing a review copies the period's score snapshots into its pack, and opening one
+        # reads its agenda from them: the engine computes them here, inside the build's
+        # transaction, rather than in the task that runs after the commit (which then finds
+        # nothing to change).
+        # The quarter before the closed review's too: the agenda compares with it.
+        recompute.recompute_everything(
+            period_ids=[period.pk for period in self.periods[before_last - 1 : last + 1]]
+        )
+        closed = review_services.review_create(
             period=self.periods[before_last],
-            status=Review.Status.CLOSED,
+            status=Review.Status.IN_REVIEW,
             meeting_date=self.quarters[before_last].end + REVIEW_MEETING_AFTER_QUARTER,
             summary=self._review_summary(NORTHWIND, before_last),
             decisions="\n".join(plans.REVIEW_DECISIONS),
             **common,
         )
-        review_services.review_create(
+        review_services.review_open(review=closed, today=self.today)
+        review_services.review_close(review=closed, by=self.people[plans.REVIEW_FACILITATOR])
+        current = review_services.review_create(
             period=self.periods[last],
             status=Review.Status.IN_REVIEW,
             meeting_date=self.quarters[last].end + REVIEW_MEETING_AFTER_QUARTER,
             **common,
         )
+        review_services.review_open(review=current, today=self.today)
+        # A team's review under way too, where the demo owner holds a role: its agenda shows
+        # the red KPI that nobody has acted on yet.
+        team = review_services.review_create(
+            scorecard=self.units[plans.TEAM_REVIEW_UNIT].scorecard,
+            kind=Review.Kind.QUARTERLY,
+            period=self.periods[last],
+            status=Review.Status.IN_REVIEW,
+            meeting_date=self.quarters[last].end + REVIEW_MEETING_AFTER_QUARTER,
+            facilitator=self.people[plans.TEAM_REVIEW_FACILITATOR],
+            participants=[self.people[name] for name in plans.TEAM_REVIEW_PARTICIPANTS],
+        )
+        review_services.review_open(review=team, today=self.today)
 
     def _review_summary(self, unit: UnitSpec, index: int) -> str:
         keys = [spec.key for goal in unit.objectives for spec in goal.kpis if spec.series]

@@ -163,6 +163,10 @@ RED_COMMENTS = (
 
 REVIEW_PARTICIPANTS = ("manager", "executive", "tom", "aisha", "lena", "daniel")
 REVIEW_FACILITATOR = "manager"
+# The People department's review of the last quarter, under way.
+TEAM_REVIEW_UNIT = "pe"
+TEAM_REVIEW_FACILITATOR = "aisha"
+TEAM_REVIEW_PARTICIPANTS = ("aisha", "owner", "manager")
 REVIEW_RESULTS = (
     "{period}: {green} of {total} measures entered at group level met their target and "
     "{amber} were within tolerance."

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from kpis import scoring
+from kpis import services as kpi_services
 from kpis.models import KPI, Actual, Target
 from reviews import services as review_services
 from reviews.demo import DEMO_PASSWORD
@@ -320,11 +321,22 @@ def test_it_holds_a_closed_and_an_open_review_of_the_enterprise(demo):
     closed = reviews.get(status=Review.Status.CLOSED)
     assert closed.period == ended[-2]
     assert closed.closed_at and closed.summary and closed.decisions
-    assert closed.pack == {}  # filled by closing a review once the scoring engine exists
+    # Closed through the service: the pack holds the quarter's snapshots, one per KPI of
+    # the enterprise scorecard, and the quarter's actuals are locked.
+    assert closed.pack["period"] == ended[-2].key
+    pack_kpis = {
+        row["subject_id"] for row in closed.pack["snapshots"] if row["subject_type"] == "kpi"
+    }
+    assert pack_kpis == set(
+        KPI.objects.filter(objective__scorecard=closed.scorecard).values_list("pk", flat=True)
+    )
+    assert kpi_services.quarter_is_locked(scorecard=closed.scorecard, period=closed.period)
     opened = reviews.exclude(status=Review.Status.CLOSED).get()
     assert opened.period == ended[-1]
     assert opened.status in (Review.Status.COLLECTING, Review.Status.IN_REVIEW)
     assert opened.participants.filter(username="executive").exists()
+    # Opened through the service: its agenda is written from the snapshots.
+    assert opened.findings.filter(kind="performance_gap").exists()
 
 
 @pytest.mark.django_db

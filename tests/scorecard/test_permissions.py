@@ -45,6 +45,7 @@ READ_PERMISSIONS = [
     "strategy.view_causallink",
     "kpis.view_kpi",
     "reviews.view_review",
+    "reviews.view_actionitem",
 ]
 MANAGE_PERMISSIONS = [
     "scorecard.change_orgunit",
@@ -57,6 +58,7 @@ MANAGE_PERMISSIONS = [
     "kpis.change_target",
     "reviews.change_review",
     "reviews.change_initiative",
+    "reviews.add_actionitem",
 ]
 
 # The object of a unit that each permission is asked about (an attribute of UnitThings).
@@ -79,6 +81,8 @@ SUBJECT_OF = {
     "reviews.change_review": "review",
     "reviews.change_initiative": "initiative",
     UPDATE_ACTION_ITEM: "action_item",
+    "reviews.view_actionitem": "action_item",
+    "reviews.add_actionitem": "scorecard",
 }
 
 EVERY_UNIT = frozenset({"Acme", "North", "North Sales", "South", "South Ops"})

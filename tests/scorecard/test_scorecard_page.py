@@ -163,9 +163,10 @@ def test_it_holds_a_fixed_number_of_queries_whatever_the_size(
     client.get(url)  # Warm-up: sessions and the period row exist from here on.
 
     # 1 session, 2 user, 3 memberships, 4 scorecard with unit, 5 settings, 6 period,
-    # 7 objectives, 8 KPIs, 9 targets, 10 actuals, 11 roll-up values, 12 perspectives,
-    # 13 units for the switcher, 14 settings again, 15 periods for the switcher.
-    with django_assert_max_num_queries(15):
+    # 7 objectives, 8 KPIs, 9 targets, 10 actuals, 11 snapshots, 12 perspectives,
+    # 13 units for the switcher, 14 settings again, 15 periods for the switcher,
+    # 16 unread notifications for the bell in the header.
+    with django_assert_max_num_queries(16):
         response = client.get(url)
 
     assert response.status_code == 200

@@ -1,0 +1,321 @@
+"""Reads of the scorecard editor: the scorecard as it is edited, the choices its forms
+offer, the targets grid of a fiscal year, the line of sight down the cascade and the audit
+trail of one item."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from kpis import scoring
+from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from scorecard import fiscal
+from scorecard.models import OrgUnit, Period, Perspective, Scorecard
+from strategy.models import CausalLink, Objective
+
+
+@dataclass
+class EditorPerspective:
+    perspective: Perspective
+    objectives: list[Objective] = field(default_factory=list)
+
+
+def editor_sheet(*, scorecard: Scorecard) -> list[EditorPerspective]:
+    """Perspectives from the top of the map down with their active objectives and KPIs.
+
+    Four queries whatever the size: perspectives, objectives (with owner, team and whether
+    anything hangs on them), their KPIs (with owner, team, roll-up parent and whether they
+    hold data) and the objectives they support (with their unit)."""
+    kpis = (
+        KPI.objects.filter(archived_at__isnull=True)
+        .select_related("owner", "owning_team", "rolls_up_to__objective__scorecard__org_unit")
+        # Whether the KPI holds data decides between "delete" and "archive".
+        .annotate(
+            has_data=Exists(Target.objects.filter(kpi=OuterRef("pk")))
+            | Exists(Actual.objects.filter(kpi=OuterRef("pk")))
+            | Exists(KPI.objects.filter(rolls_up_to=OuterRef("pk")))
+        )
+        .order_by("order", "id")
+    )
+    supported = Objective.objects.select_related("scorecard__org_unit")
+    objectives = (
+        Objective.objects.filter(scorecard=scorecard, archived_at__isnull=True)
+        .select_related("owner", "owning_team")
+        .annotate(
+            has_links=Exists(CausalLink.objects.filter(source=OuterRef("pk")))
+            | Exists(CausalLink.objects.filter(target=OuterRef("pk"))),
+            has_supporters=Exists(
+                Objective.supports.through.objects.filter(to_objective=OuterRef("pk"))
+            ),
+        )
+        .prefetch_related(Prefetch("kpis", queryset=kpis), Prefetch("supports", supported))
+        .order_by("order", "id")
+    )
+    by_perspective: dict[int, list[Objective]] = {}
+    for objective in objectives:
+        by_perspective.setdefault(objective.perspective_id, []).append(objective)
+    return [
+        EditorPerspective(perspective=p, objectives=by_perspective.get(p.pk, []))
+        for p in Perspective.objects.order_by("-order")
+    ]
+
+
+def people_who_see(unit: OrgUnit) -> QuerySet:
+    """Active people holding a role on the unit or a unit above it: who may own its items."""
+    ancestors = [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path) + 1, 4)]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__org_unit__path__in=ancestors)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def subtree_units(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path__startswith=unit.path).order_by("path")
+
+
+def rollup_parents_for(unit: OrgUnit) -> QuerySet[KPI]:
+    """Roll-up KPIs of the units above `unit`: what a KPI of `unit` may roll up to."""
+    ancestors = [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path), 4)]
+    return (
+        KPI.objects.filter(
+            source=KPI.Source.ROLLUP,
+            archived_at__isnull=True,
+            objective__scorecard__org_unit__path__in=ancestors,
+        )
+        .select_related("objective__scorecard__org_unit")
+        .order_by("objective__scorecard__org_unit__path", "name")
+    )
+
+
+@dataclass
+class GridCell:
+    quarter: fiscal.FiscalQuarter
+    target: Target | None
+    value: Any = ""
+    red_flag: Any = ""
+    error: str = ""
+    # Where the red flag lies for the numbers shown, e.g. "red below 90".
+    preview: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.quarter.fiscal_year}-{self.quarter.quarter}"
+
+
+@dataclass
+class GridRow:
+    kpi: KPI
+    cells: list[GridCell]
+
+
+def fiscal_year_quarters(year: int, start_month: int) -> list[fiscal.FiscalQuarter]:
+    return [fiscal.FiscalQuarter(year, quarter, start_month) for quarter in (1, 2, 3, 4)]
+
+
+def targets_grid(
+    *, scorecard: Scorecard, year: int, start_month: int, posted: dict | None = None
+) -> list[GridRow]:
+    """Every active KPI of the scorecard with its four quarters of `year`: stored targets, or
+    what was posted when a save was refused. Two queries: KPIs (with their objective) and the
+    year's targets."""
+    quarters = fiscal_year_quarters(year, start_month)
+    kpis = list(
+        KPI.objects.filter(
+            objective__scorecard=scorecard,
+            archived_at__isnull=True,
+            objective__archived_at__isnull=True,
+        )
+        .select_related("objective__perspective")
+        .order_by("-objective__perspective__order", "objective__order", "objective_id", "order")
+    )
+    stored = {
+        (t.kpi_id, t.period.quarter): t
+        for t in Target.objects.filter(kpi__in=kpis, period__fiscal_year=year).select_related(
+            "period"
+        )
+    }
+    rows = []
+    for kpi in kpis:
+        cells = []
+        for quarter in quarters:
+            target = stored.get((kpi.pk, quarter.quarter))
+            cell = GridCell(quarter=quarter, target=target)
+            if posted is not None:
+                cell.value = posted.get(f"target-{kpi.pk}-{cell.key}", "")
+                cell.red_flag = posted.get(f"red-{kpi.pk}-{cell.key}", "")
+                cell.error = posted.get(f"error-{kpi.pk}-{cell.key}", "")
+            elif target is not None:
+                cell.value = _plain(target.value)
+                cell.red_flag = _plain(target.red_flag)
+            cell.preview = red_flag_preview(kpi, cell.value, cell.red_flag)
+            cells.append(cell)
+        rows.append(GridRow(kpi=kpi, cells=cells))
+    return rows
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+def red_flag_preview(kpi: KPI, value: Any, red_flag: Any) -> str:
+    """Where the red flag lies for the numbers in a cell, as a person reads it."""
+    try:
+        target = Decimal(str(value))
+        explicit = Decimal(str(red_flag)) if str(red_flag).strip() else None
+        flag = scoring.effective_red_flag(
+            target=target,
+            red_flag=explicit,
+            direction=kpi.direction,
+            tolerance_pct=kpi.tolerance_pct,
+        )
+    except (ArithmeticError, ValueError, scoring.TargetError):
+        return ""
+    side = "below" if kpi.direction == KPI.Direction.UP else "above"
+    return f"red {side} {_plain(flag)}"
+
+
+@dataclass
+class SightNode:
+    objective: Objective
+    snapshot: ScoreSnapshot | None
+    kpis: list[tuple[KPI, ScoreSnapshot | None]]
+    children: list["SightNode"] = field(default_factory=list)
+
+
+@dataclass
+class LineOfSight:
+    roots: list[SightNode]
+    unaligned: list[Objective]
+
+
+def line_of_sight(*, unit: OrgUnit, period: Period) -> LineOfSight:
+    """The cascade below `unit`: each of its objectives, the objectives of units below that
+    support it (recursively) and every objective's KPIs, with the period's stored status.
+    Objectives of units below that support nothing are listed apart: they have no line of
+    sight. Five queries whatever the size: objectives of the subtree, supports, KPIs,
+    snapshots, and nothing per node."""
+    objectives = {
+        o.pk: o
+        for o in Objective.objects.filter(
+            scorecard__org_unit__path__startswith=unit.path, archived_at__isnull=True
+        )
+        .select_related("scorecard__org_unit", "owner", "perspective")
+        .order_by("scorecard__org_unit__path", "-perspective__order", "order", "id")
+    }
+    edges = Objective.supports.through.objects.filter(from_objective_id__in=objectives).values_list(
+        "from_objective_id", "to_objective_id"
+    )
+    supporters: dict[int, list[int]] = {}
+    supports_any: set[int] = set()
+    for child_id, parent_id in edges:
+        supports_any.add(child_id)
+        if parent_id in objectives:
+            supporters.setdefault(parent_id, []).append(child_id)
+    kpis_of: dict[int, list[KPI]] = {}
+    for kpi in KPI.objects.filter(objective_id__in=objectives, archived_at__isnull=True).order_by(
+        "order", "id"
+    ):
+        kpis_of.setdefault(kpi.objective_id, []).append(kpi)
+    snapshots = {
+        (row.subject_type, row.subject_id): row
+        for row in ScoreSnapshot.objects.filter(
+            period=period,
+            scorecard__org_unit__path__startswith=unit.path,
+            subject_type__in=["objective", "kpi"],
+        )
+    }
+
+    def node(objective_id: int, seen: frozenset[int]) -> SightNode:
+        objective = objectives[objective_id]
+        return SightNode(
+            objective=objective,
+            snapshot=snapshots.get(("objective", objective_id)),
+            kpis=[(k, snapshots.get(("kpi", k.pk))) for k in kpis_of.get(objective_id, [])],
+            children=[
+                node(child, seen | {child})
+                for child in supporters.get(objective_id, [])
+                if child not in seen
+            ],
+        )
+
+    roots = [
+        node(pk, frozenset({pk}))
+        for pk, objective in objectives.items()
+        if objective.scorecard.org_unit_id == unit.pk
+    ]
+    unaligned = [
+        objective
+        for pk, objective in objectives.items()
+        if objective.scorecard.org_unit.depth > 1 and pk not in supports_any
+    ]
+    return LineOfSight(roots=roots, unaligned=unaligned)
+
+
+@dataclass
+class AuditEntry:
+    when: Any
+    who: Any
+    kind: str
+    changes: list[tuple[str, str, str]]
+
+
+def audit_trail(item: Objective | KPI) -> list[AuditEntry]:
+    """Every recorded version of the item, newest first, with what changed from the one
+    before (field, old, new). One query for the history with who made each change, and one
+    per kind of related row that changed (owners, teams, perspectives...), to show names
+    instead of ids."""
+    records = list(item.history.select_related("history_user").order_by("-history_date", "-pk"))  # type: ignore[union-attr]
+    raw: list[tuple[Any, list[Any]]] = []
+    wanted: dict[Any, set[Any]] = {}
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = record.diff_against(older).changes if older is not None else []
+        raw.append((record, changes))
+        for change in changes:
+            related = getattr(item._meta.get_field(change.field), "related_model", None)
+            if related is not None:
+                ids = {*_ids(change.old), *_ids(change.new)}
+                wanted.setdefault(related, set()).update(ids)
+    names = {
+        model: {pk: str(row) for pk, row in model._default_manager.in_bulk(list(ids)).items()}
+        for model, ids in wanted.items()
+    }
+    entries = []
+    for record, changes in raw:
+        shown = []
+        for change in changes:
+            model_field = item._meta.get_field(change.field)
+            label = str(getattr(model_field, "verbose_name", change.field))
+            lookup = names.get(getattr(model_field, "related_model", None), {})
+            shown.append((label, _named(change.old, lookup), _named(change.new, lookup)))
+        entries.append(
+            AuditEntry(
+                when=record.history_date,
+                who=record.history_user,
+                kind={"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                changes=shown,
+            )
+        )
+    return entries
+
+
+def _ids(value: Any) -> list[Any]:
+    """The related ids in a recorded value: a foreign key's id, or the rows of a
+    many-to-many field (simple-history records them as dicts of the through table)."""
+    if isinstance(value, list):
+        return [v for row in value for k, v in row.items() if k.startswith("to_")]
+    return [] if value is None else [value]
+
+
+def _named(value: Any, names: dict[Any, str]) -> str:
+    if isinstance(value, list):
+        return ", ".join(names.get(pk, str(pk)) for pk in _ids(value)) or "—"
+    if value is None or value == "":
+        return "—"
+    return names.get(value, str(value))

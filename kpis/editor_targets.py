@@ -1,0 +1,117 @@
+"""The editor's targets grid (a fiscal year of targets and red flags per KPI, edited like a
+spreadsheet) and the roll-forward of a year's targets into the next."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kpis import editor_selectors as selectors
+from kpis import services as kpi_services
+from kpis.editor import form_problems, scorecard_for_editing
+from kpis.editor_forms import RollForwardForm
+from scorecard import fiscal
+from scorecard import services as core
+from scorecard.views import HtmxHttpRequest
+
+GRID_SAVED = "Saved the targets of FY{year}."
+GRID_REFUSED = "Nothing was saved: fix the cells marked below."
+ROLLED_FORWARD = "Rolled FY{year} forward: {created} targets created in FY{next}, {kept} kept."
+YEAR_NOT_VALID = "Choose a fiscal year like 2027."
+
+
+def year_from_request(request: HttpRequest) -> int:
+    """The fiscal year asked for (`?year=2027`), else the one under way."""
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    if raw:
+        messages.error(request, YEAR_NOT_VALID)
+    return fiscal.quarter_of(timezone.localdate(), core.fiscal_start_month()).fiscal_year
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    scorecard = scorecard_for_editing(request, slug)
+    year = year_from_request(request)
+    start_month = core.fiscal_start_month()
+    posted = None
+    status = 200
+    if request.method == "POST":
+        rows = selectors.targets_grid(scorecard=scorecard, year=year, start_month=start_month)
+        cells = grid_cells(request, rows)
+        try:
+            kpi_services.targets_grid_save(cells=cells)
+        except kpi_services.GridErrors as refusal:
+            posted = dict(request.POST.items()) | {
+                f"error-{cell['key']}": refusal.errors[(cell["kpi"].pk, cell["period"].pk)]
+                for cell in cells
+                if (cell["kpi"].pk, cell["period"].pk) in refusal.errors
+            }
+            messages.error(request, GRID_REFUSED)
+            status = 400
+        else:
+            messages.success(request, GRID_SAVED.format(year=year))
+            return redirect(f"{reverse('kpis:targets', args=[slug])}?year={year}")
+    context = {
+        "scorecard": scorecard,
+        "year": year,
+        "years": range(year - 2, year + 3),
+        "quarters": selectors.fiscal_year_quarters(year, start_month),
+        "rows": selectors.targets_grid(
+            scorecard=scorecard, year=year, start_month=start_month, posted=posted
+        ),
+        "roll_forward": RollForwardForm(),
+    }
+    return render(request, "editor/targets.html", context, status=status)
+
+
+def grid_cells(request: HttpRequest, rows: list[selectors.GridRow]) -> list[dict[str, Any]]:
+    """The grid's cells as posted; only cells that differ from what is stored are written,
+    so saving a grid does not rewrite (and re-audit) every unchanged target."""
+    cells = []
+    for row in rows:
+        for cell in row.cells:
+            value = request.POST.get(f"target-{row.kpi.pk}-{cell.key}", "").strip()
+            red_flag = request.POST.get(f"red-{row.kpi.pk}-{cell.key}", "").strip()
+            if (value, red_flag) == (cell.value, cell.red_flag):
+                continue
+            period = core.period_for_quarter(cell.quarter)
+            cells.append(
+                {
+                    "key": f"{row.kpi.pk}-{cell.key}",
+                    "kpi": row.kpi,
+                    "period": period,
+                    "value": value,
+                    "red_flag": red_flag,
+                }
+            )
+    return cells
+
+
+@require_POST
+@login_required
+def roll_forward(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    scorecard = scorecard_for_editing(request, slug)
+    year = year_from_request(request)
+    form = RollForwardForm(request.POST)
+    if not form.is_valid():
+        for problem in form_problems(form.errors):
+            messages.error(request, problem)
+        return redirect(f"{reverse('kpis:targets', args=[slug])}?year={year}")
+    created, kept = kpi_services.targets_roll_forward(
+        scorecard=scorecard,
+        fiscal_year=year,
+        grow_pct=form.cleaned_data["grow_pct"] or Decimal("0"),
+    )
+    messages.success(
+        request, ROLLED_FORWARD.format(year=year, next=year + 1, created=created, kept=kept)
+    )
+    return redirect(f"{reverse('kpis:targets', args=[slug])}?year={year + 1}")

@@ -1,0 +1,138 @@
+"""Exporting a scorecard's targets and actuals, and the import template, as CSV or XLSX.
+
+Text that a spreadsheet would read as a formula (a cell starting with = + - @, or a tab or
+carriage return that some programs strip first) is prefixed with an apostrophe, the escape
+OWASP recommends against formula injection. Numbers are written as numbers: a negative
+actual is data, not a formula, and stays one.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kpis.models import KPI, Actual, Target
+from scorecard.models import Period, Scorecard
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = [
+    "scorecard",
+    "objective",
+    "kpi_id",
+    "kpi",
+    "unit",
+    "direction",
+    "period",
+    "target",
+    "red_flag",
+    "actual",
+    "comment",
+    "entered_by",
+    "entered_at",
+]
+TEMPLATE_COLUMNS = ["kpi", "scorecard", "unit", "period", "target", "value", "comment"]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+Cell = str | Decimal | int | None
+
+
+def escape(value: Cell) -> Cell:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
+    """One row per KPI and quarter, oldest quarter first. Three queries: the KPIs (with
+    objectives), their targets and their actuals (with who entered them) in the quarters."""
+    kpis = list(
+        KPI.objects.filter(objective__scorecard=scorecard)
+        .select_related("objective")
+        .order_by("objective__perspective__order", "objective__order", "order", "id")
+    )
+    period_ids = [p.pk for p in periods]
+    targets = {
+        (t.kpi_id, t.period_id): t
+        for t in Target.objects.filter(kpi__in=kpis, period_id__in=period_ids)
+    }
+    actuals = {
+        (a.kpi_id, a.period_id): a
+        for a in Actual.objects.filter(kpi__in=kpis, period_id__in=period_ids).select_related(
+            "entered_by"
+        )
+    }
+    rows: list[list[Cell]] = []
+    for period in periods:
+        for kpi in kpis:
+            target = targets.get((kpi.pk, period.pk))
+            actual = actuals.get((kpi.pk, period.pk))
+            rows.append(
+                [
+                    scorecard.title,
+                    kpi.objective.title,
+                    kpi.pk,
+                    kpi.name,
+                    kpi.unit,
+                    kpi.direction,
+                    period.key,
+                    target.value if target else None,
+                    target.red_flag if target else None,
+                    actual.value if actual else None,
+                    actual.comment if actual else "",
+                    actual.entered_by.username if actual and actual.entered_by else "",
+                    actual.entered_at.isoformat() if actual else "",
+                ]
+            )
+    return Table(EXPORT_COLUMNS, rows)
+
+
+def template_table(*, scorecard: Scorecard, period: Period, kpis: Iterable[KPI]) -> Table:
+    """The import template: a row per KPI the person may enter, the target for reference,
+    value and comment left blank (blank rows are skipped on import)."""
+    kpis = list(kpis)
+    targets = {t.kpi_id: t.value for t in Target.objects.filter(kpi__in=kpis, period=period)}
+    rows: list[list[Cell]] = [
+        [kpi.name, scorecard.title, kpi.unit, period.key, targets.get(kpi.pk), None, ""]
+        for kpi in kpis
+    ]
+    return Table(TEMPLATE_COLUMNS, rows)
+
+
+def as_csv(table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if cell is None else escape(cell) for cell in row])
+    # A byte-order mark, so Excel opens the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def as_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Actuals")
+    sheet.append(table.columns)
+    for row in table.rows:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(cell: Cell) -> object:
+    if isinstance(cell, Decimal):
+        # Excel holds doubles; the export carries at most the field's 6 decimal places.
+        return float(cell)
+    return escape(cell)

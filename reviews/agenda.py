@@ -1,0 +1,158 @@
+"""A review's agenda, read from the score snapshots when the review opens.
+
+In this order: red KPIs, amber KPIs, KPIs without data, objectives whose score fell since the
+quarter before, causal links whose history the data does not bear out (linkage verdict
+`weak` or `contradicted`, over the twelve quarters up to the review's), overdue action
+items, late milestones of the scorecard's initiatives. Each
+item becomes a finding with a headline that keeps the numbers it was opened with.
+"""
+
+from datetime import date
+
+from kpis import linkage
+from kpis.linkage_selectors import scorecard_linkage
+from kpis.models import KPI, ScoreSnapshot
+from reviews.models import ActionItem, Finding, Milestone, Review
+from scorecard.models import Period
+from strategy.models import Objective
+
+KPI_HEADLINE = "{name}: {status}, score {score}"
+KPI_NO_DATA_HEADLINE = "{name}: no actual for {period}"
+SCORE_FELL_HEADLINE = "{title}: score fell from {before} to {after}"
+OVERDUE_HEADLINE = "{title}: due {due}, {owner}"
+LINK_HEADLINE = "{source} → {target}: {verdict}"
+LINK_VERDICTS = {
+    linkage.WEAK: "the data gives the link little support",
+    linkage.CONTRADICTED: "the data contradicts the link",
+}
+MILESTONE_HEADLINE = "{initiative}: milestone “{title}” was due {due}"
+
+KPI_ORDER = (ScoreSnapshot.Status.RED, ScoreSnapshot.Status.AMBER, ScoreSnapshot.Status.NO_DATA)
+
+
+def _one_decimal(score) -> str:
+    return "–" if score is None else f"{score:.1f}"
+
+
+def previous_period(period: Period) -> Period | None:
+    return Period.objects.filter(end__lt=period.start).order_by("-start").first()
+
+
+def write_findings(*, review: Review, today: date) -> list[Finding]:
+    scorecard = review.scorecard
+    findings = _kpi_findings(review)
+    findings += _score_fell_findings(review)
+    findings += _link_findings(review)
+    overdue = ActionItem.objects.filter(
+        scorecard=scorecard, status__in=ActionItem.OPEN_STATUSES, due_date__lt=today
+    ).select_related("owner")
+    for item in overdue:
+        findings.append(
+            Finding(
+                review=review,
+                kind=Finding.Kind.OVERDUE_ACTION,
+                action_item=item,
+                headline=OVERDUE_HEADLINE.format(
+                    title=item.title, due=item.due_date.isoformat(), owner=item.owner or "no owner"
+                ),
+            )
+        )
+    late = Milestone.objects.filter(
+        initiative__scorecard=scorecard, done_at__isnull=True, due_date__lt=today
+    ).select_related("initiative")
+    for milestone in late:
+        findings.append(
+            Finding(
+                review=review,
+                kind=Finding.Kind.LATE_MILESTONE,
+                headline=MILESTONE_HEADLINE.format(
+                    initiative=milestone.initiative.name,
+                    title=milestone.title,
+                    due=milestone.due_date.isoformat(),
+                ),
+            )
+        )
+    for finding in findings:
+        finding.full_clean()
+    return Finding.objects.bulk_create(findings)
+
+
+def _kpi_findings(review: Review) -> list[Finding]:
+    snapshots = ScoreSnapshot.objects.filter(
+        scorecard=review.scorecard,
+        period=review.period,
+        subject_type=ScoreSnapshot.SubjectType.KPI,
+        status__in=KPI_ORDER,
+    )
+    by_kpi = {row.subject_id: row for row in snapshots}
+    kpis = {kpi.pk: kpi for kpi in KPI.objects.filter(pk__in=by_kpi)}
+    ordered = sorted(
+        by_kpi.values(), key=lambda row: (KPI_ORDER.index(row.status), kpis[row.subject_id].name)
+    )
+    findings = []
+    for row in ordered:
+        kpi = kpis[row.subject_id]
+        if row.status == ScoreSnapshot.Status.NO_DATA:
+            kind = Finding.Kind.NO_DATA
+            headline = KPI_NO_DATA_HEADLINE.format(name=kpi.name, period=review.period.label)
+        else:
+            kind = Finding.Kind.PERFORMANCE_GAP
+            headline = KPI_HEADLINE.format(
+                name=kpi.name,
+                status=row.get_status_display().lower(),
+                score=_one_decimal(row.score),
+            )
+        findings.append(Finding(review=review, kind=kind, kpi=kpi, headline=headline))
+    return findings
+
+
+def _score_fell_findings(review: Review) -> list[Finding]:
+    before = previous_period(review.period)
+    if before is None:
+        return []
+    rows = ScoreSnapshot.objects.filter(
+        scorecard=review.scorecard,
+        period__in=[before, review.period],
+        subject_type=ScoreSnapshot.SubjectType.OBJECTIVE,
+        score__isnull=False,
+    )
+    scores: dict[int, dict[int, object]] = {}
+    for row in rows:
+        scores.setdefault(row.subject_id, {})[row.period_id] = row.score
+    fell = {
+        pk: (pair[before.pk], pair[review.period.pk])
+        for pk, pair in scores.items()
+        if len(pair) == 2 and pair[review.period.pk] < pair[before.pk]  # type: ignore[operator]
+    }
+    objectives = Objective.objects.filter(pk__in=fell).order_by("title")
+    return [
+        Finding(
+            review=review,
+            kind=Finding.Kind.SCORE_FELL,
+            objective=objective,
+            headline=SCORE_FELL_HEADLINE.format(
+                title=objective.title,
+                before=_one_decimal(fell[objective.pk][0]),
+                after=_one_decimal(fell[objective.pk][1]),
+            ),
+        )
+        for objective in objectives
+    ]
+
+
+def _link_findings(review: Review) -> list[Finding]:
+    judged = scorecard_linkage(scorecard=review.scorecard, period=review.period)
+    return [
+        Finding(
+            review=review,
+            kind=Finding.Kind.WEAK_LINK,
+            link=row.link,
+            headline=LINK_HEADLINE.format(
+                source=row.link.source.title,
+                target=row.link.target.title,
+                verdict=LINK_VERDICTS[row.verdict],
+            ),
+        )
+        for row in judged.links
+        if row.verdict in LINK_VERDICTS
+    ]

@@ -1,0 +1,157 @@
+"""Forms of the review, action and notification pages. Rules live in the services; a form
+only reads the input and shows the services' messages on the right field."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from reviews.models import ActionItem, Initiative, Notification, Review
+from scorecard.models import OrgUnit
+from scorecard.rules import visible_q
+from strategy.models import Objective
+
+
+def people_who_see(unit: OrgUnit):
+    """Active people who hold a role on the unit or above it (or administer everything):
+    the ones who may own its actions."""
+    prefixes = [
+        unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)
+    ]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(memberships__org_unit__path__in=prefixes)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def show_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's messages on the form's fields (on the form when no field matches)."""
+    for field, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ReviewMeetingForm(forms.Form):
+    meeting_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    participants = PeopleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    decisions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, unit: OrgUnit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["participants"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = people_who_see(unit)
+
+
+class ReviewPlanForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Scorecard of")
+    period = forms.CharField(label="Quarter", help_text="Like FY2026-Q3")
+    kind = forms.ChoiceField(choices=Review.Kind.choices, initial=Review.Kind.QUARTERLY)
+    meeting_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from scorecard.rules import managed_q
+
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = OrgUnit.objects.filter(managed_q(user, "path"), scorecard__isnull=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingCommentForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, unit: OrgUnit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = people_who_see(unit)
+
+
+class ActionUpdateForm(ActionItemForm):
+    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+
+
+class ProgressNoteForm(forms.Form):
+    text = forms.CharField(label="Progress note", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("open", "Open and in progress"),
+        ("", "Any status"),
+        *list(ActionItem.Status.choices),
+    ]
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    mine = forms.BooleanField(required=False, label="Only mine")
+    overdue = forms.BooleanField(required=False, label="Only overdue")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = OrgUnit.objects.filter(visible_q(user, "path"))
+
+
+class EmailPreferencesForm(forms.Form):
+    email_kinds = forms.MultipleChoiceField(
+        label="Send me e-mail for",
+        choices=Notification.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class InitiativeForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    objectives = forms.ModelMultipleChoiceField(queryset=Objective.objects.none(), required=False)
+    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False)
+    budget = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(choices=Initiative.Status.choices)
+    percent_complete = forms.IntegerField(min_value=0, max_value=100, initial=0)
+
+    def __init__(self, *args, scorecard, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        objectives = self.fields["objectives"]
+        assert isinstance(objectives, forms.ModelMultipleChoiceField)
+        objectives.queryset = scorecard.objectives.filter(archived_at__isnull=True)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = people_who_see(scorecard.org_unit)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,91 @@
+"""The reviews layer's answers to signals from the layers below."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kpis import scoring
+from kpis.models import KPI
+from reviews import reminders, services
+from reviews.models import ActionItem, Notification, ReminderLog
+from scorecard.models import OrganizationSettings, Period
+from scorecard.services import last_ended_period
+
+logger = logging.getLogger(__name__)
+
+DRAFT_DUE_IN_DAYS = 14
+RED_TITLE = "{kpi} turned red in {period}"
+RED_BODY = "{kpi} ({unit}) is off target in {period}. {action}\n\nThe numbers: {link}"
+DRAFT_TITLE = "Recover {kpi}"
+DRAFT_DESCRIPTION = (
+    "Drafted when {kpi} turned red in {period}. Describe what you will do, set the due date "
+    "and save to make it your action."
+)
+
+
+def kpi_turned_red(sender, *, kpi_id, period_id, old_status, new_status, **kwargs) -> None:
+    """A KPI whose snapshot turned red in one of the latest quarters: tell its owner and the
+    unit's managers the same day and, when the organization wants it, draft an action for the
+    owner. A first computation (old status None, as when history is seeded or imported) is
+    no turn; neither is a change in an old quarter."""
+    if new_status != scoring.RED or old_status in (None, scoring.RED):
+        return
+    period = Period.objects.get(pk=period_id)
+    if period.end < last_ended_period().start:
+        return
+    kpi = KPI.objects.select_related("owner", "objective__scorecard__org_unit").get(pk=kpi_id)
+    try:
+        with transaction.atomic():
+            _react(kpi, period)
+    except Exception:
+        # The signal is sent from the recompute's commit: a failure here must not fail the
+        # recompute, whose snapshots are already stored. It is logged for the operators.
+        logger.exception("could not react to KPI %s turning red in %s", kpi_id, period.key)
+
+
+def _react(kpi: KPI, period: Period) -> None:
+    scorecard = kpi.objective.scorecard
+    unit = scorecard.org_unit
+    draft = None
+    has_open = ActionItem.objects.filter(kpi=kpi, status__in=ActionItem.OPEN_STATUSES).exists()
+    if kpi.owner and not has_open and OrganizationSettings.load().red_drafts_action:
+        draft = services.action_item_create(
+            scorecard=scorecard,
+            title=DRAFT_TITLE.format(kpi=kpi.name),
+            description=DRAFT_DESCRIPTION.format(kpi=kpi.name, period=period.label),
+            owner=kpi.owner,
+            due_date=timezone.localdate() + timedelta(days=DRAFT_DUE_IN_DAYS),
+            kpi=kpi,
+            is_draft=True,
+        )
+    link = reverse("scorecard:scorecard", args=[unit.slug]) + f"?period={period.key}"
+    people = {kpi.owner.pk: kpi.owner} if kpi.owner else {}
+    people.update({manager.pk: manager for manager in reminders.managers_of(unit)})
+    for person in people.values():
+        if draft is not None and person.pk == kpi.owner_id:
+            action = "A draft action waits for you to complete it."
+            url = reverse("reviews:action", args=[draft.pk])
+        else:
+            action = "It has an open action." if has_open else "It has no open action yet."
+            url = link
+        reminders.send_once(
+            person=person,
+            kind=Notification.Kind.KPI_RED,
+            subject=f"kpi:{kpi.pk}",
+            period_key=period.key,
+            step=ReminderLog.Step.TURNED_RED,
+            result=reminders.SweepResult(),
+            title=RED_TITLE.format(kpi=kpi.name, period=period.label),
+            body=RED_BODY.format(
+                kpi=kpi.name,
+                unit=unit.name,
+                period=period.label,
+                action=action,
+                link=reminders.site_url(url),
+            ),
+            url=url,
+        )
+    logger.info("KPI %s turned red in %s; draft action %s", kpi.pk, period.key, draft and draft.pk)

@@ -1,0 +1,197 @@
+"""The health check of a scorecard: where it breaks the rules of good Balanced Scorecard
+practice. It reads every layer (objectives, KPIs, targets, actuals, snapshots, action
+items), which is why it lives in the top app.
+
+A fixed number of queries whatever the scorecard's size: the two quarters it looks at,
+the organization settings, perspectives, objectives (with how many they support), KPIs,
+targets, actuals, KPI snapshots, links and open action items."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import lemminflect
+from django.db.models import Count
+from django.utils import timezone
+
+from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from reviews.models import ActionItem
+from scorecard import services as core
+from scorecard.models import OrganizationSettings, Perspective, Scorecard
+from strategy.models import CausalLink, Objective
+
+KPI_COUNT_HIGH = 20
+KPI_COUNT_LOW = 15
+KPIS_PER_OBJECTIVE = 2
+
+WARNING = "warning"
+HINT = "hint"
+
+MESSAGES = {
+    "kpi_count_high": "{count} KPIs: more than {limit} makes a scorecard hard to steer by.",
+    "kpi_count_low": "{count} KPIs: fewer than {limit}; check that every objective is measured.",
+    "objective_without_kpi": "“{title}” has no KPI: nothing tells whether it is achieved.",
+    "objective_too_many_kpis": "“{title}” has {count} KPIs: keep one or two per objective.",
+    "objective_missing_owner": "“{title}” has no owner.",
+    "kpi_missing_owner": "KPI “{title}” has no owner.",
+    "no_target": "KPI “{title}” has no target for {period}.",
+    "perspective_empty": "No objective in the {title} perspective.",
+    "objective_not_verb": "“{title}” does not start with an action verb (e.g. “Grow”, “Reduce”).",
+    "no_leading_indicator": "“{title}” is measured by lagging indicators only: add a leading one.",
+    "orphan_objective": "“{title}” has no cause-and-effect link on the strategy map.",
+    "downward_link": "“{source}” → “{target}” points down the perspectives, against the map.",
+    "no_line_of_sight": "“{title}” supports no objective of the units above.",
+    "stale_actuals": "KPI “{title}” has no actual for {period}.",
+    "red_without_action": "KPI “{title}” is red in {period} and has no open action item.",
+}
+
+
+@dataclass(frozen=True)
+class HealthFinding:
+    code: str
+    severity: str
+    message: str
+    subject_type: str
+    subject_id: int
+
+
+def starts_with_verb(title: str, extra_verbs: set[str]) -> bool:
+    """Whether the title's first word is an English verb (LemmInflect's dictionary, which
+    ships with the package) or one of the organization's extra verbs."""
+    words = title.split()
+    if not words:
+        return False
+    word = words[0].strip(".,:;!?\"'()").lower()
+    if word in extra_verbs:
+        return True
+    return bool(lemminflect.getAllLemmas(word, upos="VERB"))
+
+
+def extra_verbs_of(settings: OrganizationSettings) -> set[str]:
+    return {line.strip().lower() for line in settings.extra_action_verbs.splitlines() if line}
+
+
+def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list[HealthFinding]:
+    today = today or timezone.localdate()
+    current = core.period_for_date(today)
+    closed = core.last_ended_period(today)
+    settings = OrganizationSettings.load()
+    perspectives = list(Perspective.objects.order_by("-order"))
+    top_order = perspectives[0].order if perspectives else 0
+    objectives = list(
+        Objective.objects.filter(scorecard=scorecard, archived_at__isnull=True)
+        .select_related("perspective")
+        # How many objectives above it this one serves, counted by the database.
+        .annotate(supported=Count("supports", distinct=True))
+        .order_by("-perspective__order", "order", "id")
+    )
+    kpis = list(
+        KPI.objects.filter(objective__in=objectives, archived_at__isnull=True).order_by(
+            "objective_id", "order", "id"
+        )
+    )
+    kpi_ids = [kpi.pk for kpi in kpis]
+    with_target = set(
+        Target.objects.filter(kpi_id__in=kpi_ids, period=current).values_list("kpi_id", flat=True)
+    )
+    with_actual = set(
+        Actual.objects.filter(kpi_id__in=kpi_ids, period=closed).values_list("kpi_id", flat=True)
+    )
+    snapshots = {
+        row.subject_id: row
+        for row in ScoreSnapshot.objects.filter(
+            period=closed, scorecard=scorecard, subject_type=ScoreSnapshot.SubjectType.KPI
+        ).only("subject_id", "status", "value")
+    }
+    links = list(
+        CausalLink.objects.filter(scorecard=scorecard).select_related(
+            "source__perspective", "target__perspective"
+        )
+    )
+    red_ids = [pk for pk, row in snapshots.items() if row.status == ScoreSnapshot.Status.RED]
+    acted_on = set(
+        ActionItem.objects.filter(
+            kpi_id__in=red_ids, status__in=ActionItem.OPEN_STATUSES
+        ).values_list("kpi_id", flat=True)
+    )
+
+    findings: list[HealthFinding] = []
+
+    def add(code: str, subject_type: str, subject_id: int, severity: str = WARNING, **kw) -> None:
+        key = code if code in MESSAGES else f"{subject_type}_{code}"
+        findings.append(
+            HealthFinding(code, severity, MESSAGES[key].format(**kw), subject_type, subject_id)
+        )
+
+    if len(kpis) > KPI_COUNT_HIGH:
+        add("kpi_count_high", "scorecard", scorecard.pk, count=len(kpis), limit=KPI_COUNT_HIGH)
+    elif len(kpis) < KPI_COUNT_LOW:
+        add("kpi_count_low", "scorecard", scorecard.pk, HINT, count=len(kpis), limit=KPI_COUNT_LOW)
+    used = {objective.perspective_id for objective in objectives}
+    for perspective in perspectives:
+        if perspective.pk not in used:
+            add("perspective_empty", "perspective", perspective.pk, title=perspective.name)
+
+    kpis_of: dict[int, list[KPI]] = {}
+    for kpi in kpis:
+        kpis_of.setdefault(kpi.objective_id, []).append(kpi)
+    linked = {link.source_id for link in links} | {link.target_id for link in links}
+    extra = extra_verbs_of(settings)
+    below_root = scorecard.org_unit.depth > 1
+    for objective in objectives:
+        _check_objective(add, objective, kpis_of.get(objective.pk, []), top_order, extra)
+        if objective.pk not in linked:
+            add("orphan_objective", "objective", objective.pk, HINT, title=objective.title)
+        if below_root and not objective.supported:
+            add("no_line_of_sight", "objective", objective.pk, title=objective.title)
+    for link in links:
+        if link.source.perspective.order > link.target.perspective.order:
+            add(
+                "downward_link",
+                "link",
+                link.pk,
+                source=link.source.title,
+                target=link.target.title,
+            )
+    for kpi in kpis:
+        _check_kpi(add, kpi, with_target, with_actual, snapshots, acted_on, current, closed)
+    return findings
+
+
+def _check_objective(add, objective: Objective, kpis: list[KPI], top_order: int, extra) -> None:
+    title = objective.title
+    if not kpis:
+        add("objective_without_kpi", "objective", objective.pk, title=title)
+    elif len(kpis) > KPIS_PER_OBJECTIVE:
+        add("objective_too_many_kpis", "objective", objective.pk, title=title, count=len(kpis))
+    if objective.owner_id is None:
+        add("missing_owner", "objective", objective.pk, title=title)
+    if not starts_with_verb(title, extra):
+        add("objective_not_verb", "objective", objective.pk, HINT, title=title)
+    lagging_only = kpis and all(k.indicator_type == KPI.IndicatorType.LAGGING for k in kpis)
+    if objective.perspective.order < top_order and lagging_only:
+        add("no_leading_indicator", "objective", objective.pk, title=title)
+
+
+def _check_kpi(add, kpi: KPI, with_target, with_actual, snapshots, acted_on, current, closed):
+    if kpi.owner_id is None:
+        add("missing_owner", "kpi", kpi.pk, title=kpi.name)
+    if kpi.pk not in with_target:
+        add("no_target", "kpi", kpi.pk, title=kpi.name, period=current.label)
+    snapshot = snapshots.get(kpi.pk)
+    if kpi.is_rollup:
+        # A roll-up KPI has no entered actuals: its value for the quarter is stored by the engine.
+        reported = snapshot is not None and snapshot.value is not None
+    else:
+        reported = kpi.pk in with_actual
+    if not reported:
+        add("stale_actuals", "kpi", kpi.pk, title=kpi.name, period=closed.label)
+    if snapshot and snapshot.status == ScoreSnapshot.Status.RED and kpi.pk not in acted_on:
+        add("red_without_action", "kpi", kpi.pk, title=kpi.name, period=closed.label)
+
+
+def health_summary(findings: list[HealthFinding]) -> dict[str, int]:
+    """How many findings of each severity, for a panel's heading."""
+    counts = {WARNING: 0, HINT: 0}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts

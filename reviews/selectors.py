@@ -1,0 +1,160 @@
+"""Reads of reviews, initiatives, action items and notifications that pages and the API share."""
+
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from reviews.models import (
+    ActionItem,
+    Finding,
+    Initiative,
+    Milestone,
+    Notification,
+    ProgressNote,
+    Review,
+)
+from scorecard.models import Scorecard
+from scorecard.rules import managed_q, visible_q
+
+
+def _action_items() -> QuerySet[ActionItem]:
+    # Every list of action items shows its scorecard (and unit), its KPI or objective, and
+    # its owner: one join each instead of a query per row.
+    return ActionItem.objects.select_related(
+        "scorecard__org_unit", "kpi", "objective", "owner", "initiative"
+    )
+
+
+def action_items_owned_by(user) -> QuerySet[ActionItem]:
+    """The open and in-progress action items a person owns, soonest due first ("My
+    updates" lists them)."""
+    return (
+        _action_items()
+        .filter(owner=user, status__in=ActionItem.OPEN_STATUSES)
+        .order_by("due_date", "id")
+    )
+
+
+def open_action_items_in(unit_paths_q: Q) -> QuerySet[ActionItem]:
+    """Open and in-progress action items of the units a filter selects. The filter is on
+    the unit's materialised path, written from the action item: e.g.
+    `Q(scorecard__org_unit__path__startswith="0001")`, or
+    `scorecard.rules.visible_q(user, "scorecard__org_unit__path")`. The overdue ones are
+    `.filter(due_date__lt=today)`."""
+    return (
+        _action_items()
+        .filter(unit_paths_q, status__in=ActionItem.OPEN_STATUSES)
+        .order_by("due_date", "id")
+    )
+
+
+def action_items_visible_to(
+    user,
+    *,
+    status: str = "",
+    owner_id: int | None = None,
+    unit_path: str = "",
+    overdue_on: date | None = None,
+) -> QuerySet[ActionItem]:
+    """Action items in the subtrees a person may read, with the filters of the actions page."""
+    items = _action_items().filter(visible_q(user, "scorecard__org_unit__path"))
+    if status == "open":
+        items = items.filter(status__in=ActionItem.OPEN_STATUSES)
+    elif status:
+        items = items.filter(status=status)
+    if owner_id:
+        items = items.filter(owner_id=owner_id)
+    if unit_path:
+        items = items.filter(scorecard__org_unit__path__startswith=unit_path)
+    if overdue_on:
+        items = items.filter(status__in=ActionItem.OPEN_STATUSES, due_date__lt=overdue_on)
+    return items.order_by("due_date", "id")
+
+
+def action_item_detail(pk: int) -> ActionItem:
+    notes = Prefetch("notes", queryset=ProgressNote.objects.select_related("author"))
+    return _action_items().select_related("finding").prefetch_related(notes).get(pk=pk)
+
+
+def reviews_visible_to(user) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(visible_q(user, "scorecard__org_unit__path"))
+        .select_related("scorecard__org_unit", "period", "facilitator")
+        .order_by("-period__start", "scorecard__org_unit__path", "kind")
+    )
+
+
+def reviews_managed_by(user) -> QuerySet[Review]:
+    return Review.objects.filter(managed_q(user, "scorecard__org_unit__path"))
+
+
+def review_detail(pk: int) -> Review:
+    findings = Prefetch(
+        "findings",
+        queryset=Finding.objects.select_related(
+            "kpi__owner", "objective", "link__source", "link__target", "action_item__owner"
+        ).annotate(
+            open_actions=Count(
+                "action_items", filter=Q(action_items__status__in=ActionItem.OPEN_STATUSES)
+            )
+        ),
+    )
+    return (
+        Review.objects.select_related("scorecard__org_unit", "period", "facilitator")
+        .prefetch_related(findings, "participants")
+        .get(pk=pk)
+    )
+
+
+def initiatives_of(scorecard: Scorecard) -> QuerySet[Initiative]:
+    """A scorecard's initiatives with their milestones and the objectives they serve."""
+    return (
+        Initiative.objects.filter(scorecard=scorecard)
+        .select_related("owner")
+        .prefetch_related("objectives", Prefetch("milestones", queryset=Milestone.objects.all()))
+        .order_by("name")
+    )
+
+
+def late_milestones_of(scorecard: Scorecard, *, on: date) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(
+        initiative__scorecard=scorecard, done_at__isnull=True, due_date__lt=on
+    ).select_related("initiative")
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def kpi_ids_with_open_actions(scorecard: Scorecard) -> set[int]:
+    """The scorecard's KPIs that have an open action: a red KPI outside this set is a gap."""
+    return set(
+        ActionItem.objects.filter(
+            kpi__objective__scorecard=scorecard, status__in=ActionItem.OPEN_STATUSES
+        ).values_list("kpi_id", flat=True)
+    )
+
+
+def pack_rows(review: Review) -> list[dict]:
+    """The closed review's frozen KPI and objective numbers, as the pack keeps them."""
+    rows = review.pack.get("snapshots", []) if review.pack else []
+    order = {"scorecard": 0, "perspective": 1, "objective": 2, "kpi": 3}
+    return sorted(
+        (row for row in rows if row["subject_type"] in ("objective", "kpi")),
+        key=lambda row: (order[row["subject_type"]], row["name"]),
+    )
+
+
+def initiatives_by_objective(scorecard: Scorecard) -> dict[int, list[Initiative]]:
+    """The scorecard's initiatives keyed by each objective they serve, for pages that list
+    them beside the objectives (the scorecard's fourth column). Two queries."""
+    served: dict[int, list[Initiative]] = {}
+    initiatives = Initiative.objects.filter(scorecard=scorecard).prefetch_related("objectives")
+    for initiative in initiatives.order_by("name"):
+        for objective in initiative.objectives.all():
+            served.setdefault(objective.pk, []).append(initiative)
+    return served

@@ -1,0 +1,174 @@
+"""The executive dashboard: the subtree a person may read, at a glance.
+
+A face module: it reads the selectors of every layer (snapshots from `kpis`, action items
+from `reviews`) and decides nothing about scores itself."""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kpis import dashboard_selectors
+from reviews import selectors as review_selectors
+from scorecard import charts, selectors
+from scorecard.models import OrgUnit, Period, Perspective
+from scorecard.rules import grants_of, is_administrator, may
+from scorecard.views import HtmxHttpRequest, period_from_request
+
+NO_UNIT = "You have no role on any unit yet, so there is no dashboard to show."
+NOT_YOURS = "You have no role on this unit or above it."
+STATUSES = ["red", "amber", "green", "no_data"]
+ACTIONS_SHOWN = 10
+
+
+@dataclass
+class Filters:
+    perspective_id: int | None
+    status: str
+    open: set[str]
+
+
+def default_root(user) -> OrgUnit:
+    """The top of what a person may read: the tree's root for an administrator, else the
+    highest unit they hold a role on (the first by path among the shallowest)."""
+    if is_administrator(user):
+        root = OrgUnit.get_first_root_node()
+    else:
+        grants = sorted(grants_of(user), key=lambda grant: (len(grant.path), grant.path))
+        root = OrgUnit.objects.get(pk=grants[0].unit_id) if grants else None
+    if root is None:
+        raise PermissionDenied(NO_UNIT)
+    return root
+
+
+def root_for_reading(request: HttpRequest, slug: str | None) -> OrgUnit:
+    if not slug:
+        return default_root(request.user)
+    root = get_object_or_404(OrgUnit, slug=slug)
+    if not may(request.user, "scorecard.view_orgunit", root):
+        raise PermissionDenied(NOT_YOURS)
+    return root
+
+
+def filters_from(request: HttpRequest, root: OrgUnit) -> Filters:
+    """Unknown filter values are ignored (a stale bookmark still opens the dashboard)."""
+    perspective = request.GET.get("perspective", "")
+    status = request.GET.get("status", "")
+    opened = {slug for slug in request.GET.get("open", "").split(",") if slug}
+    return Filters(
+        perspective_id=int(perspective) if perspective.isdigit() else None,
+        status=status if status in STATUSES else "",
+        # The root is always open: collapsed, the tree would be one row.
+        open=opened | {root.slug},
+    )
+
+
+def _query(root: OrgUnit, period: Period, filters: Filters, opened: set[str]) -> str:
+    params = {"root": root.slug, "period": period.key, "open": ",".join(sorted(opened))}
+    if filters.perspective_id:
+        params["perspective"] = str(filters.perspective_id)
+    if filters.status:
+        params["status"] = filters.status
+    return urlencode(params)
+
+
+def shown_rows(rows, *, root: OrgUnit, period: Period, filters: Filters) -> list:
+    """The rows the tree shows. Without a status filter: those the selector read (the units
+    whose every ancestor from the root down is open). With one: every unit whose score has
+    that status, with its ancestors so the tree stays readable (marked as context)."""
+    by_path = {row.unit.path: row for row in rows}
+    step = OrgUnit.steplen
+
+    def ancestors(row) -> list:
+        path = row.unit.path
+        return [by_path[path[:end]] for end in range(len(root.path), len(path), step)]
+
+    shown = rows  # without a status filter, the selector read the open branches only
+    if filters.status:
+        matching = [row for row in rows if _status_of(row, filters) == filters.status]
+        keep = {row.unit.path for row in matching}
+        keep |= {above.unit.path for row in matching for above in ancestors(row)}
+        shown = [row for row in rows if row.unit.path in keep]
+    for row in shown:
+        row.is_open = filters.status != "" or row.unit.slug in filters.open
+        row.matches = not filters.status or _status_of(row, filters) == filters.status
+        toggled = filters.open ^ {row.unit.slug}
+        row.toggle_query = _query(root, period, filters, toggled)
+    return shown
+
+
+def _status_of(row, filters: Filters) -> str:
+    if filters.perspective_id:
+        cell = row.cells.get(filters.perspective_id)
+        return cell.status if cell else dashboard_selectors.NO_DATA
+    return row.overall.status
+
+
+def _actions(root: OrgUnit, today: date) -> dict:
+    items = review_selectors.open_action_items_in(
+        Q(scorecard__org_unit__path__startswith=root.path)
+    )
+    # Both counts in one aggregate query; the list is the soonest due (overdue first).
+    counts = items.aggregate(
+        open_count=Count("pk"), overdue_count=Count("pk", filter=Q(due_date__lt=today))
+    )
+    return {**counts, "items": list(items[:ACTIONS_SHOWN]), "today": today}
+
+
+def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) -> dict:
+    filters = filters_from(request, root)
+    # Without a status filter the tree shows only the open branches: read just those.
+    rows = dashboard_selectors.heatmap_rows(
+        root=root, period=period, open_slugs=None if filters.status else filters.open
+    )
+    perspectives = list(Perspective.objects.order_by("-order"))
+    columns = [p for p in perspectives if p.pk == filters.perspective_id]
+    if not columns:  # no filter, or a perspective that no longer exists
+        filters.perspective_id, columns = None, perspectives
+    # The root is the first row (tree order); its scorecard came with it.
+    root_scorecard = getattr(rows[0].unit, "scorecard", None)
+    trend = (
+        dashboard_selectors.scorecard_trend(scorecard_id=root_scorecard.pk, period=period)
+        if root_scorecard
+        else []
+    )
+    for row in rows:
+        row.columns = [(p, row.cells.get(p.pk)) for p in columns]
+    return {
+        "root": root,
+        "period": period,
+        "filters": filters,
+        "statuses": STATUSES,
+        "perspectives": perspectives,
+        "columns": columns,
+        "rows": shown_rows(rows, root=root, period=period, filters=filters),
+        "trend": trend,
+        "trend_figure": charts.score_trend(trend),
+        "worst": dashboard_selectors.worst_kpis(
+            root=root, period=period, perspective_id=filters.perspective_id, status=filters.status
+        ),
+        "actions": _actions(root, timezone.localdate()),
+        "query_open": ",".join(sorted(filters.open)),
+    }
+
+
+@require_GET
+@login_required
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    root = root_for_reading(request, request.GET.get("root"))
+    period = period_from_request(request)
+    context = dashboard_context(request=request, root=root, period=period)
+    if request.htmx and request.htmx.target == "heatmap":
+        return render(request, "scorecard/dashboard.html#heatmap", context)
+    if request.htmx:
+        return render(request, "scorecard/dashboard.html#dashboard-body", context)
+    context["units"] = selectors.org_units_visible_to(request.user)
+    context["periods"] = selectors.periods_for_switcher(around=period)
+    return render(request, "scorecard/dashboard.html", context)
