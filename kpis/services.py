@@ -15,7 +15,7 @@ from kpis.scheduling import recompute_on_commit
 from scorecard.models import OrganizationSettings, Period, Scorecard
 from scorecard.services import period_for_quarter
 from strategy.models import Objective
-from strategy.services import check_owner_sees_unit, child_units_of
+from strategy.services import check_owner_sees_unit, child_units_of, move_within
 
 QUARTER_NOT_STARTED = "{period} has not started yet: actuals open on {start}."
 RED_NEEDS_COMMENT = (
@@ -487,11 +487,4 @@ def kpi_move(*, kpi: KPI, step: int) -> None:
             "order", "id"
         )
     )
-    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == kpi.pk)
-    other = index + step
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings):
-        if sibling.order != position:
-            sibling.order = position
-            sibling.save(update_fields=["order"])
+    move_within(siblings, moved_pk=kpi.pk, step=step)

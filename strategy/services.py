@@ -211,7 +211,13 @@ def objective_move(*, objective: Objective, step: int) -> None:
             archived_at__isnull=True,
         ).order_by("order", "id")
     )
-    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == objective.pk)
+    move_within(siblings, moved_pk=objective.pk, step=step)
+
+
+def move_within(siblings: list, *, moved_pk: int, step: int) -> None:
+    """Swap one item with its neighbour and renumber all `order` fields 0, 1, 2…, saving
+    only the rows whose number changed (objectives here, KPIs in the KPI layer)."""
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == moved_pk)
     other = index + step
     if 0 <= other < len(siblings):
         siblings[index], siblings[other] = siblings[other], siblings[index]
