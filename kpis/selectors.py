@@ -19,6 +19,8 @@ class KpiRow:
     value: Decimal | None
     result: scoring.KpiResult | None
     problem: str = ""
+    # Set by pages that know about action items (the reviews layer): red and nobody acting.
+    needs_action: bool = False
 
     @property
     def status(self) -> str:
@@ -30,6 +32,8 @@ class ObjectiveRow:
     objective: Objective
     kpis: list[KpiRow] = field(default_factory=list)
     snapshot: ScoreSnapshot | None = None
+    # Set by pages that list initiatives (the reviews layer) beside their objectives.
+    initiatives: list = field(default_factory=list)
 
 
 @dataclass

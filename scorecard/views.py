@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from kpis import selectors as kpi_selectors
+from kpis.selectors import Sheet
+from reviews import selectors as review_selectors
 from scorecard import selectors, services
 from scorecard.models import Period, Perspective, Scorecard
 from scorecard.rules import may
@@ -49,16 +51,26 @@ def home(request: HttpRequest) -> HttpResponse:
 def scorecard_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
     period = period_from_request(request)
-    context = {
-        "scorecard": scorecard,
-        "period": period,
-        "sheet": kpi_selectors.scorecard_sheet(scorecard=scorecard, period=period),
-    }
+    sheet = kpi_selectors.scorecard_sheet(scorecard=scorecard, period=period)
+    mark_initiatives_and_gaps(sheet, scorecard)
+    context = {"scorecard": scorecard, "period": period, "sheet": sheet}
     if request.htmx:
         return render(request, "scorecard/scorecard.html#scorecard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
     context["periods"] = selectors.periods_for_switcher(around=period)
     return render(request, "scorecard/scorecard.html", context)
+
+
+def mark_initiatives_and_gaps(sheet: Sheet, scorecard: Scorecard) -> None:
+    """Put each objective's initiatives beside it (the scorecard's fourth column) and flag
+    the red KPIs that nobody has an open action on. Two queries and one, whatever the size."""
+    initiatives = review_selectors.initiatives_by_objective(scorecard)
+    acted_on = review_selectors.kpi_ids_with_open_actions(scorecard)
+    for perspective_row in sheet.perspectives:
+        for objective_row in perspective_row.objectives:
+            objective_row.initiatives = initiatives.get(objective_row.objective.pk, [])
+            for kpi_row in objective_row.kpis:
+                kpi_row.needs_action = kpi_row.status == "red" and kpi_row.kpi.pk not in acted_on
 
 
 @require_GET

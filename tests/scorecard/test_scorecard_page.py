@@ -1,5 +1,6 @@
 """The scorecard page of a unit: what it shows, to whom, and at what cost in queries."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kpis import services as kpi_services
+from reviews import services as review_services
 from scorecard import services as core
 from strategy import services as strategy_services
 
@@ -165,8 +167,9 @@ def test_it_holds_a_fixed_number_of_queries_whatever_the_size(
     # 1 session, 2 user, 3 memberships, 4 scorecard with unit, 5 settings, 6 period,
     # 7 objectives, 8 KPIs, 9 targets, 10 actuals, 11 snapshots, 12 perspectives,
     # 13 units for the switcher, 14 settings again, 15 periods for the switcher,
-    # 16 unread notifications for the bell in the header.
-    with django_assert_max_num_queries(16):
+    # 16 initiatives, 17 the objectives they serve (only when there are initiatives),
+    # 18 KPIs with an open action, 19 unread notifications for the bell in the header.
+    with django_assert_max_num_queries(19):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -191,3 +194,43 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(client, org, people, fi
     client.force_login(people.manager)
 
     assert queries_for(org.south, 3) == queries_for(org.north, 30)
+
+
+def test_it_lists_initiatives_beside_the_objectives_they_serve(client, people, north_sales_sheet):
+    objective = north_sales_sheet.scorecard.objectives.get(title="Grow regional revenue")
+    review_services.initiative_create(
+        scorecard=north_sales_sheet.scorecard,
+        name="Key-account programme",
+        objectives=[objective],
+        owner=people.north_manager,
+        budget=None,
+        start_date=None,
+        end_date=None,
+        status="on_track",
+        percent_complete=40,
+    )
+    client.force_login(people.owner)
+
+    html = client.get(page_url(north_sales_sheet, Q1)).content.decode()
+
+    assert "Key-account programme</a> · On track · 40 % complete" in html
+
+
+def test_it_flags_a_red_kpi_until_someone_owns_an_action_on_it(
+    client, people, north_sales_sheet, north_sales_kpi
+):
+    client.force_login(people.north_manager)
+    url = page_url(north_sales_sheet, Q1)
+    flag = f'data-needs-action="{north_sales_kpi.pk}"'
+
+    assert flag in client.get(url).content.decode()
+
+    review_services.action_item_create(
+        scorecard=north_sales_sheet.scorecard,
+        title="Win back the key account",
+        owner=people.owner,
+        due_date=date.today() + timedelta(days=30),
+        kpi=north_sales_kpi,
+    )
+
+    assert flag not in client.get(url).content.decode()
