@@ -15,6 +15,7 @@ from django_htmx.http import trigger_client_event
 from kpis import explain, exports, import_jobs, imports, services, updates
 from kpis.forms import ActualForm, ExportForm, ImportForm, NumberField
 from kpis.models import KPI, Actual, ImportJob
+from reviews import selectors as review_selectors
 from reviews.selectors import action_items_owned_by
 from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period
@@ -47,6 +48,10 @@ def score_explanation(
     except explain.UnknownSubject as error:
         raise Http404(str(error)) from None
     context = {"scorecard": scorecard, "period": period, "explanation": explanation}
+    if subject_type == "objective":
+        # The map's objective detail shows the initiatives that serve it, as the page does.
+        served = review_selectors.initiatives_by_objective(scorecard)
+        context["initiatives"] = served.get(subject_id, [])
     template = "kpis/explanation.html"
     return render(request, f"{template}#explanation" if request.htmx else template, context)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kpis import explain
 from kpis import services as kpi_services
+from reviews import services as review_services
 from scorecard import services as core
 from strategy import services as strategy_services
 
@@ -108,3 +109,18 @@ def test_it_answers_404_for_a_subject_that_is_not_on_the_scorecard(
     url = reverse("kpis:explanation", args=[scorecard.org_unit.slug, subject_type, subject_id])
 
     assert client.get(f"{url}?period={Q1}").status_code == 404
+
+
+def test_it_lists_the_initiatives_serving_an_objective(client, people, sheet):
+    scorecard, _ = sheet
+    objective = scorecard.objectives.get(title="Delight customers")
+    review_services.initiative_create(
+        scorecard=scorecard, name="Customer voice programme", objectives=[objective],
+        status="at_risk", percent_complete=25,
+    )  # fmt: skip
+    client.force_login(people.owner)
+    url = reverse("kpis:explanation", args=[scorecard.org_unit.slug, "objective", objective.pk])
+
+    html = client.get(f"{url}?period={Q1}", headers={"HX-Request": "true"}).content.decode()
+
+    assert "Customer voice programme</a> · At risk · 25 % complete" in html
