@@ -3,11 +3,15 @@ arrows with their verdict, and the legend. The template `strategy/map_svg.svg` t
 `Drawing` into markup, for the page (styled by `static/css/strategy_map.css`) and for the
 standalone download (the same stylesheet embedded in the file)."""
 
+import base64
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from fontTools.subset import Subsetter
+from fontTools.ttLib import TTFont
 
 from strategy import map_layout
 from strategy.map_layout import LINE_HEIGHT, PADDING, Rect
@@ -195,6 +199,41 @@ def _legend(top: float, width: float, status_word) -> tuple[list[LegendItem], fl
         x += step
         previous_kind = kind
     return items, y - top + LEGEND_ROW / 2
+
+
+# DejaVu Sans, as Debian's fonts-dejavu-core installs it (the Makefile and the image do).
+FONT_FILES = {
+    "normal": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    "bold": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+}
+EMBEDDED_FAMILY = "Sightline Map Sans"
+
+
+def embedded_fonts(text: str) -> str:
+    """@font-face rules that carry DejaVu Sans, cut down to the characters the map uses, so
+    the downloaded file looks the same where the font is not installed. Empty when the
+    font files are missing here; the named font stack then stands in."""
+    rules = []
+    for weight, path in FONT_FILES.items():
+        if not path.exists():
+            continue
+        font = TTFont(path)
+        subsetter = Subsetter()
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.save(buffer)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        rules.append(
+            f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: {weight}; '
+            f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}'
+        )
+    if rules:
+        rules.append(
+            f'.strategy-map {{ font-family: "{EMBEDDED_FAMILY}", "DejaVu Sans", Arial, '
+            "Helvetica, sans-serif; }"
+        )
+    return "\n".join(rules)
 
 
 def standalone_stylesheet(perspectives) -> str:

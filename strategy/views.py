@@ -1,6 +1,8 @@
 """The strategy map of a scorecard: drawn from the data, coloured by the quarter's scores,
 edited where it is drawn, and each arrow checked against the KPIs' history."""
 
+import html
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -175,6 +177,9 @@ def map_export(request: HttpRequest, slug: str) -> HttpResponse:
     context = map_context(request, scorecard, period)
     context["standalone"] = True
     context["stylesheet"] = map_svg.standalone_stylesheet(context["perspectives"])
+    # Drawn twice: the first drawing tells which characters the embedded font must carry.
+    drawn = html.unescape(render_to_string("strategy/map_svg.svg", context, request=request))
+    context["stylesheet"] += map_svg.embedded_fonts(drawn)
     svg = render_to_string("strategy/map_svg.svg", context, request=request)
     response = HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml"

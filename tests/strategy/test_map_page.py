@@ -1,5 +1,7 @@
 """The strategy map page: what it draws, who may see and edit it, and what it costs."""
 
+import base64
+import io
 import itertools
 import re
 from decimal import Decimal
@@ -8,11 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from fontTools.ttLib import TTFont
 
 from kpis import services as kpi_services
 from scorecard import services as core
 from scorecard.models import Perspective
-from strategy import map_layout, views
+from strategy import map_layout, map_svg, views
 from strategy import services as strategy_services
 from strategy.models import LINK_CLOSES_CYCLE, LINK_EXISTS, LINK_TO_ITSELF, CausalLink
 
@@ -389,6 +392,23 @@ def test_it_exports_a_standalone_svg_with_its_styles_inside(client, org, people,
     assert perspective(1).color in svg
     assert "hx-get" not in svg and "<a " not in svg
     assert "Grow regional revenue" in svg and "7.3 · On target" in svg
+
+
+def test_it_embeds_the_font_cut_down_to_the_characters_the_map_uses(client, org, people, north_map):
+    client.force_login(people.executive)
+
+    svg = client.get(
+        reverse("strategy:map_export", args=[org.north.slug]) + f"?period={Q3}"
+    ).content.decode()
+
+    # DejaVu Sans comes with the system packages the Makefile and the image install.
+    faces = re.findall(r"data:font/ttf;base64,([A-Za-z0-9+/=]+)", svg)
+    assert len(faces) == 2  # regular and bold
+    font = TTFont(io.BytesIO(base64.b64decode(faces[0])))
+    carried = set(chr(code) for code in font.getBestCmap())
+    assert set("Grow regional revenue·") <= carried
+    assert len(carried) < 120  # a cut-down font, not the whole of DejaVu Sans
+    assert f'font-family: "{map_svg.EMBEDDED_FAMILY}"' in svg
 
 
 def test_it_refuses_the_export_to_people_who_may_not_read_the_unit(client, org, people, north_map):
