@@ -4,6 +4,7 @@ so it lives in the highest app it writes to. Every write goes through a service;
 URL answers htmx with the editor's body. The targets grid is in `editor_targets`, the audit
 trail, health panel and line of sight in `editor_reading`."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -95,14 +96,36 @@ def fix_url(finding: Any, scorecard: Scorecard) -> str:
     return editor_url(scorecard, anchors.get(finding.subject_type, "add-objective"))
 
 
+@dataclass(frozen=True)
+class FailedForm:
+    """A refused save: which form (`slot`, the prefix and id its fields carry), the messages
+    by field, and what the person typed, so the form comes back as they left it."""
+
+    slot: str
+    errors: dict[str, list[str]]
+    data: Any
+
+
+def refused(slot: str, request: HttpRequest, error: ValidationError | dict) -> FailedForm:
+    if isinstance(error, ValidationError):
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    else:
+        errors = {name: list(messages_) for name, messages_ in error.items()}
+    return FailedForm(slot=slot, errors=errors, data=request.POST)
+
+
 def render_editor(
-    request: HtmxHttpRequest, scorecard: Scorecard, *, problems: list[str] | None = None
+    request: HtmxHttpRequest,
+    scorecard: Scorecard,
+    *,
+    problems: list[str] | None = None,
+    failed: FailedForm | None = None,
 ) -> HttpResponse:
     """After a write: the editor's body for htmx; for a plain form post, the page (with the
     problems, status 400) or a redirect back to it."""
     if not request.htmx and not problems and request.method == "POST":
         return redirect(editor_url(scorecard))
-    context = editor_context(request, scorecard) | {"problems": problems or []}
+    context = editor_context(request, scorecard) | {"problems": problems or [], "failed": failed}
     template = "editor/editor.html#editor-body" if request.htmx else "editor/editor.html"
     status = 400 if problems and not request.htmx else 200
     return render(request, template, context, status=status)
@@ -216,12 +239,18 @@ def objective_in(scorecard: Scorecard, objective_id: int) -> Objective:
 def objective_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     form = ObjectiveForm(request.POST, scorecard=scorecard)
+    slot = "new-objective"
     if not form.is_valid():
-        return render_editor(request, scorecard, problems=form_problems(form.errors))
+        return render_editor(
+            request, scorecard, problems=form_problems(form.errors),
+            failed=refused(slot, request, form.errors),
+        )  # fmt: skip
     try:
         objective = strategy_services.objective_create(scorecard=scorecard, **form.cleaned_data)
     except ValidationError as error:
-        return render_editor(request, scorecard, problems=form_problems(error))
+        return render_editor(
+            request, scorecard, problems=form_problems(error), failed=refused(slot, request, error)
+        )
     remember(
         request, scorecard, kind="objective", id=objective.pk, action="create",
         label=f"added “{objective.title}”",
@@ -237,12 +266,18 @@ def objective_edit(request: HtmxHttpRequest, slug: str, objective_id: int) -> Ht
     objective = objective_in(scorecard, objective_id)
     before = before_values(objective, OBJECTIVE_FIELDS)
     form = ObjectiveForm(request.POST, scorecard=scorecard, instance=objective)
+    slot = f"objective-{objective.pk}"
     if not form.is_valid():
-        return render_editor(request, scorecard, problems=form_problems(form.errors))
+        return render_editor(
+            request, scorecard, problems=form_problems(form.errors),
+            failed=refused(slot, request, form.errors),
+        )  # fmt: skip
     try:
         strategy_services.objective_update(objective=objective, **form.cleaned_data)
     except ValidationError as error:
-        return render_editor(request, scorecard, problems=form_problems(error))
+        return render_editor(
+            request, scorecard, problems=form_problems(error), failed=refused(slot, request, error)
+        )
     remember(
         request, scorecard, kind="objective", id=objective.pk, action="update", before=before,
         label=f"the edit of “{objective.title}”",
@@ -347,12 +382,18 @@ def kpi_add(request: HtmxHttpRequest, slug: str, objective_id: int) -> HttpRespo
     scorecard = scorecard_for_editing(request, slug)
     objective = objective_in(scorecard, objective_id)
     form = KPIForm(request.POST, objective=objective)
+    slot = f"new-kpi-{objective.pk}"
     if not form.is_valid():
-        return render_editor(request, scorecard, problems=form_problems(form.errors))
+        return render_editor(
+            request, scorecard, problems=form_problems(form.errors),
+            failed=refused(slot, request, form.errors),
+        )  # fmt: skip
     try:
         kpi = kpi_services.kpi_create(objective=objective, **form.cleaned_data)
     except ValidationError as error:
-        return render_editor(request, scorecard, problems=form_problems(error))
+        return render_editor(
+            request, scorecard, problems=form_problems(error), failed=refused(slot, request, error)
+        )
     remember(
         request, scorecard, kind="kpi", id=kpi.pk, action="create", label=f"added “{kpi.name}”"
     )
@@ -367,12 +408,18 @@ def kpi_edit(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse:
     kpi = kpi_in(scorecard, kpi_id)
     before = before_values(kpi, KPI_FIELDS)
     form = KPIForm(request.POST, objective=kpi.objective, instance=kpi)
+    slot = f"kpi-{kpi.pk}"
     if not form.is_valid():
-        return render_editor(request, scorecard, problems=form_problems(form.errors))
+        return render_editor(
+            request, scorecard, problems=form_problems(form.errors),
+            failed=refused(slot, request, form.errors),
+        )  # fmt: skip
     try:
         kpi_services.kpi_update(kpi=kpi, **form.cleaned_data)
     except ValidationError as error:
-        return render_editor(request, scorecard, problems=form_problems(error))
+        return render_editor(
+            request, scorecard, problems=form_problems(error), failed=refused(slot, request, error)
+        )
     remember(
         request, scorecard, kind="kpi", id=kpi.pk, action="update", before=before,
         label=f"the edit of “{kpi.name}”",

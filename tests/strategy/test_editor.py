@@ -482,3 +482,41 @@ def test_it_links_managers_but_not_readers_to_the_editor_from_the_scorecard_page
 
     client.force_login(people.executive)
     assert url("editor", org.north) not in client.get(scorecard_page).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"title": "grow NORTH revenue"}, "title", TITLE_TAKEN),
+        ({"weight": "-1"}, "weight", WEIGHT_NEGATIVE),
+        ({"weight": "heavy"}, "weight", WEIGHT_NOT_A_NUMBER),
+    ],
+)
+def test_it_puts_the_message_beside_its_field_and_gives_back_what_was_typed(
+    client, org, people, north_goal, financial, overrides, field, message
+):
+    client.force_login(people.north_manager)
+    typed = objective_form(financial, description="Won from the old plan", **overrides)
+
+    html = client.post(
+        url("objective_add", org.north), typed, headers={"HX-Request": "true"}
+    ).content.decode()
+
+    errors = f'<ul class="field-errors" id="new-objective-{field}-errors" role="alert">'
+    assert f"{errors}<li>{escape(message)}</li></ul>" in html
+    assert ">Won from the old plan</textarea>" in html
+    assert f'value="{escape(typed[field])}"' in html
+
+
+def test_it_opens_the_refused_kpi_form_with_its_message(client, org, people, north_goal):
+    kpi = kpi_services.kpi_create(objective=north_goal, name="Orders", unit="%")
+    client.force_login(people.north_manager)
+
+    html = client.post(
+        url("kpi_edit", org.north, kpi.pk), kpi_form(name="", unit="units"),
+        headers={"HX-Request": "true"},
+    ).content.decode()  # fmt: skip
+
+    assert f'id="kpi-{kpi.pk}-name-errors"' in html
+    assert f'<input id="kpi-{kpi.pk}-unit" name="unit" value="units"' in html
+    assert KPI.objects.get(pk=kpi.pk).unit == "%"
