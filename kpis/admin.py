@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.models import KPI, Actual, QuarterLock, ScoreSnapshot, Target
+from kpis.models import KPI, Actual, ImportJob, QuarterLock, ScoreSnapshot, Target
 
 
 @admin.register(KPI)
@@ -51,3 +51,12 @@ class QuarterLockAdmin(admin.ModelAdmin):
     list_display = ["scorecard", "period", "locked_at", "locked_by", "reason"]
     list_filter = ["period"]
     list_select_related = ["scorecard", "period", "locked_by"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "person", "status", "processed", "total", "saved", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["file_name", "person__username"]
+    list_select_related = ["person"]
+    readonly_fields = ["rows", "preview"]
