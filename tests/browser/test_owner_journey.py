@@ -27,6 +27,7 @@ def test_the_owner_enters_actuals_imports_a_file_and_reads_the_history(
     switcher.select_option(current)
     body = page.locator("#updates-body")
     expect(body).to_have_attribute("data-period", current)
+    expect(page.locator("form.update-row").first).to_be_visible()
     count_before = page.locator("#updates-count").inner_text()
 
     to_do = page.locator("form.update-row:not(.is-done)[data-red-flag]")
@@ -90,9 +91,10 @@ def test_the_owner_enters_actuals_imports_a_file_and_reads_the_history(
 
     # Back on My updates, the history of the red KPI shows the entry with its comment.
     page.get_by_label("Quarter", exact=True).select_option(current)
+    # Wait for the switched quarter's rows: the old ones (all entered) must not be read.
+    expect(page.locator("#updates-body")).to_have_attribute("data-period", current)
     expect(row(kpi_ids[4]).locator(".done-mark")).to_have_text("✓ entered")
     row(kpi_ids[2]).get_by_role("link", name="history").click()
-    # In the side panel, or on its own page if the click beat htmx to the new rows.
     history = page.locator("tr.history-change")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text("Priya Shah")
