@@ -22,7 +22,7 @@ METHOD_WORDS = {
 
 
 class UnknownSubject(LookupError):
-    pass
+    """No such KPI, objective, perspective or scorecard on this scorecard."""
 
 
 @dataclass
