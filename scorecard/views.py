@@ -1,42 +1,21 @@
 """Pages of the core: the list of units and a unit's scorecard."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from kpis import selectors as kpi_selectors
 from kpis.selectors import Sheet
 from reviews import selectors as review_selectors
-from scorecard import selectors, services
-from scorecard.models import Period, Perspective, Scorecard
-from scorecard.rules import may
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
-    scorecard = get_object_or_404(Scorecard.objects.select_related("org_unit"), org_unit__slug=slug)
-    if not may(request.user, "scorecard.view_scorecard", scorecard):
-        raise PermissionDenied("You have no role on this unit or above it.")
-    return scorecard
-
-
-def period_from_request(request: HttpRequest) -> Period:
-    """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended."""
-    key = request.GET.get("period")
-    if key:
-        try:
-            return services.period_for_key(key)
-        except ValidationError as error:
-            messages.error(request, error.message_dict["period"][0])
-    return services.last_ended_period()
+from scorecard import selectors
+from scorecard.models import Perspective, Scorecard
+from scorecard.page_support import (
+    HtmxHttpRequest,
+    period_from_request,
+    scorecard_for_reading,
+)
 
 
 @require_GET

@@ -1,0 +1,72 @@
+"""What every page of every app shares: the htmx request type, the one helper that turns an id
+into an object or a refusal, and the period a page is asked for.
+
+Pages of any app import this module; it imports only the core (`scorecard`) below them.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from scorecard import services
+from scorecard.models import Period, Scorecard
+from scorecard.rules import may
+
+NOT_FOUND = "There is nothing here, or nothing you may see."
+REFUSED = "You may not do this here: it is outside the units you may {what}."
+NO_ROLE = "You have no role on this unit or above it."
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def object_or_refuse[M: Model](
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    permission: str,
+    *,
+    visible: str | None = None,
+    refused: str = NO_ROLE,
+    **lookup: Any,
+) -> M:
+    """The object of `queryset` matching `lookup`, if the signed-in person holds `permission`.
+
+    An unknown id answers 404. So does an id the person may not see, when `visible` names the
+    permission that "seeing" means, so that nobody can tell a hidden object from a missing one.
+    One that is seen but not permitted answers 403 with `refused`, which names nothing that was
+    found. A malformed id (text where a number goes) counts as unknown.
+    """
+    try:
+        obj = queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404(NOT_FOUND) from None
+    if visible is not None and not may(request.user, visible, obj):
+        raise Http404(NOT_FOUND)
+    if not may(request.user, permission, obj):
+        raise PermissionDenied(refused)
+    return obj
+
+
+def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
+    return object_or_refuse(
+        request,
+        Scorecard.objects.select_related("org_unit"),
+        "scorecard.view_scorecard",
+        org_unit__slug=slug,
+    )
+
+
+def period_from_request(request: HttpRequest) -> Period:
+    """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended."""
+    key = request.GET.get("period")
+    if key:
+        try:
+            return services.period_for_key(key)
+        except ValidationError as error:
+            messages.error(request, error.message_dict["period"][0])
+    return services.last_ended_period()
