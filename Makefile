@@ -7,7 +7,7 @@ PYTHON := $(shell for p in python3 python3.12 python3.13 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PORT ?= 8000
 
-.PHONY: install run test lint format browser system-packages clean
+.PHONY: install run test lint format browser pdf-packages system-packages clean
 
 install: $(VENV)/.installed
 
@@ -19,39 +19,53 @@ $(VENV)/.installed: requirements.lock
 	touch $@
 
 run: install
-	@$(MAKE) --no-print-directory system-packages || echo "Without them only the PDF pack is missing; the rest runs."
+	@$(MAKE) --no-print-directory pdf-packages || echo "Without pango only the PDF packs are missing; the rest runs."
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	@echo "Starting the Celery worker with beat (embedded broker in .celery-broker/)..."
-	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A scorecard worker --beat --queues default,rollups,reminders \
+	@$(BIN)/celery -A scorecard worker --beat --queues default,rollups,reminders \
 		--concurrency 2 --loglevel INFO --schedule .celery-broker/beat-schedule \
-		> celery.log 2>&1 & \
+		> celery.log 2>&1 & worker=$$!; \
+	trap 'trap - EXIT INT TERM; kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo ""; \
 	echo "Sightline is at http://127.0.0.1:$(PORT)/  (worker log: celery.log)"; \
 	echo ""; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# System libraries the project needs beyond Python: Debian's Chromium for the browser tests,
-# and pango for WeasyPrint's PDF packs. Installed when missing and we may (root with apt-get).
-SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
-system-packages:
-	@if [ ! -x /usr/bin/chromium ] || ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libpangoft2-1.0.so.0; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-		else echo "Sightline needs Chromium and pango: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
-	fi
+# System libraries beyond Python, from Debian's packages: pango for WeasyPrint's PDF packs, and
+# Chromium for the browser tests. Installed when missing and we may (root with apt-get); without
+# them `make test` skips the tests that need them and says so.
+PDF_PACKAGES := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+BROWSER_PACKAGES := chromium fonts-dejavu-core
+HAS_PANGO = { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libpangoft2-1.0.so.0
+define apt_install
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	else echo "Sightline needs: sudo apt-get install $(1)"; exit 1; fi
+endef
 
-# The former name of the step above.
-browser: system-packages
+pdf-packages:
+	@$(HAS_PANGO) || { $(call apt_install,$(PDF_PACKAGES)); }
 
-test: install system-packages
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+browser:
+	@[ -x /usr/bin/chromium ] || { $(call apt_install,$(BROWSER_PACKAGES)); }
+
+system-packages: pdf-packages browser
+
+# The whole suite, in parallel (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+# Heavy checks are marked `slow`: PYTEST_ARGS='-m "not slow"' leaves them out.
+PYTEST_WORKERS ?= auto
+test: install
+	@$(MAKE) --no-print-directory system-packages 2>/dev/null \
+		|| echo "Browser or PDF parts are missing: the tests that need them are skipped (see above)."
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest \
+		-n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

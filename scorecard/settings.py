@@ -5,6 +5,7 @@ fails loudly when it cannot be parsed, so a typo in production stops the process
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -122,6 +123,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a web server and a Celery worker at once: wait for a lock
+    # rather than fail at once. Its test database is a file (in memory where /dev/shm exists),
+    # not SQLite's in-memory database, which Django shares across the threads of a live
+    # server through one connection: a browser test's requests then step on each other.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    _TEST_FOLDER = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("SQLITE_TEST_NAME", f"{_TEST_FOLDER}/sightline-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -226,9 +237,12 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / ".celery-broker")))
 if CELERY_BROKER_URL == "filesystem://":
     # The filesystem transport needs its folders before the first message is sent or read.
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_FOLDER / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Kombu keeps its exchange table in a relative `control/` folder unless told where:
+        # that is the working directory, the repository root under `make run`.
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),

@@ -8,6 +8,7 @@ Acme (enterprise)            executive: viewer · manager: manager · admin: sup
 outsider: signed in, no role anywhere
 """
 
+import ctypes.util
 import importlib
 import os
 import subprocess
@@ -18,12 +19,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import post_migrate
 
 from kpis import services as kpi_services
 from scorecard import services as core
 from scorecard.celery import app as celery_app
 from scorecard.models import Membership, OrgUnit, Perspective
+from scorecard.rules import forget_grants
 from strategy import services as strategy_services
 from tests.factories import UserFactory, org_unit
 
@@ -37,6 +40,46 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Celery app itself, which has already read the Django settings.
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
+
+
+# System parts that some tests need beyond Python. Without them (a fresh clone, no root) those
+# tests are skipped with the reason and the command that installs the part; CI sets
+# SIGHTLINE_REQUIRE_ALL_TESTS, which turns every such skip into a failure.
+CHROMIUM = os.environ.get("SIGHTLINE_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_ALL = os.environ.get("SIGHTLINE_REQUIRE_ALL_TESTS", "").lower() in {"1", "true", "yes"}
+SYSTEM_PARTS = {
+    "browser": (
+        lambda: os.access(CHROMIUM, os.X_OK),
+        f"needs Chromium at {CHROMIUM}: run `sudo make browser` "
+        "(apt-get install chromium fonts-dejavu-core), or set SIGHTLINE_CHROMIUM",
+    ),
+    "pdf": (
+        lambda: bool(ctypes.util.find_library("pangoft2-1.0")),
+        "needs pango for WeasyPrint's PDF packs: run `sudo make pdf-packages` "
+        "(apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)",
+    ),
+    "celery_worker": (
+        lambda: bool(settings.REDIS_URL) and connection.vendor == "postgresql",
+        "needs REDIS_URL and a PostgreSQL DATABASE_URL: a worker process cannot share the "
+        "SQLite test database (.ci/run sets both)",
+    ),
+}
+
+
+def pytest_collection_modifyitems(items):
+    # Real Celery workers listen on the same Redis queues: tests that start one run in one
+    # xdist worker, one after another, so no worker picks up another test's task.
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("real-celery-worker"))
+
+
+def pytest_runtest_setup(item):
+    for marker, (present, reason) in SYSTEM_PARTS.items():
+        if item.get_closest_marker(marker) and not present():
+            if REQUIRE_ALL:
+                pytest.fail(f"SIGHTLINE_REQUIRE_ALL_TESTS is set, but this test {reason}")
+            pytest.skip(reason)
 
 
 @dataclass
@@ -94,18 +137,39 @@ def build_people(org: Org) -> People:
     return people
 
 
-@pytest.fixture(autouse=True)
-def classic_perspectives(request):
-    """Transactional tests (browser, real worker) end with a flush, which also empties what
-    the data migration seeded; put the four perspectives back for every such test."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+def reseed_classic_perspectives(**kwargs) -> None:
+    """Transactional tests (browser, real worker) end with a flush, which also empties what the
+    data migration seeded; the flush then sends post_migrate, and this puts the four
+    perspectives back, so a test that runs next in the same worker finds them as migrated."""
+    if kwargs.get("using", "default") != "default" or Perspective.objects.exists():
         return
-    request.getfixturevalue("transactional_db")
     seeded = importlib.import_module("scorecard.migrations.0002_seed_perspectives")
     for order, name, color, description in seeded.CLASSIC_PERSPECTIVES:
-        Perspective.objects.get_or_create(
-            order=order, defaults={"name": name, "color": color, "description": description}
-        )
+        Perspective.objects.create(order=order, name=name, color=color, description=description)
+
+
+post_migrate.connect(reseed_classic_perspectives, dispatch_uid="tests.reseed_perspectives")
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, for worlds that take long to build.
+
+    A module-scoped fixture that builds in it builds once; each test still runs in its own
+    savepoint inside it (the `db` fixture), so what one test writes is gone before the next,
+    and the whole module is rolled back at its end. `on_commit` callbacks never run in it:
+    modules whose tests need them use `transactional_db` and build per test.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def forget_cached_grants(people: "People") -> None:
+    """Roles are read once per user object; a test that granted one in its savepoint must
+    not leave the next test a user object that still remembers it."""
+    for user in vars(people).values():
+        forget_grants(user)
 
 
 @pytest.fixture
@@ -144,16 +208,7 @@ def north_sales_kpi(org, people, financial):
     return kpi
 
 
-REAL_WORKER_MISSING = (
-    "needs REDIS_URL and a PostgreSQL DATABASE_URL: a worker process cannot share the SQLite "
-    "in-memory test database (.ci/run sets both)"
-)
 PROJECT = Path(__file__).resolve().parents[1]
-
-
-needs_real_worker = pytest.mark.skipif(
-    not settings.REDIS_URL or connection.vendor != "postgresql", reason=REAL_WORKER_MISSING
-)
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from kpis import services as kpi_services
 from kpis.models import ScoreSnapshot
 from scorecard import services as core
 from strategy import services as strategy_services
-from tests.conftest import needs_real_worker
 
-pytestmark = [pytest.mark.celery_worker, needs_real_worker]
+pytestmark = pytest.mark.celery_worker
 
 FRESH_WITHIN_S = 2.0
 

@@ -1,7 +1,6 @@
 """The scoring engine against DESIGN.md section 4: shared cases, properties, hand-worked sums."""
 
 import csv
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -36,23 +35,16 @@ from kpis.scoring import (
     status_from_score,
 )
 
-SCORING_CASES_VARIABLE = "SIGHTLINE_SCORING_CASES"
-DEFAULT_SCORING_CASES = Path(__file__).resolve().parents[3] / "shared" / "scoring_cases.csv"
+# The golden table of docs/scoring.md, kept in the repository (CI checks it against the
+# specification's copy so the two never drift).
+SCORING_CASES = Path(__file__).resolve().parents[1] / "data" / "scoring_cases.csv"
 EXPECTED_ERRORS = {"", "invalid"}
 
 
-def scoring_cases_path():
-    return Path(os.environ.get(SCORING_CASES_VARIABLE) or DEFAULT_SCORING_CASES)
-
-
 def load_scoring_cases():
-    # The shared cases are the specification's examples: a missing file must fail the run,
+    # The cases are the specification's examples: a missing or empty file must fail the run,
     # never skip it, or the suite would pass without checking a single case.
-    path = scoring_cases_path()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"Scoring cases not found at {path}; set {SCORING_CASES_VARIABLE} to the CSV's path."
-        )
+    path = SCORING_CASES
     with path.open(newline="", encoding="utf-8") as csv_file:
         cases = list(csv.DictReader(csv_file))
     if not cases:
@@ -73,10 +65,10 @@ def assert_six_places(value, expected_text):
     assert value.as_tuple().exponent == -6
 
 
-SCORING_CASES = load_scoring_cases()
+CASES = load_scoring_cases()
 
 
-@pytest.mark.parametrize("case", SCORING_CASES, ids=[case["case"] for case in SCORING_CASES])
+@pytest.mark.parametrize("case", CASES, ids=[case["case"] for case in CASES])
 def test_it_scores_every_shared_case(case):
     assert case["expected_error"] in EXPECTED_ERRORS, f"Unknown expected_error in {case}"
     arguments = {

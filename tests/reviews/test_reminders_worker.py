@@ -4,9 +4,8 @@ import pytest
 
 from reviews.models import Notification, ReminderLog
 from reviews.tasks import send_reminders
-from tests.conftest import needs_real_worker
 
-pytestmark = [pytest.mark.celery_worker, needs_real_worker]
+pytestmark = pytest.mark.celery_worker
 
 
 def test_it_sweeps_through_a_real_worker_and_sends_nothing_twice(real_worker, north_sales_kpi):

@@ -3,9 +3,8 @@
 import pytest
 
 from scorecard.tasks import worker_health
-from tests.conftest import needs_real_worker
 
-pytestmark = [pytest.mark.celery_worker, needs_real_worker]
+pytestmark = pytest.mark.celery_worker
 
 
 def test_it_runs_a_task_on_a_real_worker_against_the_database(real_worker, org):
