@@ -1,16 +1,14 @@
 from django.urls import path
 
-from kpis import detail, editor, editor_reading, editor_targets, views
+from kpis import editor, editor_reading, editor_targets, views
 
-app_name = "kpis"
+# The namespace ("kpis") is given where scorecard/urls.py includes these patterns.
 urlpatterns = [
     path(
         "units/<slug:slug>/why/<str:subject_type>/<int:subject_id>/",
         views.score_explanation,
         name="explanation",
     ),
-    # The KPI detail page (issue 8), the end of the dashboard's drill-down.
-    path("units/<slug:slug>/kpis/<int:kpi_id>/", detail.kpi_detail, name="kpi_detail"),
     path("my-updates/", views.my_updates, name="my_updates"),
     path("my-updates/grid/", views.updates_grid, name="grid"),
     path("my-updates/import/", views.actuals_import, name="import"),

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from reviews import pack, views
+from reviews import views
 
-app_name = "reviews"
+# The namespace ("reviews") is given where scorecard/urls.py includes these patterns.
 urlpatterns = [
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/plan/", views.review_plan, name="review_plan"),
@@ -10,8 +10,6 @@ urlpatterns = [
     path("reviews/<int:pk>/open/", views.review_open, name="review_open"),
     path("reviews/<int:pk>/close/", views.review_close, name="review_close"),
     path("reviews/<int:pk>/reopen/", views.review_reopen, name="review_reopen"),
-    path("reviews/<int:pk>/pack/", pack.review_pack, name="review_pack"),
-    path("reviews/<int:pk>/pack.pdf", pack.review_pack_pdf, name="review_pack_pdf"),
     path("reviews/<int:pk>/notes/", views.finding_note, name="finding_note"),
     path("findings/<int:pk>/", views.finding_comment, name="finding_comment"),
     path("actions/", views.action_list, name="actions"),

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "strategy",
     "kpis",
     "reviews",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

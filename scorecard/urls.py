@@ -4,12 +4,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from dashboards import api as dashboard_api
+from dashboards import urls as dashboards_urls
+from kpis import urls as kpis_urls
 from kpis.api import ActualViewSet, KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
 from kpis.linkage_api import scorecard_linkage_view
 from reviews import api as review_api
+from reviews import urls as reviews_urls
 from reviews.health_api import scorecard_health_view
 from scorecard import api as core_api
-from scorecard import dashboard_api
 from strategy.api import LinkViewSet, ObjectiveViewSet
 
 router = DefaultRouter()
@@ -42,8 +45,14 @@ urlpatterns = [
     path("api/dashboard/", dashboard_api.dashboard, name="api-dashboard"),
     path("api/", include(router.urls)),
     path("", include("scorecard.pages")),
-    path("", include("kpis.urls")),
+    # The dashboards app holds pages named in the "kpis" and "reviews" namespaces (the KPI
+    # detail page, the review pack), and Django does not merge two includes of one namespace:
+    # so those namespaces are composed here, the one module allowed to import every app.
+    path("", include((kpis_urls.urlpatterns + dashboards_urls.kpi_detail_patterns, "kpis"))),
     path("", include("strategy.urls")),
-    path("", include("reviews.urls")),
-    path("", include("scorecard.dashboard_urls")),
+    path(
+        "",
+        include((reviews_urls.urlpatterns + dashboards_urls.review_pack_patterns, "reviews")),
+    ),
+    path("", include((dashboards_urls.dashboard_patterns, "dashboard"))),
 ]

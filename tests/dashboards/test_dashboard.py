@@ -26,6 +26,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboards.templatetags.dashboard import delta
 from kpis import benchmark
 from kpis import services as kpi_services
 from kpis.recompute import recompute_everything
@@ -33,7 +34,6 @@ from reviews import services as review_services
 from reviews.models import ActionItem
 from scorecard import services as core
 from scorecard.models import Membership, Perspective
-from scorecard.templatetags.dashboard import delta
 from strategy import services as strategy_services
 from tests.factories import UserFactory
 

@@ -2,7 +2,7 @@
 static/js/charts.js draws them; nothing here draws or imports Plotly itself.
 
 The functions take what the selectors return (anything with the named attributes), so this
-module depends on no app above `scorecard`."""
+module imports no app at all."""
 
 from collections.abc import Iterable
 from decimal import Decimal

@@ -11,17 +11,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kpis import dashboard_selectors
+from dashboards import charts
+from dashboards.selectors.heatmap import heatmap_rows
+from dashboards.selectors.quarters import NO_DATA
+from dashboards.selectors.trend import scorecard_trend
+from dashboards.selectors.worst import worst_kpis
 from reviews import selectors as review_selectors
-from scorecard import charts, selectors
+from scorecard import selectors
 from scorecard.models import OrgUnit, Period, Perspective
-from scorecard.rules import grants_of, is_administrator, may
-from scorecard.views import HtmxHttpRequest, period_from_request
+from scorecard.page_support import HtmxHttpRequest, object_or_refuse, period_from_request
+from scorecard.rules import grants_of, is_administrator
 
+TEMPLATE = "dashboards/dashboard.html"
 NO_UNIT = "You have no role on any unit yet, so there is no dashboard to show."
 NOT_YOURS = "You have no role on this unit or above it."
 STATUSES = ["red", "amber", "green", "no_data"]
@@ -51,10 +56,9 @@ def default_root(user) -> OrgUnit:
 def root_for_reading(request: HttpRequest, slug: str | None) -> OrgUnit:
     if not slug:
         return default_root(request.user)
-    root = get_object_or_404(OrgUnit, slug=slug)
-    if not may(request.user, "scorecard.view_orgunit", root):
-        raise PermissionDenied(NOT_YOURS)
-    return root
+    return object_or_refuse(
+        request, OrgUnit.objects.all(), "scorecard.view_orgunit", refused=NOT_YOURS, slug=slug
+    )
 
 
 def filters_from(request: HttpRequest, root: OrgUnit) -> Filters:
@@ -107,7 +111,7 @@ def shown_rows(rows, *, root: OrgUnit, period: Period, filters: Filters) -> list
 def _status_of(row, filters: Filters) -> str:
     if filters.perspective_id:
         cell = row.cells.get(filters.perspective_id)
-        return cell.status if cell else dashboard_selectors.NO_DATA
+        return cell.status if cell else NO_DATA
     return row.overall.status
 
 
@@ -125,7 +129,7 @@ def _actions(root: OrgUnit, today: date) -> dict:
 def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) -> dict:
     filters = filters_from(request, root)
     # Without a status filter the tree shows only the open branches: read just those.
-    rows = dashboard_selectors.heatmap_rows(
+    rows = heatmap_rows(
         root=root, period=period, open_slugs=None if filters.status else filters.open
     )
     perspectives = list(Perspective.objects.order_by("-order"))
@@ -134,11 +138,7 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
         filters.perspective_id, columns = None, perspectives
     # The root is the first row (tree order); its scorecard came with it.
     root_scorecard = getattr(rows[0].unit, "scorecard", None)
-    trend = (
-        dashboard_selectors.scorecard_trend(scorecard_id=root_scorecard.pk, period=period)
-        if root_scorecard
-        else []
-    )
+    trend = scorecard_trend(scorecard_id=root_scorecard.pk, period=period) if root_scorecard else []
     for row in rows:
         row.columns = [(p, row.cells.get(p.pk)) for p in columns]
     return {
@@ -151,7 +151,7 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
         "rows": shown_rows(rows, root=root, period=period, filters=filters),
         "trend": trend,
         "trend_figure": charts.score_trend(trend),
-        "worst": dashboard_selectors.worst_kpis(
+        "worst": worst_kpis(
             root=root, period=period, perspective_id=filters.perspective_id, status=filters.status
         ),
         "actions": _actions(root, timezone.localdate()),
@@ -166,9 +166,9 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     period = period_from_request(request)
     context = dashboard_context(request=request, root=root, period=period)
     if request.htmx and request.htmx.target == "heatmap":
-        return render(request, "scorecard/dashboard.html#heatmap", context)
+        return render(request, f"{TEMPLATE}#heatmap", context)
     if request.htmx:
-        return render(request, "scorecard/dashboard.html#dashboard-body", context)
+        return render(request, f"{TEMPLATE}#dashboard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
     context["periods"] = selectors.periods_for_switcher(around=period)
-    return render(request, "scorecard/dashboard.html", context)
+    return render(request, TEMPLATE, context)

@@ -10,10 +10,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kpis import dashboard_selectors
+from dashboards.dashboard import NOT_YOURS, default_root
+from dashboards.selectors.heatmap import heatmap_rows
 from kpis.api import PeriodKeyField
 from scorecard import services
-from scorecard.dashboard import NOT_YOURS, default_root
 from scorecard.models import OrgUnit, Perspective
 from scorecard.rules import may
 
@@ -124,7 +124,7 @@ def dashboard(request: Request) -> Response:
     query.is_valid(raise_exception=True)
     root = _root(request, query.validated_data.get("root"))
     period = query.validated_data.get("period") or services.last_ended_period()
-    rows = dashboard_selectors.heatmap_rows(root=root, period=period)
+    rows = heatmap_rows(root=root, period=period)
     perspectives = list(Perspective.objects.order_by("-order"))
     perspective_ids = [p.pk for p in perspectives]
     parents = {row.unit.path: row.unit.slug for row in rows}

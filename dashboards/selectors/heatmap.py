@@ -1,0 +1,166 @@
+"""The heatmap of the dashboard: a subtree's units (tree order) with their overall and
+per-perspective scores for a quarter, the changes against earlier quarters, and how fresh
+each unit's data is."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from dashboards.selectors.freshness import Freshness, freshness_by_scorecard
+from dashboards.selectors.quarters import NO_DATA, quarters_back, score_change
+from kpis.models import ScoreSnapshot
+from scorecard.models import OrgUnit, Period
+
+
+@dataclass
+class Cell:
+    """One score on the heatmap: a unit's perspective or its overall score."""
+
+    score: Decimal | None
+    status: str
+    qoq: Decimal | None = None
+    yoy: Decimal | None = None
+    reported: int = 0
+    total: int = 0
+
+
+@dataclass
+class UnitRow:
+    unit: OrgUnit
+    level: int
+    has_children: bool
+    overall: Cell
+    cells: dict[int, Cell]
+    freshness: Freshness
+    # How the page shows the row (set by the view): the cells of the shown columns, whether
+    # its children are shown, whether it matches the status filter, its toggle's query.
+    columns: list = field(default_factory=list)
+    is_open: bool = False
+    matches: bool = True
+    toggle_query: str = ""
+
+
+def _with_open_ancestors(units: list[OrgUnit], root: OrgUnit, open_slugs: set[str]) -> list:
+    """The units of a tree whose every ancestor from the root down is open."""
+    slug_of = {unit.path: unit.slug for unit in units}
+    step = OrgUnit.steplen
+    return [
+        unit
+        for unit in units
+        if all(
+            slug_of[unit.path[:end]] in open_slugs
+            for end in range(len(root.path), len(unit.path), step)
+        )
+    ]
+
+
+def heatmap_rows(
+    *, root: OrgUnit, period: Period, open_slugs: set[str] | None = None
+) -> list[UnitRow]:
+    """The units of the root's subtree (tree order) with their overall and per-perspective
+    scores for the period, the change against the quarter before (QoQ) and the same quarter
+    a year before (YoY), and their data freshness. With `open_slugs`, only the units the
+    tree shows (those whose ancestors are all open), so a first visit of a large subtree
+    reads a few units' scores; without, every unit. Three queries either way: units,
+    snapshots (three quarters), freshness."""
+    every_unit = list(
+        OrgUnit.objects.filter(path__startswith=root.path)
+        .select_related("scorecard")
+        .order_by("path")
+    )
+    units = every_unit if open_slugs is None else _with_open_ancestors(every_unit, root, open_slugs)
+    unit_ids = [unit.pk for unit in units]
+    quarter_before, year_before = quarters_back(period, 1), quarters_back(period, 4)
+    # The three quarters in one read: the period's own rows and those of the two it is
+    # compared with, told apart by the period's fiscal year and quarter.
+    rows = (
+        ScoreSnapshot.objects.filter(
+            scorecard__org_unit_id__in=unit_ids,
+            subject_type__in=[
+                ScoreSnapshot.SubjectType.PERSPECTIVE,
+                ScoreSnapshot.SubjectType.SCORECARD,
+            ],
+        )
+        # A subquery on the few period rows rather than a join: the snapshot table is then
+        # read through its (period, scorecard, ...) index, three periods only.
+        .filter(
+            period_id__in=Period.objects.filter(
+                Q(pk=period.pk)
+                | Q(fiscal_year=year_before[0], quarter=year_before[1])
+                | Q(fiscal_year=quarter_before[0], quarter=quarter_before[1])
+            ).values("pk")
+        )
+        .values(
+            "scorecard_id",
+            "subject_type",
+            "subject_id",
+            "period__fiscal_year",
+            "period__quarter",
+            "score",
+            "status",
+            "reported",
+            "total",
+        )
+    )
+    now_key = (period.fiscal_year, period.quarter)
+    found: dict[tuple, Any] = {}
+    for row in rows:
+        key = (row["scorecard_id"], row["subject_type"], row["subject_id"])
+        found[(*key, (row["period__fiscal_year"], row["period__quarter"]))] = row
+
+    def cell(scorecard_id: int, subject_type: str, subject_id: int) -> Cell | None:
+        key = (scorecard_id, subject_type, subject_id)
+        current = found.get((*key, now_key))
+        if current is None:
+            return None
+        before = found.get((*key, quarter_before))
+        year_ago = found.get((*key, year_before))
+        return Cell(
+            score=current["score"],
+            status=current["status"],
+            qoq=score_change(current["score"], before["score"] if before else None),
+            yoy=score_change(current["score"], year_ago["score"] if year_ago else None),
+            reported=current["reported"],
+            total=current["total"],
+        )
+
+    freshness = freshness_by_scorecard(unit_ids=unit_ids, period=period)
+    perspective_ids = sorted(
+        {key[2] for key in found if key[1] == ScoreSnapshot.SubjectType.PERSPECTIVE}
+    )
+    # A unit has children when the next unit of the whole tree (in path order) is below it.
+    next_path = {
+        unit.path: every_unit[index + 1].path if index + 1 < len(every_unit) else ""
+        for index, unit in enumerate(every_unit)
+    }
+    result = []
+    for unit in units:
+        scorecard = getattr(unit, "scorecard", None)
+        has_children = next_path[unit.path].startswith(unit.path)
+        empty = Cell(score=None, status=NO_DATA)
+        if scorecard is None:
+            overall, cells, fresh = empty, {}, Freshness()
+        else:
+            overall = cell(scorecard.pk, "scorecard", scorecard.pk) or empty
+            # The engine keeps a row for every perspective; one in which the scorecard has
+            # no objective (no members) is no column of this unit.
+            cells = {
+                pid: found_cell
+                for pid in perspective_ids
+                if (found_cell := cell(scorecard.pk, "perspective", pid)) is not None
+                and found_cell.total
+            }
+            fresh = freshness.get(scorecard.pk, Freshness())
+        result.append(
+            UnitRow(
+                unit=unit,
+                level=unit.depth - root.depth,
+                has_children=has_children,
+                overall=overall,
+                cells=cells,
+                freshness=fresh,
+            )
+        )
+    return result
