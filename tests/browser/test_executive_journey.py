@@ -6,7 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.pdf_text import pdf_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 
 
 def test_the_executive_reads_the_dashboard_and_drills_down_to_a_kpi(
@@ -44,7 +46,7 @@ def test_the_executive_reads_the_dashboard_and_drills_down_to_a_kpi(
         page.get_by_role("link", name="PDF").click()
     download = download_info.value
     pdf = download.path().read_bytes()
-    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+    assert "Northwind Group" in pdf_text(pdf)
     assert download.suggested_filename == f"sightline-northwind-group-{other}.pdf"
 
     # Drill down: unit → its scorecard → KPI detail.

@@ -19,6 +19,7 @@ from kpis import services as kpi_services
 from reviews import services as review_services
 from scorecard import services as core
 from strategy import services as strategy_services
+from tests.pdf_text import pdf_text
 
 Q1 = "FY2026-Q1"
 
@@ -78,6 +79,7 @@ def test_it_prints_scores_map_flagged_kpis_with_comments_and_actions(client, peo
     assert "<script" not in html and "style=" not in html
 
 
+@pytest.mark.pdf
 def test_it_downloads_the_pack_as_a_pdf(client, people, quarter):
     client.force_login(people.executive)
 
@@ -88,8 +90,12 @@ def test_it_downloads_the_pack_as_a_pdf(client, people, quarter):
     assert response["Content-Disposition"] == (
         f'attachment; filename="sightline-{quarter.slug}-{Q1}.pdf"'
     )
-    assert response.content.startswith(b"%PDF-") and len(response.content) > 5000
-    assert response.content.rstrip().endswith(b"%%EOF")
+    text = pdf_text(response.content)
+    # What the print page says, in the same order: red before amber, with the comments.
+    assert text.index("Regional revenue") < text.index("Customer satisfaction")
+    assert "Lost a key account" in text and "Survey in a bad week" in text
+    assert "score 1.7" in text and "score 5.0" in text
+    assert "Win back the account" in text and "(overdue)" in text
 
 
 @pytest.mark.parametrize("persona", ["admin", "manager", "executive", "north_manager", "owner"])
