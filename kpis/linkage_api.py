@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import linkage
-from kpis.api import PeriodKeyField
 from kpis.linkage_selectors import scorecard_linkage
-from scorecard.api import visible_scorecards
+from scorecard.api_support import PeriodKeyField
+from scorecard.selectors import visible_scorecards
 from scorecard.services import last_ended_period
 
 

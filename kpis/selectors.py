@@ -2,13 +2,23 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard.models import Period, Perspective, Scorecard
+from scorecard.rules import visible_q
 from strategy.models import Objective
+
+
+def visible_kpis(user: Any) -> QuerySet[KPI]:
+    return KPI.objects.filter(visible_q(user, "objective__scorecard__org_unit__path"))
+
+
+def visible_actuals(user: Any) -> QuerySet[Actual]:
+    return Actual.objects.filter(visible_q(user, "kpi__objective__scorecard__org_unit__path"))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reviews.health import scorecard_health
-from scorecard.api import visible_scorecards
+from scorecard.selectors import visible_scorecards
 
 
 class HealthFindingSerializer(serializers.Serializer):

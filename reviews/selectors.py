@@ -1,6 +1,7 @@
 """Reads of reviews, initiatives, action items and notifications that pages and the API share."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -15,6 +16,18 @@ from reviews.models import (
 )
 from scorecard.models import Scorecard
 from scorecard.rules import managed_q, visible_q
+
+
+def visible_reviews(user: Any) -> QuerySet[Review]:
+    return Review.objects.filter(visible_q(user, "scorecard__org_unit__path"))
+
+
+def visible_findings(user: Any) -> QuerySet[Finding]:
+    return Finding.objects.filter(visible_q(user, "review__scorecard__org_unit__path"))
+
+
+def visible_initiatives(user: Any) -> QuerySet[Initiative]:
+    return Initiative.objects.filter(visible_q(user, "scorecard__org_unit__path"))
 
 
 def _action_items() -> QuerySet[ActionItem]:
@@ -78,7 +91,7 @@ def action_item_detail(pk: int) -> ActionItem:
 
 def reviews_visible_to(user) -> QuerySet[Review]:
     return (
-        Review.objects.filter(visible_q(user, "scorecard__org_unit__path"))
+        visible_reviews(user)
         .select_related("scorecard__org_unit", "period", "facilitator")
         .order_by("-period__start", "scorecard__org_unit__path", "kind")
     )

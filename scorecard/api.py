@@ -1,94 +1,39 @@
-"""The API's shared machinery and the core's endpoints: org units, memberships,
-perspectives, scorecards and the signed-in person.
+"""The core's endpoints: org units, memberships, perspectives, scorecards and the signed-in
+person. The machinery every API module shares is in `scorecard.api_support`."""
 
-Every viewset lists only what the policy lets the caller read (`visible_q`), refuses writes
-the policy does not allow (403, nothing changed), and sends writes through the services,
-whose validation errors come back as 400 with field errors."""
-
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import django_filters
-from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from scorecard import services
+from scorecard.api_support import (
+    ServiceViewSet,
+    VisibleRelatedField,
+    require,
+    visible_to_requester,
+)
 from scorecard.models import Membership, OrgUnit, Perspective, Scorecard
-from scorecard.rules import may, visible_q
+from scorecard.selectors import (
+    active_users,
+    visible_memberships,
+    visible_scorecards,
+    visible_units,
+)
 
-REFUSED = "You may not change this: it is outside the units you manage."
 MOVE_INTO_OWN_SUBTREE = "A unit cannot move under itself or one of its own units."
 MOVE_WITH_OBJECTIVES = (
     "This unit or a unit below it already has objectives, whose cascade and roll-ups follow "
     "the tree: move units before building their scorecards."
 )
 SCORECARD_STAYS = "A scorecard stays with its unit; create one for the other unit."
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn a service's Django ValidationError into DRF's 400 with field errors."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            errors = dict(error.message_dict)
-            if NON_FIELD_ERRORS in errors:
-                errors["non_field_errors"] = errors.pop(NON_FIELD_ERRORS)
-            raise serializers.ValidationError(errors) from None
-        raise serializers.ValidationError({"non_field_errors": error.messages}) from None
-
-
-def require(user: Any, permission: str, obj: Any) -> None:
-    if not may(user, permission, obj):
-        raise PermissionDenied(REFUSED)
-
-
-@extend_schema_field({"type": "integer"})
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key that only accepts ids the caller may read: an id they may not see is
-    answered exactly like one that does not exist."""
-
-    def __init__(self, *, visible: Callable[[Any], QuerySet], **kwargs: Any) -> None:
-        self.visible = visible
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        request = self.context.get("request")
-        user = request.user if request else None
-        return self.visible(user)
-
-
-def visible_to_requester(visible: Callable[[Any], QuerySet]) -> Callable[[Any], QuerySet]:
-    """For django-filter: a filter on a hidden id answers like one on an unknown id."""
-
-    def queryset(request: Any) -> QuerySet:
-        return visible(getattr(request, "user", None))
-
-    return queryset
-
-
-def visible_units(user: Any) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(visible_q(user, "path"))
-
-
-def visible_scorecards(user: Any) -> QuerySet[Scorecard]:
-    return Scorecard.objects.filter(visible_q(user, "org_unit__path")).select_related("org_unit")
-
-
-def active_users(user: Any) -> QuerySet:
-    return get_user_model().objects.filter(is_active=True)
 
 
 @extend_schema_field({"type": "integer", "nullable": True})
@@ -119,14 +64,15 @@ def parent_id_from_path(unit: OrgUnit) -> int | None:
 
 
 class OrgUnitViewSet(
+    ServiceViewSet,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
 ):
     serializer_class = OrgUnitSerializer
     filterset_fields = ["kind"]
+    update_permission = "scorecard.change_orgunit"
 
     def get_queryset(self) -> QuerySet[OrgUnit]:
         return visible_units(self.request.user).order_by("path")
@@ -142,34 +88,30 @@ class OrgUnitViewSet(
         attach_parent_ids([unit])
         return unit
 
-    def perform_create(self, serializer: Any) -> None:
-        parent = serializer.validated_data.get("parent")
+    def check_create(self, data: dict[str, Any]) -> None:
+        # A root is created under the organisation's permission, a child under its parent's.
+        parent = data.get("parent")
         if parent is None:
             require(self.request.user, "scorecard.change_orgunit", None)
         else:
             require(self.request.user, "scorecard.add_child_orgunit", parent)
-        with service_errors():
-            unit = services.org_unit_create(
-                name=serializer.validated_data["name"],
-                kind=serializer.validated_data["kind"],
-                parent=parent,
-            )
+
+    def create_with_service(self, data: dict[str, Any]) -> OrgUnit:
+        unit = services.org_unit_create(
+            name=data["name"], kind=data["kind"], parent=data.get("parent")
+        )
         attach_parent_ids([unit])
-        serializer.instance = unit
+        return unit
 
     @transaction.atomic
-    def perform_update(self, serializer: Any) -> None:
-        unit = serializer.instance
-        require(self.request.user, "scorecard.change_orgunit", unit)
-        data = serializer.validated_data
-        with service_errors():
-            if "parent" in data and data["parent"] != OrgUnit.objects.get_parent(unit):
-                self._move(unit, data["parent"])
-            unit = services.org_unit_update(
-                unit=OrgUnit.objects.get(pk=unit.pk), name=data.get("name"), kind=data.get("kind")
-            )
+    def update_with_service(self, unit: OrgUnit, data: dict[str, Any]) -> OrgUnit:
+        if "parent" in data and data["parent"] != OrgUnit.objects.get_parent(unit):
+            self._move(unit, data["parent"])
+        unit = services.org_unit_update(
+            unit=OrgUnit.objects.get(pk=unit.pk), name=data.get("name"), kind=data.get("kind")
+        )
         attach_parent_ids([unit])
-        serializer.instance = unit
+        return unit
 
     def _move(self, unit: OrgUnit, new_parent: OrgUnit | None) -> None:
         if new_parent is None:
@@ -220,27 +162,24 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 class MembershipViewSet(
+    ServiceViewSet,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
 ):
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
+    create_permission = delete_permission = "scorecard.manage_memberships"
+    create_on = permission_on = "org_unit"
 
     def get_queryset(self) -> QuerySet[Membership]:
-        return Membership.objects.filter(visible_q(self.request.user, "org_unit__path"))
+        return visible_memberships(self.request.user)
 
-    def perform_create(self, serializer: Any) -> None:
-        require(
-            self.request.user, "scorecard.manage_memberships", serializer.validated_data["org_unit"]
-        )
-        with service_errors():
-            serializer.instance = services.membership_grant(**serializer.validated_data)
+    def create_with_service(self, data: dict[str, Any]) -> Membership:
+        return services.membership_grant(**data)
 
-    def perform_destroy(self, instance: Membership) -> None:
-        require(self.request.user, "scorecard.manage_memberships", instance.org_unit)
-        services.membership_revoke(membership=instance)
+    def delete_with_service(self, membership: Membership) -> None:
+        services.membership_revoke(membership=membership)
 
 
 class PerspectiveSerializer(serializers.ModelSerializer):
@@ -272,38 +211,31 @@ class ScorecardFilter(django_filters.FilterSet):
 
 
 class ScorecardViewSet(
+    ServiceViewSet,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
 ):
     serializer_class = ScorecardSerializer
     filterset_class = ScorecardFilter
+    create_permission = update_permission = "scorecard.change_scorecard"
+    create_on = "org_unit"
+    fixed_fields = ("org_unit",)
+    fixed_message = SCORECARD_STAYS
 
     def get_queryset(self) -> QuerySet[Scorecard]:
         return visible_scorecards(self.request.user)
 
-    def perform_create(self, serializer: Any) -> None:
-        unit = serializer.validated_data["org_unit"]
-        require(self.request.user, "scorecard.change_scorecard", unit)
-        with service_errors():
-            serializer.instance = services.scorecard_create(
-                org_unit=unit, title=serializer.validated_data["title"]
-            )
+    def create_with_service(self, data: dict[str, Any]) -> Scorecard:
+        return services.scorecard_create(org_unit=data["org_unit"], title=data["title"])
 
-    def perform_update(self, serializer: Any) -> None:
-        scorecard = serializer.instance
-        require(self.request.user, "scorecard.change_scorecard", scorecard)
-        data = serializer.validated_data
-        if "org_unit" in data and data["org_unit"] != scorecard.org_unit:
-            raise serializers.ValidationError({"org_unit": [SCORECARD_STAYS]})
-        with service_errors():
-            serializer.instance = services.scorecard_update(
-                scorecard=scorecard,
-                title=data.get("title", scorecard.title),
-                description=scorecard.description,
-            )
+    def update_with_service(self, scorecard: Scorecard, data: dict[str, Any]) -> Scorecard:
+        return services.scorecard_update(
+            scorecard=scorecard,
+            title=data.get("title", scorecard.title),
+            description=scorecard.description,
+        )
 
 
 class MeSerializer(serializers.Serializer):

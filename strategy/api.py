@@ -5,33 +5,28 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from scorecard.api import (
+from scorecard.api_support import (
+    ServiceViewSet,
     VisibleRelatedField,
-    active_users,
     require,
     service_errors,
-    visible_scorecards,
     visible_to_requester,
-    visible_units,
 )
 from scorecard.models import Perspective
-from scorecard.rules import visible_q
+from scorecard.selectors import active_users, visible_scorecards, visible_units
 from strategy import services
 from strategy.models import CausalLink, Objective
+from strategy.selectors import visible_links, visible_objectives
 
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
 UNKNOWN_PERSON = "No active person has the id {id}."
 NOT_A_CHOSEN_UNIT = "Unit {id} is not among the chosen org_units."
 NOT_A_UNIT_ID = "{key!r} is not a unit id: key this object by the ids of org_units."
-
-
-def visible_objectives(user: Any) -> QuerySet[Objective]:
-    return Objective.objects.filter(visible_q(user, "scorecard__org_unit__path"))
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -100,14 +95,18 @@ def keyed_by_unit_id(value: dict) -> dict:
 
 
 class ObjectiveViewSet(
+    ServiceViewSet,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
 ):
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter
+    create_permission = update_permission = "strategy.change_objective"
+    create_on = "scorecard"
+    fixed_fields = ("scorecard",)
+    fixed_message = OBJECTIVE_STAYS
 
     def get_queryset(self) -> QuerySet[Objective]:
         return (
@@ -117,20 +116,11 @@ class ObjectiveViewSet(
             .order_by("scorecard_id", "perspective__order", "order", "id")
         )
 
-    def perform_create(self, serializer: Any) -> None:
-        data = dict(serializer.validated_data)
-        require(self.request.user, "strategy.change_objective", data["scorecard"])
-        with service_errors():
-            serializer.instance = services.objective_create(**data)
+    def create_with_service(self, data: dict[str, Any]) -> Objective:
+        return services.objective_create(**data)
 
-    def perform_update(self, serializer: Any) -> None:
-        objective = serializer.instance
-        data = dict(serializer.validated_data)
-        require(self.request.user, "strategy.change_objective", objective)
-        if "scorecard" in data and data.pop("scorecard") != objective.scorecard:
-            raise serializers.ValidationError({"scorecard": [OBJECTIVE_STAYS]})
-        with service_errors():
-            serializer.instance = services.objective_update(objective=objective, **data)
+    def update_with_service(self, objective: Objective, data: dict[str, Any]) -> Objective:
+        return services.objective_update(objective=objective, **data)
 
     @extend_schema(
         request=ObjectiveCascadeSerializer, responses={201: ObjectiveSerializer(many=True)}
@@ -175,25 +165,21 @@ class LinkFilter(django_filters.FilterSet):
 
 
 class LinkViewSet(
+    ServiceViewSet,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
 ):
     serializer_class = LinkSerializer
     filterset_class = LinkFilter
+    create_permission = delete_permission = "strategy.change_causallink"
+    create_on = "scorecard"
 
     def get_queryset(self) -> QuerySet[CausalLink]:
-        return CausalLink.objects.filter(
-            visible_q(self.request.user, "scorecard__org_unit__path")
-        ).select_related("scorecard__org_unit")
+        return visible_links(self.request.user).select_related("scorecard__org_unit")
 
-    def perform_create(self, serializer: Any) -> None:
-        data = serializer.validated_data
-        require(self.request.user, "strategy.change_causallink", data["scorecard"])
-        with service_errors():
-            serializer.instance = services.link_create(**data)
+    def create_with_service(self, data: dict[str, Any]) -> CausalLink:
+        return services.link_create(**data)
 
-    def perform_destroy(self, instance: CausalLink) -> None:
-        require(self.request.user, "strategy.change_causallink", instance)
-        services.link_delete(link=instance)
+    def delete_with_service(self, link: CausalLink) -> None:
+        services.link_delete(link=link)

@@ -40,7 +40,7 @@ from kpis.models import ACTUAL_ON_ROLLUP, KPI, Actual, ScoreSnapshot, Target
 from kpis.scoring import RED_FLAG_ON_GOOD_SIDE
 from kpis.services import RED_NEEDS_COMMENT, STALE_VERSION
 from scorecard import services as core
-from scorecard.api import REFUSED
+from scorecard.api_support import REFUSED
 from scorecard.models import Perspective
 from strategy import services as strategy_services
 

@@ -120,6 +120,25 @@ def test_it_refuses_a_review_of_a_future_quarter(red_kpi, org, people):
     assert not Review.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("period", "error"),
+    [
+        ("FY2026-Q9", 'Unknown period "FY2026-Q9": use the form FY2026-Q3.'),
+        (2026, "Write the period as text, like FY2026-Q3."),
+    ],
+)
+def test_it_refuses_a_malformed_period_like_the_other_endpoints(
+    red_kpi, org, people, period, error
+):
+    # The same period field as scores, targets and actuals: one flat list of messages.
+    body = {"scorecard": org.north_sales.scorecard.pk, "period": period}
+
+    response = client_of(people, "manager").post("/api/reviews/", body, format="json")
+
+    assert (response.status_code, response.json()) == (400, {"period": [error]})
+    assert not Review.objects.exists()
+
+
 def test_it_opens_the_review_and_comments_on_a_finding(review, people):
     client = client_of(people, "north_manager")
     client.post(f"/api/reviews/{review.pk}/open/")

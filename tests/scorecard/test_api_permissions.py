@@ -28,7 +28,8 @@ from rest_framework.test import APIClient
 from kpis import services as kpi_services
 from kpis.models import KPI
 from scorecard import services as core
-from scorecard.api import MOVE_WITH_OBJECTIVES, REFUSED
+from scorecard.api import MOVE_WITH_OBJECTIVES
+from scorecard.api_support import REFUSED
 from scorecard.models import Membership, OrgUnit, Perspective
 from strategy import services as strategy_services
 from strategy.models import CausalLink, Objective

@@ -1,0 +1,162 @@
+"""`/api/kpis/`: KPIs, and their cascade to child units as roll-up members."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kpis import services
+from kpis.models import KPI
+from kpis.selectors import visible_kpis
+from scorecard.api_support import (
+    ServiceViewSet,
+    VisibleRelatedField,
+    require,
+    service_errors,
+    visible_to_requester,
+)
+from scorecard.selectors import active_users, visible_units
+from strategy.api import NOT_A_CHOSEN_UNIT, keyed_by_unit_id, people_by_unit
+from strategy.selectors import visible_objectives
+
+CASCADE_OBJECTIVE_HIDDEN = "No objective you may see has the id {id}."
+
+
+class KPISerializer(serializers.ModelSerializer):
+    objective = VisibleRelatedField(visible=visible_objectives)
+    owner = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
+    rolls_up_to = VisibleRelatedField(visible=visible_kpis, allow_null=True, required=False)
+    rollup_method = serializers.ChoiceField(
+        choices=KPI.RollupMethod.choices, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = KPI
+        fields = [
+            "id",
+            "objective",
+            "name",
+            "unit",
+            "direction",
+            "indicator_type",
+            "owner",
+            "weight",
+            "tolerance_pct",
+            "source",
+            "rolls_up_to",
+            "rollup_method",
+        ]
+        validators: list = []
+
+
+class KPIFilter(django_filters.FilterSet):
+    objective = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_objectives))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    rolls_up_to = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
+
+    class Meta:
+        model = KPI
+        fields = ["objective", "owner", "source", "rolls_up_to"]
+
+
+class KPICascadeSerializer(serializers.Serializer):
+    org_units = VisibleRelatedField(visible=visible_units, many=True)
+    rollup_method = serializers.ChoiceField(choices=KPI.RollupMethod.choices)
+    objectives = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        help_text="The objective of each unit's scorecard that its new KPI measures: "
+        "{unit id: objective id}.",
+    )
+    owners = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=dict,
+        help_text="Owner per unit: {unit id: user id}.",
+    )
+
+    def validate_objectives(self, value: dict) -> dict:
+        return keyed_by_unit_id(value)
+
+    def validate_owners(self, value: dict) -> dict:
+        return keyed_by_unit_id(value)
+
+
+def objectives_by_unit(user: Any, raw: dict, units: list) -> dict[int, Any]:
+    chosen = {unit.pk for unit in units}
+    wanted = {int(unit_id): objective_id for unit_id, objective_id in raw.items()}
+    for unit_id in wanted:
+        if unit_id not in chosen:
+            raise serializers.ValidationError(
+                {"objectives": [NOT_A_CHOSEN_UNIT.format(id=unit_id)]}
+            )
+    found = (
+        visible_objectives(user)
+        .select_related("scorecard__org_unit")
+        .in_bulk(list(wanted.values()))
+    )
+    for objective_id in wanted.values():
+        if objective_id not in found:
+            raise serializers.ValidationError(
+                {"objectives": [CASCADE_OBJECTIVE_HIDDEN.format(id=objective_id)]}
+            )
+    return {unit_id: found[objective_id] for unit_id, objective_id in wanted.items()}
+
+
+class KPIViewSet(
+    ServiceViewSet,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+):
+    serializer_class = KPISerializer
+    filterset_class = KPIFilter
+    create_permission = update_permission = "kpis.change_kpi"
+    create_on = "objective"
+
+    def get_queryset(self) -> QuerySet[KPI]:
+        return (
+            visible_kpis(self.request.user)
+            .select_related("objective__scorecard__org_unit")
+            .order_by("objective_id", "order", "id")
+        )
+
+    def check_update(self, kpi: KPI, data: dict[str, Any]) -> None:
+        super().check_update(kpi, data)
+        if "objective" in data and data["objective"] != kpi.objective:
+            # Moving a KPI to another objective is allowed within what the caller manages.
+            require(self.request.user, "kpis.change_kpi", data["objective"])
+
+    def create_with_service(self, data: dict[str, Any]) -> KPI:
+        return services.kpi_create(**data)
+
+    def update_with_service(self, kpi: KPI, data: dict[str, Any]) -> KPI:
+        return services.kpi_update(kpi=kpi, **data)
+
+    @extend_schema(request=KPICascadeSerializer, responses={201: KPISerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def cascade(self, request: Request, pk: Any = None) -> Response:
+        """Cascade the KPI to child units: a KPI in each that rolls up to this one, which
+        becomes a roll-up KPI with the chosen method."""
+        kpi = self.get_object()
+        require(request.user, "kpis.change_kpi", kpi)
+        body = KPICascadeSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        units = body.validated_data["org_units"]
+        objectives = objectives_by_unit(request.user, body.validated_data["objectives"], units)
+        owners = people_by_unit(body.validated_data["owners"], units)
+        with service_errors():
+            created = services.kpi_cascade(
+                kpi=kpi,
+                org_units=units,
+                rollup_method=body.validated_data["rollup_method"],
+                objectives=objectives,
+                owners=owners,
+            )
+        data = KPISerializer(created, many=True, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,107 @@
+"""`/api/scores/`: the stored scores of a period, and how one of them was made."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kpis import explain, selectors
+from kpis.models import VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
+from scorecard.api_support import PeriodKeyField, VisibleRelatedField
+from scorecard.rules import visible_q
+from scorecard.selectors import visible_scorecards
+
+
+class ScoreQuerySerializer(serializers.Serializer):
+    period = PeriodKeyField(help_text="The quarter, e.g. FY2026-Q3.")
+    scorecard = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    subject_type = serializers.ChoiceField(
+        choices=ScoreSnapshot.SubjectType.choices, required=False
+    )
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    scorecard = serializers.IntegerField(source="scorecard_id")
+
+    class Meta:
+        model = ScoreSnapshot
+        fields = [
+            "subject_type",
+            "subject_id",
+            "scorecard",
+            "value",
+            "score",
+            "status",
+            "reported",
+            "total",
+        ]
+
+
+class ExplainQuerySerializer(serializers.Serializer):
+    period = PeriodKeyField(help_text="The quarter, e.g. FY2026-Q3.")
+    scorecard = VisibleRelatedField(visible=visible_scorecards)
+    subject_type = serializers.ChoiceField(choices=ScoreSnapshot.SubjectType.choices)
+    subject_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ExplanationMemberSerializer(serializers.Serializer):
+    # DRF's metaclass turns class attributes into fields; the stubs see Field.label instead.
+    label = serializers.CharField()  # type: ignore[assignment]
+    kind = serializers.CharField()
+    number = serializers.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, allow_null=True
+    )
+    weight = serializers.DecimalField(max_digits=9, decimal_places=4)
+    missing = serializers.BooleanField()
+
+
+class ExplanationSerializer(serializers.Serializer):
+    subject_type = serializers.CharField()
+    title = serializers.CharField()
+    score = serializers.DecimalField(
+        max_digits=9, decimal_places=6, allow_null=True, source="snapshot.score", default=None
+    )
+    status = serializers.CharField(source="snapshot.status", default="no_data")
+    summary = serializers.CharField()
+    members = ExplanationMemberSerializer(many=True)
+    formula = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Stored scores (snapshots) of a period: KPIs, objectives, perspectives of a scorecard
+    (subject_id is the perspective's id, scorecard says whose) and scorecards."""
+
+    serializer_class = ScoreSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[ScoreSnapshot]:
+        query = ScoreQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.snapshots_for(
+            period=query.validated_data["period"],
+            scorecard_ids_q=visible_q(self.request.user, "scorecard__org_unit__path"),
+            scorecard_id=query.validated_data.get("scorecard"),
+            subject_type=query.validated_data.get("subject_type"),
+        )
+
+    @extend_schema(parameters=[ScoreQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[ExplainQuerySerializer], responses=ExplanationSerializer)
+    @action(detail=False)
+    def explain(self, request: Request) -> Response:
+        """How one stored score was made: members, weights, who is missing, the formula."""
+        query = ExplainQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        try:
+            explanation = explain.explain(**query.validated_data)
+        except explain.UnknownSubject as error:
+            raise NotFound(str(error)) from None
+        return Response(ExplanationSerializer(explanation).data)

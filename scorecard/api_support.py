@@ -1,0 +1,148 @@
+"""What every API module shares: refusing what the policy does not allow, turning services'
+errors into 400s, fields that only accept what the caller may read, periods written as keys,
+and the viewset that validates, checks the permission and calls the service.
+
+Every viewset lists only what the policy lets the caller read (a `visible_*` selector),
+refuses writes the policy does not allow (403, nothing changed), and sends writes through the
+services, whose validation errors come back as 400 with field errors."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from scorecard.models import Period
+from scorecard.rules import may
+from scorecard.services import period_for_key
+
+REFUSED = "You may not change this: it is outside the units you manage."
+STAYS = "This cannot move: create a new one instead."
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Turn a service's Django ValidationError into DRF's 400 with field errors."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            errors = dict(error.message_dict)
+            if NON_FIELD_ERRORS in errors:
+                errors["non_field_errors"] = errors.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(errors) from None
+        raise serializers.ValidationError({"non_field_errors": error.messages}) from None
+
+
+def require(user: Any, permission: str, obj: Any) -> None:
+    if not may(user, permission, obj):
+        raise PermissionDenied(REFUSED)
+
+
+@extend_schema_field({"type": "integer"})
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that only accepts ids the caller may read: an id they may not see is
+    answered exactly like one that does not exist."""
+
+    def __init__(self, *, visible: Callable[[Any], QuerySet], **kwargs: Any) -> None:
+        self.visible = visible
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        user = request.user if request else None
+        return self.visible(user)
+
+
+def visible_to_requester(visible: Callable[[Any], QuerySet]) -> Callable[[Any], QuerySet]:
+    """For django-filter: a filter on a hidden id answers like one on an unknown id."""
+
+    def queryset(request: Any) -> QuerySet:
+        return visible(getattr(request, "user", None))
+
+    return queryset
+
+
+@extend_schema_field({"type": "string", "example": "FY2026-Q3", "pattern": "^FY\\d{4}[- ]Q[1-4]$"})
+class PeriodKeyField(serializers.Field):
+    """A period written as its key, FY2026-Q3, read into a Period row."""
+
+    def to_internal_value(self, data: Any) -> Period:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Write the period as text, like FY2026-Q3.")
+        try:
+            return period_for_key(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["period"]) from None
+
+    def to_representation(self, value: Period) -> str:
+        return value.key
+
+
+class ServiceViewSet(viewsets.GenericViewSet):
+    # No docstring: the schema would give it to every viewset below as its description.
+    #
+    # Writes as every resource makes them: validate the body (the serializer), check the
+    # policy's permission (403, nothing changed), then call the service (its ValidationError
+    # is a 400 with field errors). A resource states its permissions and its service calls;
+    # list this class first among its bases, before DRF's mixins, so these writes replace
+    # their plain `save()`:
+    # - `create_permission`, checked on the object the body names in `create_on`;
+    # - `update_permission` and `delete_permission`, checked on the object itself, or on its
+    #   attribute `permission_on` (a finding is changed under its review's permission);
+    # - `fixed_fields`, which an update may not change (`fixed_message` says so);
+    # - `create_with_service`, `update_with_service`, `delete_with_service`: the calls.
+
+    create_permission = ""
+    create_on = ""
+    update_permission = ""
+    delete_permission = ""
+    permission_on = ""
+    fixed_fields: tuple[str, ...] = ()
+    fixed_message = STAYS
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        self.check_create(data)
+        with service_errors():
+            serializer.instance = self.create_with_service(data)
+
+    def perform_update(self, serializer: Any) -> None:
+        instance = serializer.instance
+        data = dict(serializer.validated_data)
+        self.check_update(instance, data)
+        with service_errors():
+            serializer.instance = self.update_with_service(instance, data)
+
+    def perform_destroy(self, instance: Any) -> None:
+        require(self.request.user, self.delete_permission, self.permission_object(instance))
+        with service_errors():
+            self.delete_with_service(instance)
+
+    def check_create(self, data: dict[str, Any]) -> None:
+        require(self.request.user, self.create_permission, data[self.create_on])
+
+    def check_update(self, instance: Any, data: dict[str, Any]) -> None:
+        """The permission, then the fixed fields: each is taken out of `data`, and one that
+        would change is refused."""
+        require(self.request.user, self.update_permission, self.permission_object(instance))
+        for fixed in self.fixed_fields:
+            if fixed in data and data.pop(fixed) != getattr(instance, fixed):
+                raise serializers.ValidationError({fixed: [self.fixed_message]})
+
+    def permission_object(self, instance: Any) -> Any:
+        return getattr(instance, self.permission_on) if self.permission_on else instance
+
+    def create_with_service(self, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def update_with_service(self, instance: Any, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def delete_with_service(self, instance: Any) -> None:
+        raise NotImplementedError
