@@ -12,8 +12,8 @@ from rest_framework.response import Response
 
 from dashboards.dashboard import NOT_YOURS, default_root
 from dashboards.selectors.heatmap import heatmap_rows
-from kpis.api import PeriodKeyField
 from scorecard import services
+from scorecard.api_support import PeriodKeyField
 from scorecard.models import OrgUnit, Perspective
 from scorecard.rules import may
 

@@ -7,7 +7,7 @@ Pages of any app import this module; it imports only the core (`scorecard`) belo
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
@@ -43,7 +43,7 @@ def object_or_refuse[M: Model](
     """
     try:
         obj = queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404(NOT_FOUND) from None
     if visible is not None and not may(request.user, visible, obj):
         raise Http404(NOT_FOUND)

@@ -5,13 +5,9 @@ from kpis.api.bulk import actuals_bulk, targets_bulk
 from kpis.api.kpis import KPIViewSet
 from kpis.api.scores import ScoreViewSet
 
-# `scorecard/dashboard_api.py` reads the period field from here; its home is api_support.
-from scorecard.api_support import PeriodKeyField
-
 __all__ = [
     "ActualViewSet",
     "KPIViewSet",
-    "PeriodKeyField",
     "ScoreViewSet",
     "actuals_bulk",
     "targets_bulk",

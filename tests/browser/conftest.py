@@ -9,10 +9,10 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from reviews.demo.build import DEMO_PASSWORD
 from django.core.management import call_command
 from django.db import connection
 
+from reviews.demo.build import DEMO_PASSWORD
 from tests.database_copy import DatabaseCopy
 
 
