@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.lock
 run: install
 	@$(MAKE) --no-print-directory system-packages || echo "Without them only the PDF pack is missing; the rest runs."
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	@echo "Starting the Celery worker with beat (embedded broker in .celery-broker/)..."
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A scorecard worker --beat --queues default,rollups,reminders \

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "strategy",
     "kpis",
     "reviews",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from reviews.demo.build import DEMO_PASSWORD
+from demo.build import DEMO_PASSWORD
 
 
 @pytest.fixture
