@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kpis",
     "reviews",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from reviews.demo.build import DEMO_PASSWORD
+from demo.build import DEMO_PASSWORD
 from tests.database_copy import DatabaseCopy
 
 

@@ -1,7 +1,8 @@
-"""The shapes the demo catalog is written in: people, units, objectives, KPIs, links.
+"""The typed shape of the demo catalogue: people, units, objectives, KPIs, links and plans.
 
-Every item has a short key ("fs.revenue") by which other items refer to it: an objective's
-`supports`, a KPI's `up_to` (the roll-up parent), a series' driver."""
+`demo.loader` reads them from the YAML files in `demo/catalogue/`. Every item has a short key
+("fs.revenue") by which other items refer to it: an objective's `supports`, a KPI's `up_to`
+(the roll-up parent), a series' driver."""
 
 import math
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ class SeriesSpec:
     trend: float
     noise: float
     swing: float = 0.0
-    # The leading KPI (by catalog key) that moves this one `lag` quarters later, and how
+    # The leading KPI (by catalogue key) that moves this one `lag` quarters later, and how
     # strongly: `gain` 1 means a swing of one of the driver's typical deviations moves this
     # KPI by one of its own.
     driver: str | None = None
@@ -105,65 +106,6 @@ class UnitSpec:
     links: tuple[LinkSpec, ...] = field(default=())
 
 
-def kpi(
-    key: str,
-    name: str,
-    unit: str,
-    direction: str,
-    indicator: str,
-    owner: str,
-    decimals: int,
-    series: SeriesSpec | None = None,
-    **options,
-) -> KpiSpec:
-    """A KPI in one line: the positional arguments read like a row of the scorecard."""
-    return KpiSpec(key, name, unit, direction, indicator, owner, decimals, series, **options)
-
-
-def rollup(
-    key: str,
-    name: str,
-    unit: str,
-    direction: str,
-    owner: str,
-    decimals: int,
-    method: str,
-    tolerance: str,
-    **options,
-) -> KpiSpec:
-    """A roll-up KPI: its values come from the KPIs below it, so it has no series."""
-    return KpiSpec(
-        key,
-        name,
-        unit,
-        direction,
-        LAG,
-        owner,
-        decimals,
-        rollup=method,
-        tolerance=tolerance,
-        **options,
-    )
-
-
-def objective(
-    key: str,
-    perspective: int,
-    title: str,
-    owner: str,
-    *kpis: KpiSpec,
-    supports: tuple[str, ...] = (),
-) -> ObjectiveSpec:
-    return ObjectiveSpec(key, perspective, title, owner, kpis, supports)
-
-
-def link(source: str, target: str, note: str) -> LinkSpec:
-    return LinkSpec(source, target, note)
-
-
-S = SeriesSpec
-
-
 @dataclass(frozen=True)
 class MilestoneSpec:
     title: str
@@ -200,3 +142,74 @@ class ActionSpec:
     status: str
     initiative: str | None = None
     objective: str | None = None
+
+
+@dataclass(frozen=True)
+class RecoverySpec:
+    """The status and due date (in days from today) of a red KPI's recovery action."""
+
+    status: str
+    due_in_days: int
+
+
+@dataclass(frozen=True)
+class CommentsSpec:
+    """What owners write next to an actual, by its status."""
+
+    green: tuple[str, ...]
+    amber: tuple[str, ...]
+    red: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    """The enterprise's quarterly reviews: one closed, one under way."""
+
+    facilitator: str
+    participants: tuple[str, ...]
+    # The closed review's summary is `results`, then `reds` or `no_reds`, then `context`.
+    results: str
+    reds: str
+    no_reds: str
+    context: str
+    decisions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TeamReviewSpec:
+    """A team's review of the last quarter, under way."""
+
+    unit: str
+    facilitator: str
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlansSpec:
+    initiatives: tuple[InitiativeSpec, ...]
+    enterprise_actions: tuple[ActionSpec, ...]
+    # Dealt out in turn to the KPIs that were red last quarter.
+    recovery_actions: tuple[RecoverySpec, ...]
+    recovery_title: str
+    recovery_description: str
+    comments: CommentsSpec
+    review: ReviewSpec
+    team_review: TeamReviewSpec
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    people: tuple[PersonSpec, ...]
+    # Parents before children: the builder creates them in this order.
+    units: tuple[UnitSpec, ...]
+    plans: PlansSpec
+
+    @property
+    def enterprise(self) -> UnitSpec:
+        return self.units[0]
+
+    def kpis(self) -> dict[str, KpiSpec]:
+        """Every KPI by key, in catalogue order."""
+        return {
+            spec.key: spec for unit in self.units for goal in unit.objectives for spec in goal.kpis
+        }

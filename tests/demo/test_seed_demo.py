@@ -21,12 +21,12 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
 
+from demo.build import DEMO_PASSWORD
+from demo.loader import load_catalogue
 from kpis import scoring
 from kpis import services as kpi_services
 from kpis.models import KPI, Actual, Target
 from reviews import services as review_services
-from reviews.demo import DEMO_PASSWORD
-from reviews.demo.catalog import UNITS
 from reviews.models import ActionItem, Initiative, Review
 from scorecard.models import Membership, OrgUnit, Period, Scorecard
 from scorecard.rules import may
@@ -453,16 +453,46 @@ def test_it_refuses_an_annual_review_outside_the_fourth_quarter(demo):
 
 
 def test_it_drives_lagging_kpis_only_along_the_causal_links_of_the_catalog():
+    units = load_catalogue().units
     kpis = {
         spec.key: (goal.key, spec)
-        for unit in UNITS
+        for unit in units
         for goal in unit.objectives
         for spec in goal.kpis
     }
-    links = {(link.source, link.target) for unit in UNITS for link in unit.links}
+    links = {(link.source, link.target) for unit in units for link in unit.links}
     for goal_key, spec in kpis.values():
         plan = spec.series
         for other in filter(None, [plan and plan.driver, plan and plan.independent_of]):
             other_goal, other_spec = kpis[other]
             assert (other_goal, goal_key) in links, spec.key
             assert (other_spec.indicator, spec.indicator) == ("leading", "lagging"), spec.key
+
+
+# The site's address it prints
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("port", "options", "url"),
+    [
+        (None, {}, "http://127.0.0.1:8000/"),
+        ("9123", {}, "http://127.0.0.1:9123/"),
+        ("9123", {"url": "https://demo.example/"}, "https://demo.example/"),
+    ],
+)
+def test_it_prints_the_address_the_site_runs_at(demo, monkeypatch, port, options, url):
+    if port is None:
+        monkeypatch.delenv("PORT", raising=False)
+    else:
+        monkeypatch.setenv("PORT", port)
+    output = StringIO()
+    call_command("seed_demo", stdout=output, **options)
+    assert f"Open {url} and sign in" in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_port_that_is_not_one(demo, monkeypatch):
+    monkeypatch.setenv("PORT", "abc")
+    with pytest.raises(CommandError, match="PORT should be a port number"):
+        call_command("seed_demo", stdout=StringIO())

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reviews.demo.specs import KpiSpec, SeriesSpec
+from demo.specs import KpiSpec, SeriesSpec
 
 ENDED = 12
 STORED = ENDED + 1

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from reviews.demo.catalog import PEOPLE_OF_NORTHWIND
+from demo.loader import load_catalogue
 from scorecard.models import Membership
 
 
@@ -18,7 +18,8 @@ class Login:
 
 def demo_logins() -> list[Login]:
     """The demo's accounts as they are now, with their roles, for the command to print."""
-    wanted = [person.username for person in PEOPLE_OF_NORTHWIND]
+    people = load_catalogue().people
+    wanted = [person.username for person in people]
     users = {user.username: user for user in get_user_model().objects.filter(username__in=wanted)}
     roles: dict[str, list[str]] = {}
     memberships = Membership.objects.filter(user__username__in=wanted).select_related(
@@ -29,7 +30,7 @@ def demo_logins() -> list[Login]:
             f"{membership.role} of {membership.org_unit.name}"
         )
     logins = []
-    for person in PEOPLE_OF_NORTHWIND:
+    for person in people:
         user = users.get(person.username)
         if user is None:
             continue

@@ -1,0 +1,106 @@
+"""Three years of the demo's targets and actuals, with the comments owners write, and the
+roll-up KPIs' targets combined from their children's."""
+
+from decimal import Decimal
+
+from demo import series as demo_series
+from demo.specs import KpiSpec
+from demo.state import DemoState
+from kpis import scoring
+from kpis import services as kpi_services
+from kpis.models import Actual
+from scorecard import services as core
+
+# About half of this quarter's actuals are in, so owners have work to do.
+SHARE_REPORTED_THIS_QUARTER = 0.5
+# Owners comment on most actuals; a red one always carries a comment.
+SHARE_COMMENTED = 0.75
+
+
+def enter_history(demo: DemoState) -> None:
+    """Every entered KPI's target and actual for each stored quarter, in catalogue order (the
+    build's random numbers are drawn in that order)."""
+    demo.periods = [core.period_for_quarter(quarter) for quarter in demo.quarters]
+    for spec in demo.specs.values():
+        if spec.series is not None:
+            _enter_kpi_history(demo, spec)
+
+
+def _enter_kpi_history(demo: DemoState, spec: KpiSpec) -> None:
+    kpi = demo.kpis[spec.key]
+    owner = demo.people[spec.owner]
+    values = demo.numbers[spec.key].series.values
+    statuses: list[str | None] = []
+    for index, (period, target) in enumerate(
+        zip(demo.periods, demo.targets[spec.key], strict=True)
+    ):
+        kpi_services.target_set(kpi=kpi, period=period, value=target)
+        demo.summary.targets += 1
+        is_current = index == demo_series.ENDED
+        if is_current and demo.rng.random() >= SHARE_REPORTED_THIS_QUARTER:
+            statuses.append(None)
+            continue
+        value = Decimal(str(values[index]))
+        status = scoring.score_kpi(
+            actual=value,
+            target=target,
+            red_flag=None,
+            direction=spec.direction,
+            tolerance_pct=kpi.tolerance_pct,
+        ).status
+        previous = values[index - 1] if index else None
+        kpi_services.actual_enter(
+            kpi=kpi,
+            period=period,
+            value=value,
+            comment=_comment(demo, spec, status, values[index], previous),
+            by=owner,
+            source=Actual.Source.FORM if is_current else Actual.Source.IMPORT,
+            today=demo.today,
+        )
+        statuses.append(status)
+        demo.summary.actuals += 1
+        demo.summary.statuses[status] += 1
+    demo.statuses[spec.key] = statuses
+
+
+def _comment(
+    demo: DemoState, spec: KpiSpec, status: str, value: float, previous: float | None
+) -> str:
+    if status != scoring.RED and demo.rng.random() >= SHARE_COMMENTED:
+        return ""
+    comments = demo.catalogue.plans.comments
+    pool = {scoring.GREEN: comments.green, scoring.AMBER: comments.amber}.get(status, comments.red)
+    comment = demo.rng.choice(pool)
+    if previous:
+        # A rate moves by points; "churn up 31 %" would read as a crisis.
+        if spec.unit == "%":
+            change, measure = value - previous, "points"
+        else:
+            change, measure = 100 * (value - previous) / abs(previous), "%"
+        if abs(change) >= 0.05:
+            word = "Up" if change > 0 else "Down"
+            comment += f" {word} {abs(change):.1f} {measure} on last quarter."
+    return comment
+
+
+def set_rollup_targets(demo: DemoState) -> None:
+    """Roll-up KPIs get targets from their children's by their own method, deepest first
+    so a parent finds its children's targets ready. They get no actuals: the engine
+    computes their values."""
+    rollups = [spec for spec in demo.specs.values() if spec.rollup]
+    rollups.sort(key=lambda spec: -demo.kpis[spec.key].objective.scorecard.org_unit.depth)
+    for spec in rollups:
+        method = spec.rollup or ""
+        children = [child for child in demo.specs.values() if child.up_to == spec.key]
+        per_period = zip(*(demo.targets[child.key] for child in children), strict=True)
+        weights = [Decimal(child.weight) for child in children]
+        rounded = []
+        for targets in per_period:
+            combined = scoring.rollup_value(method, zip(targets, weights, strict=True))
+            assert combined.value is not None, f"{spec.key} has no children"
+            rounded.append(demo_series.target_value(float(combined.value), spec.decimals))
+        demo.targets[spec.key] = rounded
+        for period, target in zip(demo.periods, rounded, strict=True):
+            kpi_services.target_set(kpi=demo.kpis[spec.key], period=period, value=target)
+            demo.summary.targets += 1
