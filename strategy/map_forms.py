@@ -17,5 +17,7 @@ class LinkForm(forms.Form):
         # Only the boxes of this map can be chosen: an id from another scorecard is
         # answered like one that does not exist.
         for name in ("source", "target"):
-            self.fields[name].queryset = objectives
-            self.fields[name].label_from_instance = lambda objective: objective.title
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = objectives
+            field.label_from_instance = lambda objective: objective.title  # type: ignore[method-assign,assignment]
