@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/dashboard/", dashboard_api.dashboard, name="api-dashboard"),
     path("api/", include(router.urls)),
     path("", include("scorecard.pages")),
+    path("", include("kpis.editor.urls")),
     path("", include("kpis.urls")),
     path("", include("strategy.urls")),
     path("", include("reviews.urls")),
