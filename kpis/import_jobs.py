@@ -8,6 +8,8 @@ from kpis.imports import ImportRow, Preview, Progress, preview, recheck, stash, 
 from kpis.models import ImportJob
 
 JOB_NOT_READY = "This import is not ready to apply: {status}."
+# Files with more rows than this are checked and imported by a Celery task, with progress.
+BACKGROUND_ROWS = 300
 
 
 @transaction.atomic

@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/dashboard/", dashboard_api.dashboard, name="api-dashboard"),
     path("api/", include(router.urls)),
     path("", include("scorecard.pages")),
+    path("", include("kpis.editor.urls")),
     # The dashboards app holds pages named in the "kpis" and "reviews" namespaces (the KPI
     # detail page, the review pack), and Django does not merge two includes of one namespace:
     # so those namespaces are composed here, the one module allowed to import every app.

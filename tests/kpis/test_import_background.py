@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kpis import imports
+from kpis import import_jobs, imports
 from kpis import services as kpi_services
+from kpis.imports import checks
 from kpis.models import Actual, ImportJob
 from scorecard import services as core
 
@@ -17,8 +18,8 @@ Q1 = "FY2026-Q1"
 @pytest.fixture
 def small_limit(monkeypatch):
     """Two rows count as a large file here."""
-    monkeypatch.setattr(imports, "BACKGROUND_ROWS", 1)
-    monkeypatch.setattr(imports, "CHUNK", 1)
+    monkeypatch.setattr(import_jobs, "BACKGROUND_ROWS", 1)
+    monkeypatch.setattr(checks, "CHUNK", 1)
 
 
 @pytest.fixture

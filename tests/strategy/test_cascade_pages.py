@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from kpis import services as kpi_services
-from kpis.editor_forms import CHOOSE_A_UNIT
+from kpis.editor.forms import CHOOSE_A_UNIT
 from kpis.models import KPI
 from strategy import services as strategy_services
 from strategy.models import Objective
@@ -23,7 +23,7 @@ def group_goal(org, people, financial):
 
 
 def cascade_url(org, objective):
-    return reverse("kpis:objective_cascade", args=[org.acme.slug, objective.pk])
+    return reverse("editor:objective_cascade", args=[org.acme.slug, objective.pk])
 
 
 def test_it_offers_each_child_unit_with_the_people_who_may_own_there(
@@ -100,7 +100,7 @@ def test_it_cascades_a_kpi_from_the_page(client, org, people, group_goal):
     client.force_login(people.manager)
 
     response = client.post(
-        reverse("kpis:kpi_cascade", args=[org.acme.slug, revenue.pk]),
+        reverse("editor:kpi_cascade", args=[org.acme.slug, revenue.pk]),
         {
             "org_units": [org.north.pk],
             "rollup_method": "average",
@@ -138,7 +138,7 @@ def cascade(org, people, financial, group_goal):
 
 
 def sight_url(unit):
-    return reverse("kpis:line_of_sight", args=[unit.slug])
+    return reverse("editor:line_of_sight", args=[unit.slug])
 
 
 def test_it_shows_the_line_of_sight_down_the_cascade(client, org, people, cascade):

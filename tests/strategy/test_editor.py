@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from kpis import editor
 from kpis import services as kpi_services
-from kpis.editor_forms import KPI_NAME_REQUIRED, WEIGHT_NOT_A_NUMBER
+from kpis.editor import urls as editor_urls
+from kpis.editor.forms import KPI_NAME_REQUIRED, WEIGHT_NOT_A_NUMBER
+from kpis.editor.views import sheet
 from kpis.models import KPI, ROLLUP_PARENT_NOT_ANCESTOR, ROLLUP_UNIT_MISMATCH
 from scorecard import services as core
 from scorecard.models import WEIGHT_NEGATIVE
@@ -20,7 +21,7 @@ from strategy.services import OBJECTIVE_HAS_CONTENT, OWNER_CANNOT_SEE_UNIT, TITL
 
 
 def url(name, unit, *args):
-    return reverse(f"kpis:{name}", args=[unit.slug, *args])
+    return reverse(f"editor:{name}", args=[unit.slug, *args])
 
 
 def objective_form(perspective, **overrides):
@@ -82,6 +83,28 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, org):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_old_kpis_names_still_reverse_to_the_editor_paths(org):
+    assert reverse("editor:editor", args=[org.north.slug]) == reverse(
+        "kpis:editor", args=[org.north.slug]
+    )
+
+
+# A value for each kind of URL argument, to reverse every editor pattern.
+SAMPLE_ARGUMENTS = {"SlugConverter": "north", "IntConverter": 7, "StringConverter": "kpi"}
+
+
+@pytest.mark.parametrize("pattern", editor_urls.urlpatterns, ids=lambda pattern: pattern.name)
+def test_every_editor_name_keeps_its_old_kpis_alias(pattern):
+    converters = pattern.pattern.converters
+    kwargs = {
+        name: SAMPLE_ARGUMENTS[type(converter).__name__] for name, converter in converters.items()
+    }
+
+    assert reverse(f"editor:{pattern.name}", kwargs=kwargs) == reverse(
+        f"kpis:{pattern.name}", kwargs=kwargs
+    )
 
 
 def test_it_adds_an_objective_and_undoes_it(client, org, people, customer):
@@ -373,7 +396,7 @@ def test_it_says_when_there_is_nothing_to_undo(client, org, people):
     response = client.post(url("editor_undo", org.north))
 
     assert response.status_code == 400
-    assert editor.NOTHING_TO_UNDO in response.content.decode()
+    assert sheet.NOTHING_TO_UNDO in response.content.decode()
 
 
 def test_it_shows_who_changed_what_in_the_audit_trail(client, org, people, north_goal, financial):

@@ -7,12 +7,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from kpis import editor_selectors as selectors
-from kpis.editor import fix_url, scorecard_for_editing
+from kpis.editor import selectors
+from kpis.editor.views.sheet import fix_url, scorecard_for_editing
 from kpis.models import KPI
 from reviews.health import health_summary, scorecard_health
+from scorecard.page_support import HtmxHttpRequest, period_from_request, scorecard_for_reading
 from scorecard.rules import may
-from scorecard.views import HtmxHttpRequest, period_from_request, scorecard_for_reading
 from strategy.models import Objective
 
 

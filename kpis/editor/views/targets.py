@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kpis import editor_selectors as selectors
 from kpis import services as kpi_services
-from kpis.editor import form_problems, scorecard_for_editing
-from kpis.editor_forms import RollForwardForm
+from kpis.editor import selectors
+from kpis.editor.forms import RollForwardForm
+from kpis.editor.views.sheet import form_problems, scorecard_for_editing
 from scorecard import fiscal
 from scorecard import services as core
-from scorecard.views import HtmxHttpRequest
+from scorecard.page_support import HtmxHttpRequest
 
 GRID_SAVED = "Saved the targets of FY{year}."
 GRID_REFUSED = "Nothing was saved: fix the cells marked below."
@@ -59,7 +59,7 @@ def targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             status = 400
         else:
             messages.success(request, GRID_SAVED.format(year=year))
-            return redirect(f"{reverse('kpis:targets', args=[slug])}?year={year}")
+            return redirect(f"{reverse('editor:targets', args=[slug])}?year={year}")
     context = {
         "scorecard": scorecard,
         "year": year,
@@ -105,7 +105,7 @@ def roll_forward(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         for problem in form_problems(form.errors):
             messages.error(request, problem)
-        return redirect(f"{reverse('kpis:targets', args=[slug])}?year={year}")
+        return redirect(f"{reverse('editor:targets', args=[slug])}?year={year}")
     created, kept = kpi_services.targets_roll_forward(
         scorecard=scorecard,
         fiscal_year=year,
@@ -114,4 +114,4 @@ def roll_forward(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     messages.success(
         request, ROLLED_FORWARD.format(year=year, next=year + 1, created=created, kept=kept)
     )
-    return redirect(f"{reverse('kpis:targets', args=[slug])}?year={year + 1}")
+    return redirect(f"{reverse('editor:targets', args=[slug])}?year={year + 1}")

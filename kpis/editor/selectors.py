@@ -77,6 +77,16 @@ def subtree_units(unit: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(path__startswith=unit.path).order_by("path")
 
 
+def objectives_by_unit(units: list[OrgUnit]) -> dict[int, list[Objective]]:
+    """The active objectives of each unit's scorecard (those a cascaded KPI may measure)."""
+    objectives_of: dict[int, list[Objective]] = {unit.pk: [] for unit in units}
+    for objective in Objective.objects.filter(
+        scorecard__org_unit__in=units, archived_at__isnull=True
+    ).order_by("order", "id"):
+        objectives_of.setdefault(objective.scorecard.org_unit_id, []).append(objective)
+    return objectives_of
+
+
 def rollup_parents_for(unit: OrgUnit) -> QuerySet[KPI]:
     """Roll-up KPIs of the units above `unit`: what a KPI of `unit` may roll up to."""
     ancestors = [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path), 4)]

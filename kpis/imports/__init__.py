@@ -1,0 +1,99 @@
+"""Importing actuals from a spreadsheet: read the file, check every row, preview, apply.
+
+A file is CSV (UTF-8) or XLSX with a header row naming the columns `kpi` (the KPI's id, or
+its exact name), `period` (FY2026-Q3), `value`, and optionally `comment` and `scorecard` (the
+scorecard's title or its unit's slug, needed when a KPI is named rather than numbered and the
+name is not unique). Other columns, such as the template's `unit` and `target`, are ignored.
+Row numbers are the spreadsheet's: the header is row 1.
+
+The preview runs the very writes the import would make inside a transaction that is always
+rolled back, so it reports every rule the services apply (future quarter, locked quarter,
+roll-up KPI, red result without comment) and not an approximation of them.
+
+One module per step: `files` reads the spreadsheet, `checks` checks its rows (the preview),
+`writes` keeps them until the confirmation and writes them; `rows` is what they pass along.
+Callers use the names below (`from kpis import imports; imports.preview(...)`); large files
+take the same steps in a Celery task (`kpis.import_jobs`).
+"""
+
+from kpis.imports.checks import (
+    AMBIGUOUS_KPI,
+    DUPLICATE,
+    NOT_YOURS,
+    UNKNOWN_KPI,
+    UNKNOWN_SCORECARD,
+    preview,
+)
+from kpis.imports.files import (
+    EMPTY_FILE,
+    FORMULA,
+    MAX_BYTES,
+    MAX_ROWS,
+    MISSING_COLUMNS,
+    NOT_UTF8,
+    NOT_XLSX,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    TOO_LARGE,
+    TOO_MANY_ROWS,
+    WRONG_TYPE,
+    ImportRefused,
+    read_table,
+)
+from kpis.imports.rows import (
+    CHANGED,
+    ERROR,
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    ImportRow,
+    Preview,
+    Progress,
+)
+from kpis.imports.writes import (
+    HAS_ERRORS,
+    STALE,
+    Applied,
+    apply,
+    recheck,
+    stash,
+    write,
+)
+
+__all__ = [
+    "AMBIGUOUS_KPI",
+    "CHANGED",
+    "DUPLICATE",
+    "EMPTY_FILE",
+    "ERROR",
+    "FORMULA",
+    "HAS_ERRORS",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "MISSING_COLUMNS",
+    "NEW",
+    "NOT_UTF8",
+    "NOT_XLSX",
+    "NOT_YOURS",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SKIPPED",
+    "STALE",
+    "TOO_LARGE",
+    "TOO_MANY_ROWS",
+    "UNCHANGED",
+    "UNKNOWN_KPI",
+    "UNKNOWN_SCORECARD",
+    "WRONG_TYPE",
+    "Applied",
+    "ImportRefused",
+    "ImportRow",
+    "Preview",
+    "Progress",
+    "apply",
+    "preview",
+    "read_table",
+    "recheck",
+    "stash",
+    "write",
+]

@@ -1,0 +1,175 @@
+"""Checking the rows of an import: which KPI and quarter each names, whether the person may
+enter it, what it would change, and every rule the services apply, found by trying the writes
+in transactions that are always rolled back."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from kpis import services
+from kpis.forms import parse_number
+from kpis.imports.rows import (
+    CHANGED,
+    ERROR,
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    ImportRow,
+    Preview,
+    Progress,
+)
+from kpis.models import KPI, Actual
+from scorecard.rules import may, visible_q
+from scorecard.services import period_for_key
+
+DUPLICATE = "Repeats row {first}: the same KPI and quarter appear twice."
+UNKNOWN_KPI = 'No KPI "{kpi}" that you can see{where}.'
+AMBIGUOUS_KPI = 'Several KPIs are named "{kpi}"{where}: use the KPI\'s id or add a scorecard.'
+UNKNOWN_SCORECARD = 'No scorecard "{scorecard}" that you can see.'
+NOT_YOURS = 'You may not enter actuals for "{kpi}": you neither own it nor manage its unit.'
+# Rows tried per rolled-back transaction while checking: how often progress is reported.
+CHUNK = 100
+
+
+def preview(*, rows: list[ImportRow], user, progress: Progress | None = None) -> Preview:
+    """Resolve and check every row, then try the writes and roll them back (in chunks, and
+    saying how far it got after each when asked to)."""
+    _resolve(rows, user)
+    seen: dict[tuple[int, int], int] = {}
+    for row in rows:
+        if row.errors or row.kind == SKIPPED:
+            continue
+        assert row.kpi is not None
+        key = (row.kpi.pk, row.period.pk)
+        if key in seen:
+            row.errors.append(DUPLICATE.format(first=seen[key]))
+        seen.setdefault(key, row.number)
+    _classify(rows)
+    _dry_run(rows, user, progress)
+    for row in rows:
+        if row.errors:
+            row.kind = ERROR
+    return Preview(rows=rows)
+
+
+def _resolve(rows: list[ImportRow], user) -> None:
+    visible = KPI.objects.filter(visible_q(user, "objective__scorecard__org_unit__path"))
+    ids = {int(r.cells["kpi"]) for r in rows if r.cells.get("kpi", "").isdigit()}
+    names = {r.cells["kpi"] for r in rows if r.cells.get("kpi") and not r.cells["kpi"].isdigit()}
+    # One query for every KPI the file names, by id or by name.
+    candidates = list(
+        visible.filter(Q(pk__in=ids) | Q(name__in=names)).select_related(
+            "objective__scorecard__org_unit"
+        )
+    )
+    by_id = {kpi.pk: kpi for kpi in candidates}
+    periods: dict[str, Any] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        if not row.cells.get("value"):
+            row.kind = SKIPPED
+            continue
+        row.kpi = _kpi_of(row, by_id, candidates)
+        if row.kpi is not None:
+            row.label, row.decimals = row.kpi.name, row.kpi.decimals
+        row.period = _period_of(row, periods)
+        try:
+            row.value = parse_number(row.cells["value"])
+        except ValidationError as error:
+            row.errors.extend(error.messages)
+        row.comment = row.cells.get("comment", "")
+        if row.kpi is not None and not may(user, "kpis.enter_actual", row.kpi):
+            row.errors.append(NOT_YOURS.format(kpi=row.kpi.name))
+
+
+def _kpi_of(row: ImportRow, by_id: dict[int, KPI], candidates: list[KPI]) -> KPI | None:
+    text = row.cells.get("kpi", "")
+    scorecard = row.cells.get("scorecard", "")
+    where = f" in {scorecard}" if scorecard else ""
+    if text.isdigit():
+        found = by_id.get(int(text))
+        matches = [found] if found else []
+    else:
+        matches = [kpi for kpi in candidates if kpi.name == text]
+    if scorecard:
+        matches = [kpi for kpi in matches if _in_scorecard(kpi, scorecard)]
+    if not matches:
+        row.errors.append(UNKNOWN_KPI.format(kpi=text, where=where))
+        return None
+    if len(matches) > 1:
+        row.errors.append(AMBIGUOUS_KPI.format(kpi=text, where=where))
+        return None
+    return matches[0]
+
+
+def _in_scorecard(kpi: KPI, scorecard: str) -> bool:
+    card = kpi.objective.scorecard
+    return scorecard.casefold() in (card.title.casefold(), card.org_unit.slug.casefold())
+
+
+def _period_of(row: ImportRow, periods: dict[str, Any]):
+    key = row.cells.get("period", "")
+    if key not in periods:
+        try:
+            periods[key] = period_for_key(key)
+        except ValidationError as error:
+            periods[key] = error
+    if isinstance(periods[key], ValidationError):
+        row.errors.extend(periods[key].messages)
+        return None
+    return periods[key]
+
+
+def _classify(rows: list[ImportRow]) -> None:
+    pairs = [(row.kpi.pk, row.period.pk) for row in rows if row.kpi and row.period]
+    wanted = set(pairs)
+    kpi_ids = {kpi_id for kpi_id, _ in pairs}
+    # One query for the current actuals of every KPI named, compared in memory.
+    current = {
+        (a.kpi_id, a.period_id): a
+        for a in Actual.objects.filter(kpi_id__in=kpi_ids)
+        if (a.kpi_id, a.period_id) in wanted
+    }
+    for row in rows:
+        if row.errors or row.kind == SKIPPED or row.kpi is None or row.period is None:
+            continue
+        actual = current.get((row.kpi.pk, row.period.pk))
+        if actual is None:
+            row.kind, row.version = NEW, 0
+            continue
+        row.old_value, row.version = actual.value, actual.version
+        # A blank comment cell keeps the comment already there.
+        row.comment = row.comment or actual.comment
+        same = actual.value == row.value and actual.comment == row.comment.strip()
+        row.kind = UNCHANGED if same else CHANGED
+
+
+def _dry_run(rows: list[ImportRow], user, progress: Progress | None) -> None:
+    checked = [row for row in rows if row.kind in (NEW, CHANGED) and not row.errors]
+    for start in range(0, len(checked), CHUNK):
+        chunk = checked[start : start + CHUNK]
+        outcome = services.actuals_enter_rows(
+            rows=[write_of(row) for row in chunk],
+            by=user,
+            source=Actual.Source.IMPORT,
+            all_or_nothing=False,
+            check_only=True,
+        )
+        for index, errors in outcome.errors.items():
+            chunk[index].errors.extend(
+                message for messages in errors.values() for message in messages
+            )
+        if progress:
+            progress(start + len(chunk), len(checked))
+
+
+def write_of(row: ImportRow) -> dict:
+    return {
+        "kpi": row.kpi,
+        "period": row.period,
+        "value": row.value,
+        "comment": row.comment,
+        "based_on_version": row.version,
+    }

@@ -1,0 +1,92 @@
+"""Entering one KPI's actual for a quarter, with its rules: the quarter has started and is
+not locked, nobody saved in the meantime, a red result carries a comment."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kpis import scoring
+from kpis.models import KPI, Actual, Target
+from kpis.scheduling import recompute_on_commit
+from kpis.services.locks import check_quarter_open
+from kpis.services.numbers import as_decimal
+from kpis.services.structure import unit_id_of
+from scorecard.models import OrganizationSettings, Period
+
+QUARTER_NOT_STARTED = "{period} has not started yet: actuals open on {start}."
+RED_NEEDS_COMMENT = (
+    "This result is past the red flag: add a comment that explains it and what is being done."
+)
+STALE_VERSION = (
+    "Someone else saved this actual in the meantime (now {value}, version {version}); "
+    "review their value before saving yours."
+)
+
+
+class StaleActual(Exception):
+    """A write based on an outdated version of an actual."""
+
+    def __init__(self, current: Actual):
+        self.current = current
+        super().__init__(STALE_VERSION.format(value=current.value, version=current.version))
+
+
+@transaction.atomic
+def actual_enter(
+    *,
+    kpi: KPI,
+    period: Period,
+    value,
+    comment: str = "",
+    by=None,
+    source: str = Actual.Source.FORM,
+    based_on_version: int | None = None,
+    today: date | None = None,
+) -> Actual:
+    """Create or update the KPI's actual for the period.
+
+    `based_on_version` is the version the person saw; when someone saved since, the write is
+    refused with StaleActual. Without it the write overwrites (the API's documented choice).
+    """
+    number = as_decimal(value)
+    today = today or timezone.localdate()
+    if not period.has_started(today):
+        raise ValidationError(
+            {"period": QUARTER_NOT_STARTED.format(period=period.label, start=period.start)}
+        )
+    check_quarter_open(kpi, period)
+    actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
+    if actual and based_on_version is not None and actual.version != based_on_version:
+        raise StaleActual(actual)
+    if actual is None:
+        actual = Actual(kpi=kpi, period=period, version=0)
+    actual.value = number
+    actual.comment = comment.strip()
+    actual.entered_by = by
+    actual.entered_at = timezone.now()
+    actual.source = source
+    actual.version += 1
+    actual.full_clean()
+    _check_red_has_comment(actual)
+    actual.save()
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
+    return actual
+
+
+def _check_red_has_comment(actual: Actual) -> None:
+    if actual.comment or not OrganizationSettings.load().red_needs_comment:
+        return
+    target = Target.objects.filter(kpi=actual.kpi, period=actual.period).first()
+    if target is None:
+        return
+    result = scoring.score_kpi(
+        actual=actual.value,
+        target=target.value,
+        red_flag=target.red_flag,
+        direction=actual.kpi.direction,
+        tolerance_pct=actual.kpi.tolerance_pct,
+    )
+    if result.status == scoring.RED:
+        raise ValidationError({"comment": RED_NEEDS_COMMENT})

@@ -1,0 +1,71 @@
+"""The KPIs of an objective: create, edit, archive, delete and reorder them. Each write
+recomputes the scores of the unit it touches once the transaction commits."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kpis.models import KPI
+from kpis.scheduling import recompute_on_commit
+from strategy.models import Objective
+from strategy.services import check_owner_sees_unit, move_within
+
+KPI_HAS_DATA = "This KPI has targets, actuals or child KPIs: archive it instead of deleting it."
+
+
+@transaction.atomic
+def kpi_create(*, objective: Objective, name: str, **fields) -> KPI:
+    check_owner_sees_unit(owner=fields.get("owner"), unit=objective.scorecard.org_unit)
+    kpi = KPI(objective=objective, name=name.strip(), **fields)
+    if "order" not in fields:
+        kpi.order = objective.kpis.count()
+    kpi.full_clean()
+    kpi.save()
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)])
+    return kpi
+
+
+def unit_id_of(kpi: KPI) -> int:
+    return kpi.objective.scorecard.org_unit_id
+
+
+@transaction.atomic
+def kpi_update(*, kpi: KPI, **fields) -> KPI:
+    if "owner" in fields:
+        check_owner_sees_unit(owner=fields["owner"], unit=kpi.objective.scorecard.org_unit)
+    unit_before = unit_id_of(kpi)
+    for name, value in fields.items():
+        setattr(kpi, name, value)
+    kpi.full_clean()
+    kpi.save()
+    recompute_on_commit(unit_ids=[unit_before, unit_id_of(kpi)])
+    return kpi
+
+
+def kpi_archive(*, kpi: KPI) -> KPI:
+    kpi.archived_at = timezone.now()
+    kpi.save(update_fields=["archived_at"])
+    recompute_on_commit(unit_ids=[unit_id_of(kpi)])
+    return kpi
+
+
+@transaction.atomic
+def kpi_delete(*, kpi: KPI) -> None:
+    """Delete a KPI that holds no data yet; one with data is archived instead."""
+    if kpi.targets.exists() or kpi.actuals.exists() or kpi.rollup_children.exists():
+        raise ValidationError(KPI_HAS_DATA)
+    unit_id = unit_id_of(kpi)
+    kpi.delete()
+    recompute_on_commit(unit_ids=[unit_id])
+
+
+@transaction.atomic
+def kpi_move(*, kpi: KPI, step: int) -> None:
+    """Move a KPI one place up (step -1) or down (+1) within its objective, renumbering the
+    objective's KPIs 0, 1, 2… so the order stays dense."""
+    siblings = list(
+        KPI.objects.filter(objective_id=kpi.objective_id, archived_at__isnull=True).order_by(
+            "order", "id"
+        )
+    )
+    move_within(siblings, moved_pk=kpi.pk, step=step)
