@@ -27,6 +27,7 @@ from scorecard.selectors import (
     visible_scorecards,
     visible_units,
 )
+from strategy.selectors import subtree_has_objectives
 
 MOVE_INTO_OWN_SUBTREE = "A unit cannot move under itself or one of its own units."
 MOVE_WITH_OBJECTIVES = (
@@ -119,19 +120,12 @@ class OrgUnitViewSet(
         require(self.request.user, "scorecard.add_child_orgunit", new_parent)
         if new_parent.path.startswith(unit.path):
             raise serializers.ValidationError({"parent": [MOVE_INTO_OWN_SUBTREE]})
-        if unit_has_objectives(unit):
+        if subtree_has_objectives(unit):
             raise serializers.ValidationError({"parent": [MOVE_WITH_OBJECTIVES]})
         try:
             OrgUnit.objects.move(unit, new_parent, "last-child")
         except InvalidMoveToDescendant:
             raise serializers.ValidationError({"parent": [MOVE_INTO_OWN_SUBTREE]}) from None
-
-
-def unit_has_objectives(unit: OrgUnit) -> bool:
-    # The API is a face of every layer, so it may look at objectives from here.
-    from strategy.models import Objective
-
-    return Objective.objects.filter(scorecard__org_unit__path__startswith=unit.path).exists()
 
 
 def attach_parent_ids(units: list[OrgUnit]) -> None:

@@ -9,17 +9,22 @@ outsider: signed in, no role anywhere
 """
 
 import ctypes.util
+import dataclasses
 import importlib
+import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import post_migrate
 
 from kpis import services as kpi_services
@@ -28,6 +33,7 @@ from scorecard.celery import app as celery_app
 from scorecard.models import Membership, OrgUnit, Perspective
 from scorecard.rules import forget_grants
 from strategy import services as strategy_services
+from tests.database_copy import DatabaseCopy
 from tests.factories import UserFactory, org_unit
 
 # The live server for browser tests runs in a thread while Playwright's sync API holds an event
@@ -67,11 +73,27 @@ SYSTEM_PARTS = {
 
 
 def pytest_collection_modifyitems(items):
-    # Real Celery workers listen on the same Redis queues: tests that start one run in one
-    # xdist worker, one after another, so no worker picks up another test's task.
+    """Tests that share an expensive world run in one xdist worker, so it is built once."""
     for item in items:
-        if item.get_closest_marker("celery_worker"):
-            item.add_marker(pytest.mark.xdist_group("real-celery-worker"))
+        group = _shared_world_of(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _shared_world_of(item) -> str | None:
+    # Real Celery workers listen on the same Redis queues: tests that start one run one
+    # after another, so no worker picks up another test's task.
+    if item.get_closest_marker("celery_worker"):
+        return "real-celery-worker"
+    fixtures = getattr(item, "_fixtureinfo", None)
+    if fixtures is None:
+        return None
+    if "demo_copy" in fixtures.names_closure:
+        return "demo"
+    definitions = fixtures.name2fixturedefs.values()
+    if any(definition[-1].scope == "module" for definition in definitions):
+        return item.nodeid.split("::")[0]
+    return None
 
 
 def pytest_runtest_setup(item):
@@ -151,6 +173,26 @@ def reseed_classic_perspectives(**kwargs) -> None:
 post_migrate.connect(reseed_classic_perspectives, dispatch_uid="tests.reseed_perspectives")
 
 
+@pytest.fixture(scope="session")
+def demo_copy(django_db_setup, django_db_blocker) -> Iterator[DatabaseCopy]:
+    """The demo organization as `seed_demo` builds it today, scores computed (Celery runs
+    eagerly in tests), built once per xdist worker and kept as a copy of every table. The
+    tests that use it run in one worker (pytest_collection_modifyitems)."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+        copy = DatabaseCopy.take(connection)
+        # The tests after this one in the same worker expect an empty database, as built.
+        call_command("flush", interactive=False, verbosity=0)
+        yield copy
+        copy.release()
+
+
+@pytest.fixture
+def demo(demo_copy, transactional_db) -> None:
+    """The demo as it was built, whatever the tests before this one changed."""
+    demo_copy.restore(connection)
+
+
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker):
     """One transaction around a whole test module, for worlds that take long to build.
@@ -165,11 +207,20 @@ def module_db(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def forget_cached_grants(people: "People") -> None:
-    """Roles are read once per user object; a test that granted one in its savepoint must
-    not leave the next test a user object that still remembers it."""
-    for user in vars(people).values():
-        forget_grants(user)
+def as_stored(*things: object) -> None:
+    """Reload every model instance that `things` hold (in dataclasses, dicts, lists), so that a
+    module-scoped world starts each test as stored: what the last test changed in memory (a
+    moved unit's path, a cached relation, a user's cached roles) goes with its savepoint."""
+    for thing in things:
+        if isinstance(thing, Model):
+            thing.refresh_from_db()
+            forget_grants(thing)
+        elif isinstance(thing, dict):
+            as_stored(*thing.values())
+        elif isinstance(thing, list | tuple | set):
+            as_stored(*thing)
+        elif dataclasses.is_dataclass(thing) and not isinstance(thing, type):
+            as_stored(*(getattr(thing, field.name) for field in dataclasses.fields(thing)))
 
 
 @pytest.fixture
@@ -193,11 +244,15 @@ def customer() -> Perspective:
 
 
 @pytest.fixture
-def north_sales_kpi(org, people, financial):
+def north_sales_kpi(org, people):
     """A KPI of North Sales owned by the owner persona, with a target for FY2026 Q1."""
+    return build_north_sales_kpi(org, people)
+
+
+def build_north_sales_kpi(org: Org, people: People):
     objective = strategy_services.objective_create(
         scorecard=org.north_sales.scorecard,
-        perspective=financial,
+        perspective=Perspective.objects.get(order=4),
         title="Grow regional revenue",
         owner=people.north_manager,
     )

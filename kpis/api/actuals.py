@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import services, updates
-from kpis.forms import parse_number
 from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, Actual
 from kpis.selectors import visible_actuals, visible_kpis
+from kpis.services.numbers import parse_number
 from scorecard import fiscal
 from scorecard.api_support import PeriodKeyField, require, service_errors, visible_to_requester
 from scorecard.services import fiscal_start_month

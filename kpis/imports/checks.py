@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from kpis import services
-from kpis.forms import parse_number
 from kpis.imports.rows import (
     CHANGED,
     ERROR,
@@ -20,6 +19,7 @@ from kpis.imports.rows import (
     Progress,
 )
 from kpis.models import KPI, Actual
+from kpis.services.numbers import parse_number
 from scorecard.rules import may, visible_q
 from scorecard.services import period_for_key
 

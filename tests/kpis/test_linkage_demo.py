@@ -1,9 +1,6 @@
 """The demo's twelve quarters hold links of every linkage verdict."""
 
-import io
 from collections import Counter
-
-from django.core.management import call_command
 
 from kpis import linkage
 from kpis.linkage_selectors import scorecard_linkage
@@ -11,8 +8,7 @@ from scorecard.models import Scorecard
 from scorecard.services import last_ended_period
 
 
-def test_it_finds_every_verdict_among_the_demo_links(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_it_finds_every_verdict_among_the_demo_links(demo):
     period = last_ended_period()
 
     verdicts = Counter(

@@ -27,10 +27,11 @@ from kpis import services as kpi_services
 from kpis.models import KPI, Target
 from reviews.models import ActionItem, Initiative, Review
 from scorecard import services as core
-from scorecard.models import Membership, OrgUnit, Scorecard
+from scorecard.models import Membership, OrgUnit, Perspective, Scorecard
 from scorecard.rules import PERMISSIONS, forget_grants, managed_q, may, visible_q
 from strategy import services as strategy_services
 from strategy.models import CausalLink, Objective
+from tests.conftest import as_stored, build_north_sales_kpi, build_org, build_people
 from tests.factories import UserFactory
 
 OWNER = Membership.Role.OWNER
@@ -160,8 +161,37 @@ def persona(org, people):
     return named
 
 
+# The organization and its things are built once for the module; each test runs in a
+# savepoint and starts from them as stored (tests/conftest.py: module_db, as_stored).
+@pytest.fixture(scope="module")
+def org(module_db):
+    return build_org()
+
+
+@pytest.fixture(scope="module")
+def people(org):
+    return build_people(org)
+
+
+@pytest.fixture(scope="module")
+def north_sales_kpi(org, people):
+    return build_north_sales_kpi(org, people)
+
+
+@pytest.fixture(autouse=True)
+def as_built(db, org, people, built_things):
+    as_stored(org, people, built_things)
+
+
 @pytest.fixture
-def things(org, people, financial, customer, north_sales_kpi) -> dict[str, UnitThings]:
+def things(built_things) -> dict[str, UnitThings]:
+    return built_things
+
+
+@pytest.fixture(scope="module")
+def built_things(org, people, north_sales_kpi) -> dict[str, UnitThings]:
+    financial = Perspective.objects.get(order=4)
+    customer = Perspective.objects.get(order=3)
     """UnitThings for each unit, by unit name. North Sales' KPI is `north_sales_kpi` and its
     action item belongs to the owner; elsewhere KPIs and action items have no owner."""
 
