@@ -22,6 +22,7 @@ from scorecard.page_support import (
     object_or_refuse,
     period_from_request,
     scorecard_for_reading,
+    scorecard_of_unit,
 )
 from scorecard.rules import may
 from scorecard.templatetags.sightline import person, status_label
@@ -35,13 +36,7 @@ MAY_NOT_EDIT = "You may not change this map: it belongs to a unit you do not man
 
 
 def scorecard_for_editing(request: HttpRequest, slug: str) -> Scorecard:
-    return object_or_refuse(
-        request,
-        Scorecard.objects.select_related("org_unit"),
-        "strategy.change_causallink",
-        refused=MAY_NOT_EDIT,
-        org_unit__slug=slug,
-    )
+    return scorecard_of_unit(request, slug, "strategy.change_causallink", refused=MAY_NOT_EDIT)
 
 
 def map_url(scorecard: Scorecard, period: Period, *, cascade: bool = False) -> str:

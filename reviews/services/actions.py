@@ -105,8 +105,8 @@ def action_item_create(
     )
     item.full_clean()
     item.save()
-    if notify_owner and created_by is not None and created_by.pk != owner.pk:
-        _tell_new_owner(item, by=created_by)
+    if notify_owner:
+        _tell_owner_given_by_another(item, by=created_by)
     return item
 
 
@@ -141,12 +141,15 @@ def action_item_update(
     item.is_draft = False
     item.full_clean()
     item.save()
-    if new_owner and by is not None and by.pk != item.owner_id:
-        _tell_new_owner(item, by=by)
+    if new_owner:
+        _tell_owner_given_by_another(item, by=by)
     return item
 
 
-def _tell_new_owner(item: ActionItem, *, by) -> None:
+def _tell_owner_given_by_another(item: ActionItem, *, by) -> None:
+    """The owner hears of an action someone else gave them, not of one they took on."""
+    if by is None or by.pk == item.owner_id:
+        return
     url = reverse("reviews:action", args=[item.pk])
     subject = f" for {item.kpi.name}" if item.kpi else ""
     notify(

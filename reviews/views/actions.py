@@ -21,8 +21,7 @@ from reviews.forms import (
 )
 from reviews.models import ActionItem, Finding, Initiative
 from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
-from scorecard.models import Scorecard
-from scorecard.page_support import object_or_refuse
+from scorecard.page_support import object_or_refuse, scorecard_of_unit
 from scorecard.rules import may
 from strategy.models import Objective
 
@@ -86,12 +85,8 @@ def _action_subjects(request: HttpRequest) -> dict:
         )
         subjects.update(initiative=initiative, scorecard=initiative.scorecard)
     if source.get("unit") and "scorecard" not in subjects:
-        subjects["scorecard"] = object_or_refuse(
-            request,
-            Scorecard.objects.select_related("org_unit"),
-            "reviews.add_actionitem",
-            refused=MAY_NOT_MANAGE,
-            org_unit__slug=source["unit"],
+        subjects["scorecard"] = scorecard_of_unit(
+            request, source["unit"], "reviews.add_actionitem", refused=MAY_NOT_MANAGE
         )
     if "scorecard" not in subjects:
         raise PermissionDenied(NO_SUBJECT)

@@ -15,7 +15,7 @@ from reviews.forms import InitiativeForm, MilestoneForm, show_service_errors
 from reviews.models import Initiative, Milestone
 from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
 from scorecard.models import Scorecard
-from scorecard.page_support import object_or_refuse
+from scorecard.page_support import object_or_refuse, scorecard_of_unit
 from scorecard.rules import may
 
 INITIATIVES = Initiative.objects.select_related("scorecard__org_unit")
@@ -40,13 +40,7 @@ def initiative_list(request: HttpRequest, slug: str) -> HttpResponse:
         permission, refused = "reviews.change_initiative", MAY_NOT_MANAGE
     else:
         permission, refused = "scorecard.view_scorecard", MAY_NOT_READ
-    scorecard = object_or_refuse(
-        request,
-        Scorecard.objects.select_related("org_unit"),
-        permission,
-        refused=refused,
-        org_unit__slug=slug,
-    )
+    scorecard = scorecard_of_unit(request, slug, permission, refused=refused)
     if request.method == "GET":
         return _initiatives_page(request, scorecard, InitiativeForm(scorecard=scorecard))
     form = InitiativeForm(request.POST, scorecard=scorecard)

@@ -20,8 +20,7 @@ from reviews.forms import (
 )
 from reviews.models import Finding, Review
 from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
-from scorecard.models import Scorecard
-from scorecard.page_support import HtmxHttpRequest, object_or_refuse
+from scorecard.page_support import HtmxHttpRequest, object_or_refuse, scorecard_of_unit
 from scorecard.rules import may
 from scorecard.services import period_for_key
 
@@ -42,12 +41,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_plan(request: HttpRequest) -> HttpResponse:
     form = ReviewPlanForm(request.POST, user=request.user)
     if form.is_valid():
-        scorecard = object_or_refuse(
-            request,
-            Scorecard.objects.select_related("org_unit"),
-            "reviews.change_review",
-            refused=MAY_NOT_MANAGE,
-            org_unit=form.cleaned_data["unit"],
+        unit = form.cleaned_data["unit"]
+        scorecard = scorecard_of_unit(
+            request, unit.slug, "reviews.change_review", refused=MAY_NOT_MANAGE
         )
         try:
             review = services.review_create(
