@@ -127,6 +127,10 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.initiative.scorecard.org_unit
+
 
 class Finding(models.Model):
     """A review's note on one subject; opening a review writes one per agenda item."""

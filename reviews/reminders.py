@@ -29,7 +29,7 @@ from django.urls import reverse
 from kpis.models import KPI, Actual
 from reviews.mail import site_url
 from reviews.models import ActionItem, Notification, ReminderLog, Review
-from reviews.services import notify
+from reviews.services.notifications import notify
 from scorecard import fiscal
 from scorecard.models import Membership, OrganizationSettings, OrgUnit, Period
 from scorecard.services import period_for_quarter

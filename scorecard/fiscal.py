@@ -56,11 +56,11 @@ class FiscalQuarter:
 
     @property
     def label(self) -> str:
-        return f"FY{self.fiscal_year} Q{self.quarter}"
+        return quarter_label(self.fiscal_year, self.quarter)
 
     @property
     def key(self) -> str:
-        return f"FY{self.fiscal_year}-Q{self.quarter}"
+        return quarter_key(self.fiscal_year, self.quarter)
 
     @property
     def start(self) -> date:
@@ -96,6 +96,16 @@ class FiscalQuarter:
         """The (year, month) of the quarter's first month plus offset months."""
         months_into_year = (self.quarter - 1) * MONTHS_PER_QUARTER + offset
         return _add_months(_first_calendar_year(self), self.start_month, months_into_year)
+
+
+def quarter_label(fiscal_year: int, quarter: int) -> str:
+    """A quarter's name on pages: "FY2026 Q3"."""
+    return f"FY{fiscal_year} Q{quarter}"
+
+
+def quarter_key(fiscal_year: int, quarter: int) -> str:
+    """A quarter's name in URLs and the API: "FY2026-Q3" (`parse_period` reads it back)."""
+    return f"FY{fiscal_year}-Q{quarter}"
 
 
 def quarter_of(day: date, start_month: int = 1) -> FiscalQuarter:

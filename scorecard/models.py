@@ -166,11 +166,11 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        return f"FY{self.fiscal_year} Q{self.quarter}"
+        return fiscal.quarter_label(self.fiscal_year, self.quarter)
 
     @property
     def key(self) -> str:
-        return f"FY{self.fiscal_year}-Q{self.quarter}"
+        return fiscal.quarter_key(self.fiscal_year, self.quarter)
 
     def has_started(self, today: date) -> bool:
         return self.start <= today

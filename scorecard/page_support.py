@@ -52,13 +52,22 @@ def object_or_refuse[M: Model](
     return obj
 
 
-def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
+def scorecard_of_unit(
+    request: HttpRequest, slug: str, permission: str, *, refused: str = NO_ROLE
+) -> Scorecard:
+    """The scorecard of the unit named by `slug` in the URL, if the person holds `permission`
+    on it (see object_or_refuse); its unit comes along, since the policy reads it."""
     return object_or_refuse(
         request,
         Scorecard.objects.select_related("org_unit"),
-        "scorecard.view_scorecard",
+        permission,
+        refused=refused,
         org_unit__slug=slug,
     )
+
+
+def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
+    return scorecard_of_unit(request, slug, "scorecard.view_scorecard")
 
 
 def period_from_request(request: HttpRequest) -> Period:

@@ -5,10 +5,10 @@ import html
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,9 +17,15 @@ from kpis import selectors as kpi_selectors
 from kpis.linkage_selectors import ScorecardLinkage, scorecard_linkage
 from scorecard import selectors as core_selectors
 from scorecard.models import Period, Scorecard
+from scorecard.page_support import (
+    HtmxHttpRequest,
+    object_or_refuse,
+    period_from_request,
+    scorecard_for_reading,
+    scorecard_of_unit,
+)
 from scorecard.rules import may
 from scorecard.templatetags.sightline import person, status_label
-from scorecard.views import HtmxHttpRequest, period_from_request, scorecard_for_reading
 from strategy import map_selectors, map_svg, services
 from strategy.map_forms import LinkForm
 from strategy.models import CausalLink, Objective
@@ -30,10 +36,7 @@ MAY_NOT_EDIT = "You may not change this map: it belongs to a unit you do not man
 
 
 def scorecard_for_editing(request: HttpRequest, slug: str) -> Scorecard:
-    scorecard = scorecard_for_reading(request, slug)
-    if not may(request.user, "strategy.change_causallink", scorecard):
-        raise PermissionDenied(MAY_NOT_EDIT)
-    return scorecard
+    return scorecard_of_unit(request, slug, "strategy.change_causallink", refused=MAY_NOT_EDIT)
 
 
 def map_url(scorecard: Scorecard, period: Period, *, cascade: bool = False) -> str:
@@ -154,8 +157,15 @@ def link_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def link_remove(request: HtmxHttpRequest, slug: str, link_id: int) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     period = period_from_request(request)
-    link = get_object_or_404(
-        CausalLink.objects.select_related("source", "target"), pk=link_id, scorecard=scorecard
+    # Only a link of this map: an id from another map is unknown here (404).
+    link = object_or_refuse(
+        request,
+        CausalLink.objects.select_related("scorecard__org_unit", "source", "target").filter(
+            scorecard=scorecard
+        ),
+        "strategy.change_causallink",
+        refused=MAY_NOT_EDIT,
+        pk=link_id,
     )
     services.link_delete(link=link)
     messages.success(request, LINK_REMOVED.format(source=link.source, target=link.target))

@@ -1,0 +1,196 @@
+"""A review's life: plan it, open it (its agenda), work through it, close it (its pack),
+reopen it."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kpis import services as kpi_services
+from kpis.models import KPI, ScoreSnapshot
+from reviews.models import Finding, Review
+from scorecard.models import Period, Scorecard
+from strategy.models import Objective
+from strategy.services import check_owner_sees_unit
+
+ANNUAL_REVIEW_NOT_Q4 = (
+    "An annual review is held on the fiscal year's last quarter: choose a Q4, not {period}."
+)
+REVIEW_OF_FUTURE_QUARTER = "{period} has not started yet: a review looks back at a quarter."
+REVIEW_ALREADY_CLOSED = "This review is closed already."
+REVIEW_NOT_CLOSED = "Only a closed review can be reopened."
+REVIEW_CLOSED_READ_ONLY = "This review is closed: reopen it (with a reason) to change it."
+REOPEN_NEEDS_REASON = "Say why the review is reopened: the reason is kept with the review."
+CLOSE_WITH_ITS_BUTTON = "Close a review with its own button, which keeps its pack."
+
+
+def check_review_not_future(*, period: Period) -> None:
+    if period.start > timezone.localdate():
+        raise ValidationError({"period": REVIEW_OF_FUTURE_QUARTER.format(period=period.label)})
+
+
+def check_review_open(review: Review) -> None:
+    """A closed review is read-only until it is reopened, findings included."""
+    if review.status == Review.Status.CLOSED:
+        raise ValidationError({"status": REVIEW_CLOSED_READ_ONLY})
+
+
+@transaction.atomic
+def review_create(
+    *,
+    scorecard: Scorecard,
+    period: Period,
+    kind: str = Review.Kind.QUARTERLY,
+    status: str = Review.Status.PLANNED,
+    meeting_date: date | None = None,
+    facilitator=None,
+    participants: Iterable = (),
+    summary: str = "",
+    decisions: str = "",
+) -> Review:
+    """Create a review. A review created as closed gets `closed_at` now; its pack stays
+    empty here, because filling it from the score snapshots is the job of closing a review."""
+    if kind == Review.Kind.ANNUAL and period.quarter != 4:
+        raise ValidationError({"period": ANNUAL_REVIEW_NOT_Q4.format(period=period.label)})
+    check_review_not_future(period=period)
+    check_owner_sees_unit(owner=facilitator, unit=scorecard.org_unit, field="facilitator")
+    review = Review(
+        scorecard=scorecard,
+        period=period,
+        kind=kind,
+        status=status,
+        meeting_date=meeting_date,
+        facilitator=facilitator,
+        summary=summary.strip(),
+        decisions=decisions.strip(),
+        closed_at=timezone.now() if status == Review.Status.CLOSED else None,
+    )
+    review.full_clean()
+    review.save()
+    people = list(participants)
+    if people:
+        review.participants.set(people)
+    return review
+
+
+@transaction.atomic
+def review_update(
+    *,
+    review: Review,
+    meeting_date: date | None = None,
+    summary: str | None = None,
+    decisions: str | None = None,
+    participants: Iterable | None = None,
+    status: str | None = None,
+) -> Review:
+    """The fields the meeting fills in as it goes (the page saves them as you type)."""
+    check_review_open(review)
+    if status == Review.Status.CLOSED:
+        raise ValidationError({"status": CLOSE_WITH_ITS_BUTTON})
+    if meeting_date is not None:
+        review.meeting_date = meeting_date
+    if summary is not None:
+        review.summary = summary.strip()
+    if decisions is not None:
+        review.decisions = decisions.strip()
+    if status is not None:
+        review.status = status
+    review.full_clean()
+    review.save()
+    if participants is not None:
+        people = list(participants)
+        for person in people:
+            check_owner_sees_unit(owner=person, unit=review.org_unit, field="participants")
+        review.participants.set(people)
+    return review
+
+
+@transaction.atomic
+def review_open(*, review: Review, today: date | None = None) -> Review:
+    """Start the meeting: the review goes "in review" and, the first time, its agenda is
+    written as findings from the snapshots (see reviews.agenda)."""
+    from reviews import agenda
+
+    check_review_open(review)
+    review.status = Review.Status.IN_REVIEW
+    review.full_clean()
+    review.save()
+    if not review.findings.exclude(kind=Finding.Kind.NOTE).exists():
+        agenda.write_findings(review=review, today=today or timezone.localdate())
+    return review
+
+
+def review_pack(*, scorecard: Scorecard, period: Period) -> dict:
+    """The scorecard's snapshots of the quarter as plain data, with the names they had."""
+    kpis = {
+        pk: (name, decimals)
+        for pk, name, decimals in KPI.objects.filter(objective__scorecard=scorecard).values_list(
+            "pk", "name", "decimals"
+        )
+    }
+    names = {
+        "kpi": {pk: name for pk, (name, _) in kpis.items()},
+        "objective": dict(Objective.objects.filter(scorecard=scorecard).values_list("pk", "title")),
+    }
+    snapshots = ScoreSnapshot.objects.filter(scorecard=scorecard, period=period).order_by(
+        "subject_type", "subject_id"
+    )
+    return {
+        "period": period.key,
+        "taken_at": timezone.now().isoformat(),
+        "snapshots": [
+            {
+                "subject_type": row.subject_type,
+                "subject_id": row.subject_id,
+                "name": names.get(row.subject_type, {}).get(row.subject_id, ""),
+                "decimals": kpis.get(row.subject_id, ("", 1))[1]
+                if row.subject_type == "kpi"
+                else 1,
+                "value": None if row.value is None else str(row.value),
+                "score": None if row.score is None else str(row.score),
+                "status": row.status,
+                "reported": row.reported,
+                "total": row.total,
+            }
+            for row in snapshots
+        ],
+    }
+
+
+@transaction.atomic
+def review_close(*, review: Review, by) -> Review:
+    """Close the review: freeze the quarter's snapshots into its pack and make the
+    scorecard's actuals of that quarter read-only."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status == Review.Status.CLOSED:
+        raise ValidationError({"status": REVIEW_ALREADY_CLOSED})
+    review.pack = review_pack(scorecard=review.scorecard, period=review.period)
+    review.status = Review.Status.CLOSED
+    review.closed_at = timezone.now()
+    review.full_clean()
+    review.save()
+    kpi_services.quarter_lock(
+        scorecard=review.scorecard, period=review.period, by=by, reason=f"{review} closed"
+    )
+    return review
+
+
+@transaction.atomic
+def review_reopen(*, review: Review, by, reason: str) -> Review:
+    """Reopen a closed review; the reason is kept (with who and when) and the quarter's
+    actuals can be edited again. The pack stays until the review closes again."""
+    if not reason.strip():
+        raise ValidationError({"reason": REOPEN_NEEDS_REASON})
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != Review.Status.CLOSED:
+        raise ValidationError({"status": REVIEW_NOT_CLOSED})
+    stamp = f"{timezone.localdate().isoformat()} {by}: {reason.strip()}"
+    review.reopen_reason = f"{review.reopen_reason}\n{stamp}".strip()
+    review.status = Review.Status.IN_REVIEW
+    review.closed_at = None
+    review.full_clean()
+    review.save()
+    kpi_services.quarter_unlock(scorecard=review.scorecard, period=review.period)
+    return review
