@@ -11,17 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kpis import services as kpi_services
 from kpis.editor import selectors
 from kpis.editor.forms import KPI_FIELDS, KPICascadeForm, KPIForm
-from kpis.editor.undo import before_values, forget, remember
+from kpis.editor.undo import before_values, forget
 from kpis.editor.views.objectives import objective_in
 from kpis.editor.views.sheet import (
-    ARCHIVED,
     CASCADED,
     DELETED,
-    SAVED,
+    changed,
     editor_url,
     form_problems,
-    refused_save,
     render_editor,
+    saved_through_service,
     scorecard_for_editing,
 )
 from kpis.models import KPI
@@ -44,19 +43,11 @@ def kpi_in(scorecard: Scorecard, kpi_id: int) -> KPI:
 def kpi_add(request: HtmxHttpRequest, slug: str, objective_id: int) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     objective = objective_in(scorecard, objective_id)
-    form = KPIForm(request.POST, objective=objective)
-    slot = f"new-kpi-{objective.pk}"
-    if not form.is_valid():
-        return refused_save(request, scorecard, slot, form.errors)
-    try:
-        kpi = kpi_services.kpi_create(objective=objective, **form.cleaned_data)
-    except ValidationError as error:
-        return refused_save(request, scorecard, slot, error)
-    remember(
-        request, scorecard, kind="kpi", id=kpi.pk, action="create", label=f"added “{kpi.name}”"
-    )
-    messages.success(request, SAVED.format(what=f"“{kpi.name}”"))
-    return render_editor(request, scorecard)
+    return saved_through_service(
+        request, scorecard, form=KPIForm(request.POST, objective=objective),
+        slot=f"new-kpi-{objective.pk}",
+        save=lambda **data: kpi_services.kpi_create(objective=objective, **data), action="create",
+    )  # fmt: skip
 
 
 @require_POST
@@ -64,21 +55,11 @@ def kpi_add(request: HtmxHttpRequest, slug: str, objective_id: int) -> HttpRespo
 def kpi_edit(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     kpi = kpi_in(scorecard, kpi_id)
-    before = before_values(kpi, KPI_FIELDS)
-    form = KPIForm(request.POST, objective=kpi.objective, instance=kpi)
-    slot = f"kpi-{kpi.pk}"
-    if not form.is_valid():
-        return refused_save(request, scorecard, slot, form.errors)
-    try:
-        kpi_services.kpi_update(kpi=kpi, **form.cleaned_data)
-    except ValidationError as error:
-        return refused_save(request, scorecard, slot, error)
-    remember(
-        request, scorecard, kind="kpi", id=kpi.pk, action="update", before=before,
-        label=f"the edit of “{kpi.name}”",
+    return saved_through_service(
+        request, scorecard, form=KPIForm(request.POST, objective=kpi.objective, instance=kpi),
+        slot=f"kpi-{kpi.pk}", save=lambda **data: kpi_services.kpi_update(kpi=kpi, **data),
+        action="update", before=before_values(kpi, KPI_FIELDS),
     )  # fmt: skip
-    messages.success(request, SAVED.format(what=f"“{kpi.name}”"))
-    return render_editor(request, scorecard)
 
 
 @require_POST
@@ -87,12 +68,7 @@ def kpi_archive(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpRespons
     scorecard = scorecard_for_editing(request, slug)
     kpi = kpi_in(scorecard, kpi_id)
     kpi_services.kpi_archive(kpi=kpi)
-    remember(
-        request, scorecard, kind="kpi", id=kpi.pk, action="archive",
-        label=f"archiving “{kpi.name}”",
-    )  # fmt: skip
-    messages.success(request, ARCHIVED.format(name=kpi.name))
-    return render_editor(request, scorecard)
+    return changed(request, scorecard, kpi, action="archive")
 
 
 @require_POST

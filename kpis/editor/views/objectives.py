@@ -9,16 +9,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kpis.editor import selectors
 from kpis.editor.forms import OBJECTIVE_FIELDS, ObjectiveCascadeForm, ObjectiveForm
-from kpis.editor.undo import before_values, forget, remember
+from kpis.editor.undo import before_values, forget
 from kpis.editor.views.sheet import (
-    ARCHIVED,
     CASCADED,
     DELETED,
-    SAVED,
+    changed,
     editor_url,
     form_problems,
-    refused_save,
     render_editor,
+    saved_through_service,
     scorecard_for_editing,
 )
 from scorecard.models import Scorecard
@@ -40,20 +39,12 @@ def objective_in(scorecard: Scorecard, objective_id: int) -> Objective:
 @login_required
 def objective_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
-    form = ObjectiveForm(request.POST, scorecard=scorecard)
-    slot = "new-objective"
-    if not form.is_valid():
-        return refused_save(request, scorecard, slot, form.errors)
-    try:
-        objective = strategy_services.objective_create(scorecard=scorecard, **form.cleaned_data)
-    except ValidationError as error:
-        return refused_save(request, scorecard, slot, error)
-    remember(
-        request, scorecard, kind="objective", id=objective.pk, action="create",
-        label=f"added “{objective.title}”",
+    return saved_through_service(
+        request, scorecard, form=ObjectiveForm(request.POST, scorecard=scorecard),
+        slot="new-objective",
+        save=lambda **data: strategy_services.objective_create(scorecard=scorecard, **data),
+        action="create",
     )  # fmt: skip
-    messages.success(request, SAVED.format(what=f"“{objective.title}”"))
-    return render_editor(request, scorecard)
 
 
 @require_POST
@@ -61,21 +52,13 @@ def objective_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def objective_edit(request: HtmxHttpRequest, slug: str, objective_id: int) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     objective = objective_in(scorecard, objective_id)
-    before = before_values(objective, OBJECTIVE_FIELDS)
-    form = ObjectiveForm(request.POST, scorecard=scorecard, instance=objective)
-    slot = f"objective-{objective.pk}"
-    if not form.is_valid():
-        return refused_save(request, scorecard, slot, form.errors)
-    try:
-        strategy_services.objective_update(objective=objective, **form.cleaned_data)
-    except ValidationError as error:
-        return refused_save(request, scorecard, slot, error)
-    remember(
-        request, scorecard, kind="objective", id=objective.pk, action="update", before=before,
-        label=f"the edit of “{objective.title}”",
+    return saved_through_service(
+        request, scorecard,
+        form=ObjectiveForm(request.POST, scorecard=scorecard, instance=objective),
+        slot=f"objective-{objective.pk}",
+        save=lambda **data: strategy_services.objective_update(objective=objective, **data),
+        action="update", before=before_values(objective, OBJECTIVE_FIELDS),
     )  # fmt: skip
-    messages.success(request, SAVED.format(what=f"“{objective.title}”"))
-    return render_editor(request, scorecard)
 
 
 @require_POST
@@ -84,12 +67,7 @@ def objective_archive(request: HtmxHttpRequest, slug: str, objective_id: int) ->
     scorecard = scorecard_for_editing(request, slug)
     objective = objective_in(scorecard, objective_id)
     strategy_services.objective_archive(objective=objective)
-    remember(
-        request, scorecard, kind="objective", id=objective.pk, action="archive",
-        label=f"archiving “{objective.title}”",
-    )  # fmt: skip
-    messages.success(request, ARCHIVED.format(name=objective.title))
-    return render_editor(request, scorecard)
+    return changed(request, scorecard, objective, action="archive")
 
 
 @require_http_methods(["GET", "POST"])

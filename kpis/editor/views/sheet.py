@@ -1,9 +1,11 @@
 """The editor's sheet: the page itself, how it answers after a write (htmx gets the editor's
 body, a plain form post a redirect or the page with its problems), and undo."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,12 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from kpis.editor import selectors
-from kpis.editor.undo import forget, undo_change, undo_key
+from kpis.editor.undo import forget, remember, undo_change, undo_key
 from kpis.models import KPI
 from reviews.health import health_summary, scorecard_health
 from scorecard.models import Scorecard
 from scorecard.page_support import HtmxHttpRequest, object_or_refuse
 from strategy import services as strategy_services
+from strategy.models import Objective
 
 NOT_A_MANAGER = "Only managers of this unit or a unit above it may edit its scorecard."
 NOTHING_TO_UNDO = "Nothing to undo."
@@ -128,6 +131,54 @@ def refused_save(
     return render_editor(
         request, scorecard, problems=form_problems(error), failed=refused(slot, request, error)
     )
+
+
+# How the undo button names each kind of change, and what the editor says after it.
+UNDO_LABELS = {
+    "create": "added “{name}”",
+    "update": "the edit of “{name}”",
+    "archive": "archiving “{name}”",
+}
+
+
+def saved_through_service(
+    request: HtmxHttpRequest,
+    scorecard: Scorecard,
+    *,
+    form: forms.BaseForm,
+    slot: str,
+    save: Callable[..., Objective | KPI],
+    action: str,
+    before: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The editor's answer to a form that a service saves: the form's or the service's
+    refusal beside the form in `slot` (nothing saved), else the change remembered for undo."""
+    if not form.is_valid():
+        return refused_save(request, scorecard, slot, form.errors)
+    try:
+        item = save(**form.cleaned_data)
+    except ValidationError as error:
+        return refused_save(request, scorecard, slot, error)
+    return changed(request, scorecard, item, action=action, before=before)
+
+
+def changed(
+    request: HtmxHttpRequest,
+    scorecard: Scorecard,
+    item: Objective | KPI,
+    *,
+    action: str,
+    before: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The editor after `item` changed: the change kept for undo, a message, the body."""
+    name = item.title if isinstance(item, Objective) else item.name
+    kind = "objective" if isinstance(item, Objective) else "kpi"
+    extra = {"before": before} if before is not None else {}
+    label = UNDO_LABELS[action].format(name=name)
+    remember(request, scorecard, kind=kind, id=item.pk, action=action, **extra, label=label)
+    done = ARCHIVED.format(name=name) if action == "archive" else SAVED.format(what=f"“{name}”")
+    messages.success(request, done)
+    return render_editor(request, scorecard)
 
 
 def form_problems(error: ValidationError | dict) -> list[str]:
