@@ -163,12 +163,37 @@ class KPI(models.Model):
         return False
 
 
-class Target(models.Model):
-    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="targets")
+class KPIValue(models.Model):
+    """What a target and an actual share: one value of one KPI (the subclass's `kpi`, each
+    with its own reverse name) for one period."""
+
+    kpi: models.ForeignKey
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(
         max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, validators=[validate_finite]
     )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.period}: {self.value}"
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self.kpi.org_unit
+
+
+def one_per_kpi_and_period(kind: str, message: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["kpi", "period"],
+        name=f"{kind}_unique_per_kpi_and_period",
+        violation_error_message=message,
+    )
+
+
+class Target(KPIValue):
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="targets")
     red_flag = models.DecimalField(
         max_digits=VALUE_DIGITS,
         decimal_places=VALUE_PLACES,
@@ -181,19 +206,8 @@ class Target(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["kpi", "period"],
-                name="target_unique_per_kpi_and_period",
-                violation_error_message="This KPI already has a target for this quarter.",
-            )
+            one_per_kpi_and_period("target", "This KPI already has a target for this quarter.")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.kpi} {self.period}: {self.value}"
-
-    @property
-    def org_unit(self) -> OrgUnit:
-        return self.kpi.org_unit
 
     def clean(self) -> None:
         if self.value is None or not self.kpi_id:
@@ -209,7 +223,7 @@ class Target(models.Model):
             raise ValidationError({"red_flag": str(error)}) from None
 
 
-class Actual(models.Model):
+class Actual(KPIValue):
     class Source(models.TextChoices):
         FORM = "form", "Form"
         GRID = "grid", "Grid"
@@ -217,10 +231,6 @@ class Actual(models.Model):
         API = "api", "API"
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="actuals")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
-    value = models.DecimalField(
-        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, validators=[validate_finite]
-    )
     comment = models.TextField(blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -234,19 +244,8 @@ class Actual(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["kpi", "period"],
-                name="actual_unique_per_kpi_and_period",
-                violation_error_message="This KPI already has an actual for this quarter.",
-            )
+            one_per_kpi_and_period("actual", "This KPI already has an actual for this quarter.")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.kpi} {self.period}: {self.value}"
-
-    @property
-    def org_unit(self) -> OrgUnit:
-        return self.kpi.org_unit
 
     def clean(self) -> None:
         if self.kpi_id and self.kpi.is_rollup:
