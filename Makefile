@@ -47,8 +47,10 @@ endef
 pdf-packages:
 	@$(HAS_PANGO) || { $(call apt_install,$(PDF_PACKAGES)); }
 
+# The browser tests look for Chromium at the same place (SIGHTLINE_CHROMIUM).
+CHROMIUM := $(or $(SIGHTLINE_CHROMIUM),/usr/bin/chromium)
 browser:
-	@[ -x /usr/bin/chromium ] || { $(call apt_install,$(BROWSER_PACKAGES)); }
+	@[ -x $(CHROMIUM) ] || { $(call apt_install,$(BROWSER_PACKAGES)); }
 
 system-packages: pdf-packages browser
 
