@@ -8,10 +8,11 @@ what a page or an endpoint costs in queries (and that it reads no row lazily).
         └── 30 sub-teams
 
 "Everything" is: viewers of the team, objectives (each with an owner and one KPI with an
-owner, a Q1 target and a Q1 actual entered by its owner), causal links in a chain,
-initiatives serving an objective with a milestone each, action items on the KPIs, notes in
-the team's Q1 review (besides the agenda it writes), notifications for the manager, and
-quarters of history of the team's first KPI. Each manager sees only their own team, so
+owner, a Q1 target and a red Q1 actual entered by its owner), causal links in a chain,
+initiatives serving an objective with a late milestone each, overdue action items on the
+KPIs, notes in the team's Q1 review (besides the agenda it writes from all that: a gap per
+KPI, an overdue action, a late milestone), notifications for the manager, and quarters of
+history of the team's first KPI. Each manager sees only their own team, so
 every list they read is the small or the large one.
 """
 
@@ -108,11 +109,12 @@ def build_team(parent: OrgUnit, name: str, size: int) -> Team:
         initiative = review_services.initiative_create(
             scorecard=unit.scorecard, name=f"{name} initiative {number:02d}", owner=viewer,
             objectives=[objective],
-            milestones=[review_services.MilestoneDraft("Start", dt.date(2026, 6, 1))],
+            milestones=[review_services.MilestoneDraft("Start", dt.date(2026, 5, 1))],
         )  # fmt: skip
         review_services.action_item_create(
             scorecard=unit.scorecard, title=f"{name} action {number:02d}", owner=viewer,
-            due_date=dt.date(2026, 6, 30), kpi=kpi, initiative=initiative, created_by=manager,
+            due_date=dt.date(2026, 4, 30), kpi=kpi, initiative=initiative, created_by=manager,
+            backdated=True,
         )  # fmt: skip
         review_services.notify(
             recipient=manager, kind="kpi_red", title=f"{name} measure {number:02d} turned red"

@@ -132,8 +132,9 @@ ENDPOINTS = {
     ),
     # 6 participants.
     "reviews": Endpoint("/api/reviews/", lambda team: team.size + 1, 6),
-    # The agenda's gap on each red KPI, and the notes.
-    "findings": Endpoint("/api/findings/", lambda team: 2 * team.size + 1, 5),
+    # The agenda's gap on each red KPI, overdue action and late milestone, the score that
+    # fell (the first KPI's objective), and the notes.
+    "findings": Endpoint("/api/findings/", lambda team: 4 * team.size + 1, 5),
     # 6 the objectives served, 7 milestones.
     "initiatives": Endpoint("/api/initiatives/", lambda team: team.size, 7),
     "actions": Endpoint("/api/actions/", lambda team: team.size, 5),
