@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from scorecard.models import Membership
 from scorecard.pagination import Pagination
 from strategy import services as strategy_services
+from strategy.models import Objective
 from tests.factories import org_unit
 
 CONTRACT_FIELDS = {
@@ -312,6 +313,10 @@ def test_it_writes_with_a_token_without_a_csrf_token(org, people, customer):
     )  # fmt: skip
 
     assert response.status_code == 201, response.json()
+    stored = Objective.objects.get(pk=response.json()["id"])
+    assert (stored.scorecard, stored.perspective, stored.title) == (
+        org.north_sales.scorecard, customer, "Win new customers"
+    )  # fmt: skip
 
 
 def test_it_refuses_an_unknown_token(db):

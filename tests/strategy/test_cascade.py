@@ -307,7 +307,10 @@ def test_it_refuses_a_kpi_cascade_to_a_grandchild_and_twice_to_one_unit(
     assert second.json() == {
         "org_units": [CASCADE_KPI_ALREADY.format(unit="North", existing="Revenue")]
     }
-    assert KPI.objects.filter(rolls_up_to=revenue).count() == 1
+    child = KPI.objects.get(rolls_up_to=revenue)
+    assert (child.objective, child.name) == (child_goals[org.north.pk], "Revenue")
+    revenue.refresh_from_db()
+    assert (revenue.source, revenue.rollup_method) == ("rollup", "average")
 
 
 def test_it_refuses_a_kpi_cascade_by_a_viewer(org, people, revenue, child_goals):
