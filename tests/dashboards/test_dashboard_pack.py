@@ -102,7 +102,11 @@ def test_it_downloads_the_pack_as_a_pdf(client, people, quarter):
 def test_it_gives_the_pack_to_everyone_who_reads_the_unit(client, people, quarter, persona):
     client.force_login(getattr(people, persona))
 
-    assert client.get(pack_url(quarter)).status_code == 200
+    response = client.get(pack_url(quarter))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Regional revenue" in html and "Win back the account" in html
 
 
 @pytest.mark.parametrize("persona", ["south_team_manager", "outsider"])

@@ -154,7 +154,12 @@ def test_it_answers_a_quarter_switch_with_the_quarter_fragment(client, people, r
 def test_it_lets_everyone_who_reads_the_unit_read_the_kpi(client, people, revenue, persona):
     client.force_login(getattr(people, persona))
 
-    assert client.get(detail_url(revenue["kpi"])).status_code == 200
+    response = client.get(detail_url(revenue["kpi"]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Regional revenue" in html
+    assert "Lost a key account; one deal came back" in html
 
 
 @pytest.mark.parametrize("persona", ["south_team_manager", "outsider"])

@@ -141,7 +141,12 @@ def test_it_answers_people_who_may_read_the_scorecard(api, org, people, persona)
     build(org.north.scorecard, people.admin)
     api.force_authenticate(getattr(people, persona))
 
-    assert api.get(url(org.north.scorecard)).status_code == 200
+    response = api.get(url(org.north.scorecard))
+
+    assert response.status_code == 200
+    judged = {row["link"] for row in response.json()}
+    assert judged == set(org.north.scorecard.links.values_list("pk", flat=True))
+    assert len(judged) == 2
 
 
 @pytest.mark.parametrize("persona", ["owner", "south_team_manager", "outsider"])

@@ -104,6 +104,11 @@ def test_it_creates_a_review_and_refuses_a_second_one(red_kpi, org, people):
     second = client.post("/api/reviews/", body, format="json")
 
     assert first.status_code == 201
+    created = Review.objects.get(pk=first.json()["id"])
+    assert (created.scorecard, created.period.key, created.kind, created.status) == (
+        org.north_sales.scorecard, "FY2026-Q1", "quarterly", "planned"
+    )  # fmt: skip
+    assert (first.json()["period"], first.json()["status"]) == ("FY2026-Q1", "planned")
     assert (second.status_code, second.json()) == (
         400, {"non_field_errors": ["This scorecard already has such a review for this quarter."]}
     )  # fmt: skip
@@ -176,6 +181,12 @@ def test_it_creates_an_action_and_refuses_a_past_due_date(red_kpi, org, people):
     late = client.post("/api/actions/", {**body, "due_date": "2026-05-01"}, format="json")
 
     assert created.status_code == 201
+    item = ActionItem.objects.get(pk=created.json()["id"])
+    assert (item.scorecard, item.title, item.owner, item.kpi, item.due_date, item.status) == (
+        org.north_sales.scorecard, "Win back the account", people.owner, red_kpi,
+        dt.date(2026, 6, 30), "open",
+    )  # fmt: skip
+    assert ActionItem.objects.filter(title="Win back the account").count() == 1
     assert (late.status_code, late.json()) == (
         400, {"due_date": ["The due date 2026-05-01 is in the past: choose today or a later day."]}
     )  # fmt: skip

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from scorecard.models import Membership
 from scorecard.pagination import Pagination
 from strategy import services as strategy_services
+from strategy.models import Objective
 from tests.factories import org_unit
 
 CONTRACT_FIELDS = {
@@ -312,6 +313,10 @@ def test_it_writes_with_a_token_without_a_csrf_token(org, people, customer):
     )  # fmt: skip
 
     assert response.status_code == 201, response.json()
+    stored = Objective.objects.get(pk=response.json()["id"])
+    assert (stored.scorecard, stored.perspective, stored.title) == (
+        org.north_sales.scorecard, customer, "Win new customers"
+    )  # fmt: skip
 
 
 def test_it_refuses_an_unknown_token(db):
@@ -336,18 +341,22 @@ ANONYMOUS_REQUESTS = [("get", "/api/me/")] + [
 ]
 
 
+# Token authentication comes first in DEFAULT_AUTHENTICATION_CLASSES, so DRF answers an
+# anonymous caller 401 with a `WWW-Authenticate: Token` challenge (a 403 would mean the first
+# class had no challenge to send, as with session authentication alone).
 @pytest.mark.parametrize(("method", "url"), ANONYMOUS_REQUESTS)
 def test_it_refuses_anonymous_callers(data, method, url):
     response = getattr(APIClient(), method)(url, {}, format="json")
 
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_it_refuses_anonymous_callers_one_row(data, endpoint):
     response = APIClient().get(detail_url(endpoint, data.ids[endpoint]))
 
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
 
 
 # Pagination: page_size up to 1000.

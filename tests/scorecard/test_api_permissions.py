@@ -508,6 +508,10 @@ def test_it_lets_south_team_manager_write_only_on_south_ops(world):
     )  # fmt: skip
 
     assert mine.status_code == 201
+    stored = Objective.objects.get(pk=mine.json()["id"])
+    assert (stored.scorecard, stored.perspective, stored.title) == (
+        world.org.south_ops.scorecard, world.customer, "Ship on time"
+    )  # fmt: skip
     assert parents.status_code == 400
     assert parents.json()["scorecard"] == [
         DOES_NOT_EXIST.format(pk_value=world.org.south.scorecard.pk)
@@ -756,4 +760,8 @@ def test_it_shows_the_outsider_a_unit_once_granted_a_role(world):
     rows = list_all(client_of(world, "outsider"), "org-units")
 
     assert granted.status_code == 201
+    assert granted.json() == {
+        "id": granted.json()["id"], "user": world.people.outsider.pk,
+        "org_unit": world.org.south_ops.pk, "role": "viewer",
+    }  # fmt: skip
     assert [row["name"] for row in rows] == ["South Ops"]

@@ -30,6 +30,7 @@ from strategy.models import (
     LINK_ON_OTHER_SCORECARD,
     LINK_TO_ITSELF,
     TITLE_TAKEN,
+    CausalLink,
     Objective,
 )
 from strategy.services import OWNER_CANNOT_SEE_UNIT, SUPPORTS_NOT_ANCESTOR
@@ -329,6 +330,11 @@ def test_it_accepts_the_link_the_bad_cases_start_from(admin, world):
     response = admin.post("/api/links/", new_link(world), format="json")
 
     assert response.status_code == 201
+    link = CausalLink.objects.get(pk=response.json()["id"])
+    assert (link.scorecard, link.source, link.target) == (
+        world.org.north_sales.scorecard, world.a, world.c
+    )  # fmt: skip
+    assert response.json() == {**new_link(world), "id": link.pk, "note": ""}
 
 
 # Org units.

@@ -178,7 +178,12 @@ def test_it_shows_the_cascade_beside_each_box_when_asked(client, org, people, no
 def test_it_shows_the_map_to_people_who_may_read_the_unit(client, org, people, north_map, persona):
     client.force_login(getattr(people, persona))
 
-    assert client.get(map_url(org.north)).status_code == 200
+    response = client.get(map_url(org.north))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="map-box ') == 3
+    assert "Develop sales skills" in html and "Delight customers" in html
 
 
 @pytest.mark.parametrize("persona", ["owner", "south_team_manager", "outsider"])
