@@ -37,6 +37,7 @@ def test_it_writes_every_figure_to_json(db, tmp_path):
     assert max(OrgUnit.objects.values_list("depth", flat=True)) == 4
 
 
+@pytest.mark.slow
 def test_it_keeps_the_same_query_counts_for_a_larger_organization(db):
     small = benchmark.measure(benchmark.Shape(units=20, kpis_per_unit=4, quarters=1))
     for unit in OrgUnit.objects.order_by("-depth"):

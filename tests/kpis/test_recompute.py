@@ -655,6 +655,7 @@ class Edits:
         return f"archive {objective} on {day}"
 
 
+@pytest.mark.slow
 def test_it_finds_nothing_to_change_in_a_full_recompute_after_random_edits(
     full_cascade, capture, clock
 ):
