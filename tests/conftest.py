@@ -48,6 +48,22 @@ celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
 
 
+def redis_url_of_this_worker(url: str) -> str:
+    """Each xdist worker talks to its own Redis database (the configured one, then the next
+    ones), so a real Celery worker started by one test process never takes a task that
+    another test process sent, nor answers its health check."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    base, _, database = url.rpartition("/")
+    return f"{base}/{(int(database or 0) + int(worker[2:])) % 16}"
+
+
+if settings.REDIS_URL:
+    settings.REDIS_URL = os.environ["REDIS_URL"] = redis_url_of_this_worker(settings.REDIS_URL)
+    celery_app.conf.broker_url = celery_app.conf.result_backend = settings.REDIS_URL
+
+
 # System parts that some tests need beyond Python. Without them (a fresh clone, no root) those
 # tests are skipped with the reason and the command that installs the part; CI sets
 # SIGHTLINE_REQUIRE_ALL_TESTS, which turns every such skip into a failure.
@@ -70,30 +86,6 @@ SYSTEM_PARTS = {
         "SQLite test database (.ci/run sets both)",
     ),
 }
-
-
-def pytest_collection_modifyitems(items):
-    """Tests that share an expensive world run in one xdist worker, so it is built once."""
-    for item in items:
-        group = _shared_world_of(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
-def _shared_world_of(item) -> str | None:
-    # Real Celery workers listen on the same Redis queues: tests that start one run one
-    # after another, so no worker picks up another test's task.
-    if item.get_closest_marker("celery_worker"):
-        return "real-celery-worker"
-    fixtures = getattr(item, "_fixtureinfo", None)
-    if fixtures is None:
-        return None
-    if "demo_copy" in fixtures.names_closure:
-        return "demo"
-    definitions = fixtures.name2fixturedefs.values()
-    if any(definition[-1].scope == "module" for definition in definitions):
-        return item.nodeid.split("::")[0]
-    return None
 
 
 def pytest_runtest_setup(item):
@@ -176,8 +168,7 @@ post_migrate.connect(reseed_classic_perspectives, dispatch_uid="tests.reseed_per
 @pytest.fixture(scope="session")
 def demo_copy(django_db_setup, django_db_blocker) -> Iterator[DatabaseCopy]:
     """The demo organization as `seed_demo` builds it today, scores computed (Celery runs
-    eagerly in tests), built once per xdist worker and kept as a copy of every table. The
-    tests that use it run in one worker (pytest_collection_modifyitems)."""
+    eagerly in tests), built once per xdist worker and kept as a copy of every table."""
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=io.StringIO())
         copy = DatabaseCopy.take(connection)
