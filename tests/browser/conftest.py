@@ -7,8 +7,14 @@ well under a second.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from demo.build import DEMO_PASSWORD
+
+# Tests run Celery eagerly, so a structural edit recomputes the enterprise inside its request:
+# seconds on a two-core machine that runs another test worker beside it. Wait for what a page
+# should show that long before calling it missing (Playwright's default is 5 s).
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture
