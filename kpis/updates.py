@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from kpis import scoring
+from kpis import red_comments, scoring
 from kpis.models import KPI, Actual, QuarterLock, ScoreSnapshot, Target
 from kpis.selectors import members_in_period
 from scorecard import fiscal
@@ -32,6 +32,8 @@ class UpdateRow:
     locked: bool
     problem: str = ""
     snapshot_value: Decimal | None = None
+    # Red without the comment the organization asks for: a target arrived after the actual.
+    needs_comment: bool = False
 
     @property
     def status(self) -> str:
@@ -147,6 +149,7 @@ def updates_sheet(*, user, period: Period) -> UpdatesSheet:
             target=targets.get(kpi.pk),
             actual=actuals.get((kpi.pk, period.pk)),
             locked=scorecard.pk in locked,
+            red_needs_comment=settings.red_needs_comment,
         )
         row.history = [(p, _value(actuals.get((kpi.pk, p.pk)))) for p in earlier]
         row.snapshot_value = snapshot_values.get(kpi.pk)
@@ -161,10 +164,20 @@ def _value(actual: Actual | None) -> Decimal | None:
 
 
 def update_row(
-    *, kpi: KPI, period: Period, target: Target | None, actual: Actual | None, locked: bool
+    *,
+    kpi: KPI,
+    period: Period,
+    target: Target | None,
+    actual: Actual | None,
+    locked: bool,
+    red_needs_comment: bool | None = None,
 ) -> UpdateRow:
-    """One KPI's row, its status straight from the scoring function."""
+    """One KPI's row, its status straight from the scoring function. `red_needs_comment`
+    is the organization's setting (None: read it)."""
     row = UpdateRow(kpi, period, target, None, actual, [], None, locked)
+    row.needs_comment = red_comments.red_without_comment(
+        kpi=kpi, actual=actual, target=target, required=red_needs_comment
+    )
     if target is None:
         return row
     try:
@@ -187,7 +200,8 @@ def update_row(
 
 
 def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
-    """One row after a save: four queries (target, actual, lock, snapshot)."""
+    """One row after a save: four queries (target, actual, lock, snapshot), and the
+    organization's settings when a target and an actual without a comment are in."""
     row = update_row(
         kpi=kpi,
         period=period,

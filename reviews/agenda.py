@@ -1,6 +1,7 @@
 """A review's agenda, read from the score snapshots when the review opens.
 
-In this order: red KPIs, amber KPIs, KPIs without data, objectives whose score fell since the
+In this order: red KPIs (saying so when the owner has not commented a red actual yet, as when
+its target came after it), amber KPIs, KPIs without data, objectives whose score fell since the
 quarter before, causal links whose history the data does not bear out (linkage verdict
 `weak` or `contradicted`, over the twelve quarters up to the review's), overdue action
 items, late milestones of the scorecard's initiatives. Each
@@ -9,7 +10,7 @@ item becomes a finding with a headline that keeps the numbers it was opened with
 
 from datetime import date
 
-from kpis import linkage
+from kpis import linkage, red_comments
 from kpis.linkage_selectors import scorecard_linkage
 from kpis.models import KPI, ScoreSnapshot
 from reviews.models import ActionItem, Finding, Milestone, Review
@@ -17,6 +18,7 @@ from scorecard.models import Period
 from strategy.models import Objective
 
 KPI_HEADLINE = "{name}: {status}, score {score}"
+NO_COMMENT_YET = " — no comment from its owner yet"
 KPI_NO_DATA_HEADLINE = "{name}: no actual for {period}"
 SCORE_FELL_HEADLINE = "{title}: score fell from {before} to {after}"
 OVERDUE_HEADLINE = "{title}: due {due}, {owner}"
@@ -86,6 +88,7 @@ def _kpi_findings(review: Review) -> list[Finding]:
     )
     by_kpi = {row.subject_id: row for row in snapshots}
     kpis = {kpi.pk: kpi for kpi in KPI.objects.filter(pk__in=by_kpi)}
+    uncommented = red_comments.kpis_needing_comment(kpi_ids=list(by_kpi), period=review.period)
     ordered = sorted(
         by_kpi.values(), key=lambda row: (KPI_ORDER.index(row.status), kpis[row.subject_id].name)
     )
@@ -102,6 +105,8 @@ def _kpi_findings(review: Review) -> list[Finding]:
                 status=row.get_status_display().lower(),
                 score=_one_decimal(row.score),
             )
+            if kpi.pk in uncommented:
+                headline += NO_COMMENT_YET
         findings.append(Finding(review=review, kind=kind, kpi=kpi, headline=headline))
     return findings
 

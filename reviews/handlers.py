@@ -19,6 +19,11 @@ logger = logging.getLogger(__name__)
 DRAFT_DUE_IN_DAYS = 14
 RED_TITLE = "{kpi} turned red in {period}"
 RED_BODY = "{kpi} ({unit}) is off target in {period}. {action}\n\nThe numbers: {link}"
+ASK_COMMENT_TITLE = "Add a comment: {kpi} is red in {period}"
+ASK_COMMENT_BODY = (
+    "The new target of {kpi} ({unit}) for {period} makes its actual red, and the actual has no "
+    "comment. Say why, and what is being done: {link}"
+)
 DRAFT_TITLE = "Recover {kpi}"
 DRAFT_DESCRIPTION = (
     "Drafted when {kpi} turned red in {period}. Describe what you will do, set the due date "
@@ -89,3 +94,35 @@ def _react(kpi: KPI, period: Period) -> None:
             url=url,
         )
     logger.info("KPI %s turned red in %s; draft action %s", kpi.pk, period.key, draft and draft.pk)
+
+
+def ask_owner_for_comment(sender, *, kpi_id, period_id, **kwargs) -> None:
+    """A target that arrived after the actual made it red without a comment: ask the KPI's
+    owner for one, once per KPI and quarter (the reminder log), with a link to My updates.
+    A KPI without an owner is left to My updates and the review agenda, which flag it too."""
+    kpi = KPI.objects.select_related("owner", "objective__scorecard__org_unit").get(pk=kpi_id)
+    if kpi.owner is None:
+        return
+    period = Period.objects.get(pk=period_id)
+    url = reverse("kpis:my_updates") + f"?period={period.key}"
+    try:
+        reminders.send_once(
+            person=kpi.owner,
+            kind=Notification.Kind.KPI_RED,
+            subject=f"kpi:{kpi.pk}",
+            period_key=period.key,
+            step=ReminderLog.Step.ASK_COMMENT,
+            result=reminders.SweepResult(),
+            title=ASK_COMMENT_TITLE.format(kpi=kpi.name, period=period.label),
+            body=ASK_COMMENT_BODY.format(
+                kpi=kpi.name,
+                unit=kpi.objective.scorecard.org_unit.name,
+                period=period.label,
+                link=reminders.site_url(url),
+            ),
+            url=url,
+        )
+    except Exception:
+        # Sent after the target's commit: the target is stored, and a failure to notify must
+        # not turn its save into an error. It is logged for the operators.
+        logger.exception("could not ask for a comment on KPI %s in %s", kpi_id, period.key)

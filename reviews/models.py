@@ -298,6 +298,7 @@ class ReminderLog(models.Model):
         ESCALATION = "escalation", "Escalation after the grace period"
         MEETING = "meeting", "Before the review meeting"
         TURNED_RED = "turned_red", "The KPI turned red"
+        ASK_COMMENT = "ask_comment", "A later target made the actual red"
 
     kind = models.CharField(max_length=16, choices=Notification.Kind.choices)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

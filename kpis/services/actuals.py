@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kpis import scoring
+from kpis import red_comments
 from kpis.models import KPI, Actual, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.services.locks import check_quarter_open
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
-from scorecard.models import OrganizationSettings, Period
+from scorecard.models import Period
 
 QUARTER_NOT_STARTED = "{period} has not started yet: actuals open on {start}."
 RED_NEEDS_COMMENT = (
@@ -76,17 +76,8 @@ def actual_enter(
 
 
 def _check_red_has_comment(actual: Actual) -> None:
-    if actual.comment or not OrganizationSettings.load().red_needs_comment:
-        return
+    if actual.comment:
+        return  # The rule asks for nothing more; this spares reading the target.
     target = Target.objects.filter(kpi=actual.kpi, period=actual.period).first()
-    if target is None:
-        return
-    result = scoring.score_kpi(
-        actual=actual.value,
-        target=target.value,
-        red_flag=target.red_flag,
-        direction=actual.kpi.direction,
-        tolerance_pct=actual.kpi.tolerance_pct,
-    )
-    if result.status == scoring.RED:
+    if red_comments.red_without_comment(kpi=actual.kpi, actual=actual, target=target):
         raise ValidationError({"comment": RED_NEEDS_COMMENT})

@@ -1,11 +1,15 @@
 """Targets: one KPI's target for a quarter, the editor's targets grid (every cell checked
-before any is saved) and the roll-forward of a fiscal year's targets into the next."""
+before any is saved) and the roll-forward of a fiscal year's targets into the next.
+
+Every path that writes a target goes through `target_set`, which also asks the owner for a
+comment when the new target makes an earlier actual red (see kpis.red_comments)."""
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kpis import red_comments
 from kpis.models import KPI, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.services.numbers import as_decimal
@@ -24,6 +28,8 @@ def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
     target.full_clean()
     target.save()
     recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
+    # An actual entered before its target was never checked against it.
+    red_comments.ask_after_commit(kpi=kpi, period=period)
     return target
 
 

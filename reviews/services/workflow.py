@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kpis import recompute
 from kpis import services as kpi_services
 from kpis.models import KPI, ScoreSnapshot
 from reviews.models import Finding, Review
-from scorecard.models import Period, Scorecard
+from scorecard.models import OrgUnit, Period, Scorecard
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
@@ -159,13 +160,24 @@ def review_pack(*, scorecard: Scorecard, period: Period) -> dict:
     }
 
 
+def recompute_for_pack(*, scorecard: Scorecard, period: Period) -> None:
+    """Bring the scorecard's snapshots of the period up to date now, whatever recompute is
+    still queued: the chain of its unit and of every unit below it, where its roll-up
+    children and supporting objectives live (an incremental recompute reads those from their
+    stored snapshots, which a queued recompute may not have written yet)."""
+    unit = scorecard.org_unit
+    unit_ids = OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+    recompute.recompute_units(unit_ids=list(unit_ids), period_ids=[period.pk])
+
+
 @transaction.atomic
 def review_close(*, review: Review, by) -> Review:
-    """Close the review: freeze the quarter's snapshots into its pack and make the
-    scorecard's actuals of that quarter read-only."""
+    """Close the review: recompute the quarter, freeze its snapshots into the pack and make
+    the scorecard's actuals of that quarter read-only."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status == Review.Status.CLOSED:
         raise ValidationError({"status": REVIEW_ALREADY_CLOSED})
+    recompute_for_pack(scorecard=review.scorecard, period=review.period)
     review.pack = review_pack(scorecard=review.scorecard, period=review.period)
     review.status = Review.Status.CLOSED
     review.closed_at = timezone.now()
