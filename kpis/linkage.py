@@ -11,12 +11,20 @@ quarter it is measured):
 - `insufficient_data`: neither lag 1 nor lag 2 counts;
 - `supported`: the best correlation is at least 0.5 and significant;
 - `contradicted`: the worst correlation is at most -0.5 and significant;
-- `weak`: anything else.
+- `weak`: anything else (shown as "not enough evidence yet").
 
-Significance is a one-sided test of Pearson's r with Student's t (n - 2 degrees of freedom).
-Because the verdict looks at two lags and keeps the better one, the p-value it judges is
-Bonferroni-adjusted for the lags that count (p × 2 when both count): without that, pure
-noise would come out `supported` about twice as often as the 5 % the test promises.
+Significance is a one-sided test of Pearson's r with Student's t over the effective number of
+pairs. Two families of looks are corrected for, so that noise reads `supported` at most 5 % of
+the time whatever the link's shape:
+- the lags: the verdict keeps the better of two lags, so a pair's p-value is
+  Bonferroni-adjusted for the lags that count (p × 2 when both count);
+- the pairs: a link with several (leading, lagging) pairs would otherwise get as many chances,
+  so `judge_link` adjusts the pairs' p-values by Holm's step-down method, once for the
+  evidence that the cause helps and once for the evidence that it hurts. Holm holds whatever
+  the dependence between the pairs (they share series), unlike pooled tests such as Fisher's.
+
+A link reads `contradicted` when any of its pairs does, even if another pair supports it
+(pairs that disagree do not bear the link out); otherwise `supported` when a pair does.
 """
 
 import itertools
@@ -31,8 +39,10 @@ SUPPORTED = "supported"
 WEAK = "weak"
 CONTRADICTED = "contradicted"
 INSUFFICIENT_DATA = "insufficient_data"
-# A link's verdict is its best pair's, best first.
+# Every verdict, best first.
 VERDICT_RANK = (SUPPORTED, WEAK, CONTRADICTED, INSUFFICIENT_DATA)
+# A link reads as the first of these that one of its pairs reads.
+LINK_PRECEDENCE = (CONTRADICTED, SUPPORTED, WEAK, INSUFFICIENT_DATA)
 
 LAGS = (0, 1, 2)
 JUDGED_LAGS = (1, 2)
@@ -61,8 +71,51 @@ class PairResult:
     verdict: str
     # The lag the verdict rests on (the best for supported/weak, the worst for contradicted).
     decisive: LagResult | None
-    # The p-value of the decisive lag, adjusted for the number of lags the verdict looked at.
+    # The p-value of the decisive lag, adjusted for the lags that count and (Holm) for the
+    # other pairs of the link: that the cause helps (supported, weak), or hurts (contradicted).
     adjusted_p: float | None
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """What one pair's lags 1 and 2 say, before it is judged with the other pairs of its link."""
+
+    lags: tuple[LagResult, ...]
+    # The lags that count: the Bonferroni factor over lags.
+    looks: int
+    # The judged lags with the highest and the lowest correlation; None when no lag that
+    # counts has one (a series that does not move).
+    best: LagResult | None
+    worst: LagResult | None
+
+    @classmethod
+    def of(cls, lags: tuple[LagResult, ...]) -> "PairEvidence":
+        judged = [result for result in lags if result.lag in JUDGED_LAGS and result.counts]
+        scored = [result for result in judged if result.correlation is not None]
+        if not scored:
+            return cls(lags=lags, looks=len(judged), best=None, worst=None)
+        return cls(
+            lags=lags,
+            looks=len(judged),
+            best=max(scored, key=lambda result: (result.correlation, -result.lag)),
+            worst=min(scored, key=lambda result: (result.correlation, result.lag)),
+        )
+
+    @property
+    def p_helps(self) -> float | None:
+        """The lag-adjusted p-value that the cause helps the effect (None: nothing tested)."""
+        return None if self.best is None else self._adjusted(self.best, positive=True)
+
+    @property
+    def p_hurts(self) -> float | None:
+        return None if self.worst is None else self._adjusted(self.worst, positive=False)
+
+    def _adjusted(self, result: LagResult, *, positive: bool) -> float:
+        r, p = result.correlation, result.p_value
+        assert r is not None and p is not None
+        # `p` is the tail on the side of r's sign; the other side is its complement.
+        tail = p if (r >= 0) == positive else 1.0 - p
+        return min(1.0, tail * self.looks)
 
 
 def changes(values: Sequence[float | None]) -> list[float | None]:
@@ -179,6 +232,20 @@ def _autocorrelation(values: Sequence[float]) -> float | None:
     return pearson(values[:-1], values[1:])
 
 
+def pair_evidence(
+    *,
+    source: Sequence[float | None],
+    target: Sequence[float | None],
+    source_direction: str,
+    target_direction: str,
+) -> PairEvidence:
+    """Both series hold one value per quarter over the same quarters, oldest first (None for
+    a quarter without a value)."""
+    cause = _turned(changes(source), source_direction)
+    effect = _turned(changes(target), target_direction)
+    return PairEvidence.of(tuple(lag_result(cause, effect, lag) for lag in LAGS))
+
+
 def assess_pair(
     *,
     source: Sequence[float | None],
@@ -186,38 +253,61 @@ def assess_pair(
     source_direction: str,
     target_direction: str,
 ) -> PairResult:
-    """Both series hold one value per quarter over the same quarters, oldest first (None for
-    a quarter without a value)."""
-    cause = _turned(changes(source), source_direction)
-    effect = _turned(changes(target), target_direction)
-    lags = tuple(lag_result(cause, effect, lag) for lag in LAGS)
-    judged = [result for result in lags if result.lag in JUDGED_LAGS and result.counts]
-    if not judged:
-        return PairResult(lags=lags, verdict=INSUFFICIENT_DATA, decisive=None, adjusted_p=None)
-    scored = [result for result in judged if result.correlation is not None]
-    if not scored:
-        return PairResult(lags=lags, verdict=WEAK, decisive=None, adjusted_p=None)
-    looks = len(judged)
-    best = max(scored, key=lambda result: (result.correlation, -result.lag))
-    worst = min(scored, key=lambda result: (result.correlation, result.lag))
-    for decisive, verdict in ((best, SUPPORTED), (worst, CONTRADICTED)):
-        r, p = decisive.correlation, decisive.p_value
-        assert r is not None and p is not None
-        adjusted = min(1.0, p * looks)
-        strong = r >= STRONG if verdict == SUPPORTED else r <= -STRONG
-        if strong and adjusted < ALPHA:
-            return PairResult(lags=lags, verdict=verdict, decisive=decisive, adjusted_p=adjusted)
-    assert best.p_value is not None
-    return PairResult(
-        lags=lags, verdict=WEAK, decisive=best, adjusted_p=min(1.0, best.p_value * looks)
+    """One pair judged alone, as the only pair of its link."""
+    evidence = pair_evidence(
+        source=source,
+        target=target,
+        source_direction=source_direction,
+        target_direction=target_direction,
     )
+    [result] = judge_link([evidence])
+    return result
+
+
+def judge_link(pairs: Sequence[PairEvidence]) -> list[PairResult]:
+    """Each pair's verdict, its p-values adjusted across the link's pairs (Holm)."""
+    helps = holm([pair.p_helps for pair in pairs])
+    hurts = holm([pair.p_hurts for pair in pairs])
+    return [
+        _pair_verdict(pair, p_helps, p_hurts)
+        for pair, p_helps, p_hurts in zip(pairs, helps, hurts, strict=True)
+    ]
+
+
+def _pair_verdict(pair: PairEvidence, p_helps: float | None, p_hurts: float | None) -> PairResult:
+    if not pair.looks:
+        return PairResult(lags=pair.lags, verdict=INSUFFICIENT_DATA, decisive=None, adjusted_p=None)
+    if pair.best is None or pair.worst is None or p_helps is None or p_hurts is None:
+        return PairResult(lags=pair.lags, verdict=WEAK, decisive=None, adjusted_p=None)
+    assert pair.best.correlation is not None and pair.worst.correlation is not None
+    if pair.best.correlation >= STRONG and p_helps < ALPHA:
+        return PairResult(lags=pair.lags, verdict=SUPPORTED, decisive=pair.best, adjusted_p=p_helps)
+    if pair.worst.correlation <= -STRONG and p_hurts < ALPHA:
+        return PairResult(
+            lags=pair.lags, verdict=CONTRADICTED, decisive=pair.worst, adjusted_p=p_hurts
+        )
+    return PairResult(lags=pair.lags, verdict=WEAK, decisive=pair.best, adjusted_p=p_helps)
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values, in the order given: the k-th smallest of m is
+    multiplied by m - k + 1, never below the one before it, never above 1. None (no test)
+    is no part of the family and stays None."""
+    tested = sorted((p, index) for index, p in enumerate(p_values) if p is not None)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, index) in enumerate(tested):
+        running = max(running, min(1.0, p * (len(tested) - rank)))
+        adjusted[index] = running
+    return adjusted
 
 
 def link_verdict(verdicts: Sequence[str]) -> str:
-    """A link's verdict is its best pair's; a link without pairs has insufficient data."""
+    """A link reads as its most telling pair (`LINK_PRECEDENCE`): any contradiction, else
+    any support, else weak; a link without pairs has insufficient data."""
     if not verdicts:
         return INSUFFICIENT_DATA
-    return min(verdicts, key=VERDICT_RANK.index)
+    return min(verdicts, key=LINK_PRECEDENCE.index)
 
 
 def _turned(values: list[float | None], direction: str) -> list[float | None]:

@@ -27,7 +27,11 @@ class LinkageRowSerializer(serializers.Serializer):
     link = serializers.IntegerField()
     # A plain string in the schema: the same enum twice would be named twice.
     link_verdict = serializers.CharField(
-        help_text="The link's verdict, its best pair's: one of the values of `verdict`."
+        help_text=(
+            "The link's verdict, one of the values of `verdict`: `contradicted` when any pair"
+            " is (even if another supports it), else `supported` when any pair is, else"
+            " `weak` (not enough evidence yet) or `insufficient_data`."
+        )
     )
     source_kpi = serializers.IntegerField(allow_null=True)
     target_kpi = serializers.IntegerField(allow_null=True)
@@ -35,10 +39,15 @@ class LinkageRowSerializer(serializers.Serializer):
     correlation = serializers.FloatField(allow_null=True)
     n = serializers.IntegerField(help_text="Pairs of quarter-on-quarter changes at that lag.")
     p_value = serializers.FloatField(
-        allow_null=True, help_text="One-sided, adjusted for the lags looked at."
+        allow_null=True,
+        help_text=(
+            "One-sided (that the cause helps; hurts for `contradicted`), adjusted for the lags"
+            " looked at and, by Holm's method, for the other pairs of the link."
+        ),
     )
     verdict = serializers.ChoiceField(
-        choices=linkage.VERDICT_RANK, help_text="This pair's verdict."
+        choices=linkage.VERDICT_RANK,
+        help_text="This pair's verdict, judged with the other pairs of its link.",
     )
 
 

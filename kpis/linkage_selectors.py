@@ -39,7 +39,8 @@ class LinkLinkage:
 
     @property
     def best_pair(self) -> PairLinkage | None:
-        ranked = sorted(self.pairs, key=lambda pair: linkage.VERDICT_RANK.index(pair.verdict))
+        """The pair the link's verdict rests on."""
+        ranked = sorted(self.pairs, key=lambda pair: linkage.LINK_PRECEDENCE.index(pair.verdict))
         return ranked[0] if ranked else None
 
 
@@ -99,21 +100,27 @@ def scorecard_linkage(*, scorecard: Scorecard, period: Period) -> ScorecardLinka
         by_objective.setdefault(kpi.objective_id, []).append(kpi)
     rows = []
     for link in links:
+        pairs = [
+            (cause, effect)
+            for cause in by_objective.get(link.source_id, [])
+            if cause.indicator_type == KPI.IndicatorType.LEADING
+            for effect in by_objective.get(link.target_id, [])
+            if effect.indicator_type == KPI.IndicatorType.LAGGING
+        ]
+        evidence = [
+            linkage.pair_evidence(
+                source=series(cause),
+                target=series(effect),
+                source_direction=cause.direction,
+                target_direction=effect.direction,
+            )
+            for cause, effect in pairs
+        ]
+        # The pairs of a link are judged together: each one more is one more chance for noise.
+        judged = linkage.judge_link(evidence)
         row = LinkLinkage(link=link)
-        for cause in by_objective.get(link.source_id, []):
-            if cause.indicator_type != KPI.IndicatorType.LEADING:
-                continue
-            for effect in by_objective.get(link.target_id, []):
-                if effect.indicator_type != KPI.IndicatorType.LAGGING:
-                    continue
-                cause_values, effect_values = series(cause), series(effect)
-                result = linkage.assess_pair(
-                    source=cause_values,
-                    target=effect_values,
-                    source_direction=cause.direction,
-                    target_direction=effect.direction,
-                )
-                row.pairs.append(PairLinkage(cause, effect, result, cause_values, effect_values))
+        for (cause, effect), result in zip(pairs, judged, strict=True):
+            row.pairs.append(PairLinkage(cause, effect, result, series(cause), series(effect)))
         rows.append(row)
     return ScorecardLinkage(quarters=quarters, links=rows)
 

@@ -2,10 +2,12 @@
 
 In this order: red KPIs (saying so when the owner has not commented a red actual yet, as when
 its target came after it), amber KPIs, KPIs without data, objectives whose score fell since the
-quarter before, causal links whose history the data does not bear out (linkage verdict
-`weak` or `contradicted`, over the twelve quarters up to the review's), overdue action
-items, late milestones of the scorecard's initiatives. Each
-item becomes a finding with a headline that keeps the numbers it was opened with.
+quarter before, causal links the data contradicts and then links to watch (linkage verdicts
+`contradicted` and `weak`, over the twelve quarters up to the review's: a weak link has not
+enough evidence yet, which twelve quarters often cannot give even for a real effect, so it is
+no sign that the link is broken), overdue action items, late milestones of the scorecard's
+initiatives. Each item becomes a finding with a headline that keeps the numbers it was
+opened with.
 """
 
 from datetime import date
@@ -23,9 +25,10 @@ KPI_NO_DATA_HEADLINE = "{name}: no actual for {period}"
 SCORE_FELL_HEADLINE = "{title}: score fell from {before} to {after}"
 OVERDUE_HEADLINE = "{title}: due {due}, {owner}"
 LINK_HEADLINE = "{source} → {target}: {verdict}"
+# In this order on the agenda: broken links first, then the ones to watch.
 LINK_VERDICTS = {
-    linkage.WEAK: "the data gives the link little support",
     linkage.CONTRADICTED: "the data contradicts the link",
+    linkage.WEAK: "to watch, not enough evidence yet",
 }
 MILESTONE_HEADLINE = "{initiative}: milestone “{title}” was due {due}"
 
@@ -147,6 +150,8 @@ def _score_fell_findings(review: Review) -> list[Finding]:
 
 def _link_findings(review: Review) -> list[Finding]:
     judged = scorecard_linkage(scorecard=review.scorecard, period=review.period)
+    filed = [row for row in judged.links if row.verdict in LINK_VERDICTS]
+    filed.sort(key=lambda row: list(LINK_VERDICTS).index(row.verdict))
     return [
         Finding(
             review=review,
@@ -158,6 +163,5 @@ def _link_findings(review: Review) -> list[Finding]:
                 verdict=LINK_VERDICTS[row.verdict],
             ),
         )
-        for row in judged.links
-        if row.verdict in LINK_VERDICTS
+        for row in filed
     ]

@@ -15,7 +15,8 @@ from strategy.models import Objective
 RED_ALL_YEAR = "red in every quarter of FY{year}"
 NO_SCORE_ALL_YEAR = "no score in any quarter of FY{year}"
 NO_KPI = "no KPI measures it"
-BROKEN_VERDICTS = (linkage.WEAK, linkage.CONTRADICTED)
+# A weak link has not enough evidence yet: one to watch, not to rethink.
+BROKEN_VERDICTS = (linkage.CONTRADICTED,)
 
 
 @dataclass

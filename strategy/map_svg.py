@@ -21,7 +21,7 @@ LEGEND_ROW = 26
 UNRATED = "unrated"
 VERDICT_WORDS = {
     "supported": "supported by the data",
-    "weak": "weak evidence",
+    "weak": "not enough evidence yet",
     "contradicted": "contradicted by the data",
     "insufficient_data": "not enough data",
     UNRATED: "no leading/lagging KPI pair",

@@ -6,7 +6,9 @@ register = template.Library()
 
 VERDICT_LABELS = {
     "supported": "Supported",
-    "weak": "Weak",
+    # The API's `weak`: the data neither bears the link out nor contradicts it, which twelve
+    # quarters often cannot do even for a real effect.
+    "weak": "Not enough evidence yet",
     "contradicted": "Contradicted",
     "insufficient_data": "Insufficient data",
 }

@@ -195,11 +195,103 @@ def test_it_calls_a_moderate_but_insignificant_correlation_weak():
     assert result.verdict == linkage.WEAK
 
 
-def test_it_ranks_a_links_verdict_by_its_best_pair():
-    assert linkage.link_verdict(["weak", "supported", "contradicted"]) == "supported"
-    assert linkage.link_verdict(["contradicted", "weak"]) == "weak"
-    assert linkage.link_verdict(["insufficient_data", "contradicted"]) == "contradicted"
+def test_it_reads_a_link_by_its_most_telling_pair():
+    # A significant contradiction outweighs everything: pairs that disagree do not support.
+    assert linkage.link_verdict(["weak", "supported", "contradicted"]) == "contradicted"
+    assert linkage.link_verdict(["contradicted", "weak"]) == "contradicted"
+    assert linkage.link_verdict(["weak", "supported", "insufficient_data"]) == "supported"
+    assert linkage.link_verdict(["insufficient_data", "weak"]) == "weak"
+    assert linkage.link_verdict(["insufficient_data"]) == "insufficient_data"
     assert linkage.link_verdict([]) == "insufficient_data"
+
+
+# Holm's step-down adjustment across the pairs of a link.
+
+
+def test_it_adjusts_p_values_by_holms_step_down():
+    # Sorted: 0.01 (× 3 = 0.03), 0.02 (× 2 = 0.04), 0.04 (× 1 = 0.04); original order back.
+    assert linkage.holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+    # 0.012 × 2 = 0.024, then 0.026 × 1 = 0.026.
+    assert linkage.holm([0.026, 0.012]) == pytest.approx([0.026, 0.024])
+    # 0.02 × 2 = 0.04, then 0.03 × 1 = 0.03 is raised to 0.04: never below an earlier one.
+    assert linkage.holm([0.03, 0.02]) == pytest.approx([0.04, 0.04])
+    # Never above 1.
+    assert linkage.holm([0.6, 0.9]) == pytest.approx([1.0, 1.0])
+    # A pair without a test is no part of the family.
+    assert linkage.holm([None, 0.02, None]) == [None, pytest.approx(0.02), None]
+    assert linkage.holm([]) == []
+
+
+def evidence(*lags: tuple[int, int, float, float]) -> linkage.PairEvidence:
+    """A pair's evidence from (lag, n, r, one-sided p in the direction of r) rows."""
+    rows = tuple(linkage.LagResult(lag=lag, n=n, correlation=r, p_value=p) for lag, n, r, p in lags)
+    return linkage.PairEvidence.of(rows)
+
+
+def test_it_judges_the_pairs_of_a_link_together():
+    # Lag-adjusted p (× 2 lags): 0.02 and 0.03. Alone, each pair is supported. Together,
+    # Holm: 0.02 × 2 = 0.04 and max(0.04, 0.03 × 1) = 0.04, both below 0.05: both still
+    # supported (Bonferroni would have made the second 0.06, weak).
+    first = evidence((1, 10, 0.8, 0.01), (2, 9, 0.1, 0.4))
+    second = evidence((1, 10, 0.2, 0.3), (2, 9, 0.7, 0.015))
+
+    judged = linkage.judge_link([first, second])
+
+    assert [pair.verdict for pair in judged] == ["supported", "supported"]
+    assert [pair.adjusted_p for pair in judged] == pytest.approx([0.04, 0.04])
+    assert [pair.decisive.lag for pair in judged] == [1, 2]
+
+
+def test_it_needs_more_evidence_from_a_link_with_more_pairs():
+    # 0.012 × 2 lags = 0.024, supported alone; among four pairs, 0.024 × 4 = 0.096: weak.
+    telling = evidence((1, 10, 0.75, 0.012), (2, 9, 0.3, 0.2))
+    silent = [evidence((1, 10, 0.1, 0.39), (2, 9, -0.1, 0.4)) for _ in range(3)]
+
+    [alone] = linkage.judge_link([telling])
+    together = linkage.judge_link([telling, *silent])
+
+    assert alone.verdict == "supported"
+    assert alone.adjusted_p == pytest.approx(0.024)
+    assert together[0].verdict == "weak"
+    assert together[0].adjusted_p == pytest.approx(0.096)
+    assert linkage.link_verdict([pair.verdict for pair in together]) == "weak"
+
+
+def test_it_calls_a_link_whose_pairs_disagree_contradicted():
+    # One pair rises with the cause (lag 1, r 0.9, p 0.0002 × 2 lags × 2 pairs = 0.0008),
+    # the other falls with it (lag 2, r -0.85, p 0.001 × 2 × 2 = 0.004): each is
+    # significant in its own direction, so the link is not borne out.
+    rising = evidence((1, 10, 0.9, 0.0002), (2, 9, 0.2, 0.3))
+    falling = evidence((1, 10, 0.1, 0.4), (2, 9, -0.85, 0.001))
+
+    judged = linkage.judge_link([rising, falling])
+
+    assert [pair.verdict for pair in judged] == ["supported", "contradicted"]
+    assert [pair.adjusted_p for pair in judged] == pytest.approx([0.0008, 0.004])
+    assert linkage.link_verdict([pair.verdict for pair in judged]) == "contradicted"
+
+
+def test_it_leaves_pairs_without_a_test_out_of_the_count():
+    # Too short a history (no lag counts) and a flat series (no correlation) test nothing:
+    # the one real pair keeps its lag-adjusted p, 0.02.
+    short = linkage.PairEvidence.of(())
+    flat = evidence((1, 10, None, None), (2, 9, None, None))  # type: ignore[arg-type]
+    real = evidence((1, 10, 0.8, 0.01), (2, 9, 0.1, 0.4))
+
+    judged = linkage.judge_link([short, flat, real])
+
+    assert [pair.verdict for pair in judged] == ["insufficient_data", "weak", "supported"]
+    assert judged[2].adjusted_p == pytest.approx(0.02)
+
+
+def test_it_judges_a_weak_pair_by_the_evidence_that_the_cause_helps():
+    # The best lag is negative (r -0.3, p 0.2 that low): the p that the cause helps is the
+    # other tail, 0.8, × 2 lags, capped at 1.
+    [judged] = linkage.judge_link([evidence((1, 10, -0.3, 0.2), (2, 9, -0.4, 0.15))])
+
+    assert judged.verdict == "weak"
+    assert judged.decisive.lag == 1
+    assert judged.adjusted_p == 1.0
 
 
 def noise_level(rng: random.Random) -> list[float]:
@@ -225,3 +317,58 @@ def test_it_rarely_supports_a_link_between_independent_noise(noise):
 
     assert verdicts.count(linkage.SUPPORTED) <= 50
     assert verdicts.count(linkage.CONTRADICTED) <= 50
+
+
+# Links of two leading and two lagging KPIs (four pairs), twelve quarters, judged together.
+
+
+def link_of(causes: list[list[float]], effects: list[list[float]]) -> str:
+    pairs = [
+        linkage.pair_evidence(
+            source=cause, target=effect, source_direction="up", target_direction="up"
+        )
+        for cause in causes
+        for effect in effects
+    ]
+    return linkage.link_verdict([pair.verdict for pair in linkage.judge_link(pairs)])
+
+
+@pytest.mark.parametrize("noise", [noise_level, noise_walk])
+def test_it_rarely_supports_a_link_of_four_pairs_of_independent_noise(noise):
+    # Measured with this seed: 0.9 % (levels) and 2.0 % (random walks) `supported`; 0.8 %
+    # and 3.1 % `contradicted`. When a link read as its best pair, judged alone, 5.2 % and
+    # 13.0 % of these links read `supported`.
+    rng = random.Random(20261201)
+    verdicts = [link_of([noise(rng), noise(rng)], [noise(rng), noise(rng)]) for _ in range(1000)]
+
+    assert verdicts.count(linkage.SUPPORTED) <= 50
+    assert verdicts.count(linkage.CONTRADICTED) <= 50
+
+
+def follower(cause: list[float], rng: random.Random) -> list[float]:
+    """A lagging KPI whose change each quarter is the cause's change a quarter earlier plus
+    noise of the same spread: signal / noise 1."""
+    values = [100.0, 100.0 + rng.gauss(0, 5)]
+    for change in linkage.changes(cause)[:-1]:
+        assert change is not None
+        values.append(values[-1] + change + rng.gauss(0, 5))
+    return values
+
+
+def test_it_finds_a_real_lag_one_effect_often_enough():
+    # Each lagging KPI follows one of the two leading KPIs (random walks); the two cross
+    # pairs carry no signal. Measured with this seed: 55.5 % of such links read `supported`
+    # (83.6 % when a link read as its best pair, at 13 % false `supported`), and 59.2 % of
+    # links of the one real pair alone. The floors are a little under, so that the test
+    # fails if the power collapses. A null cross pair may contradict, as often as chance.
+    rng = random.Random(20261202)
+    four_pairs, one_pair = [], []
+    for _ in range(1000):
+        causes = [noise_walk(rng), noise_walk(rng)]
+        effects = [follower(cause, rng) for cause in causes]
+        four_pairs.append(link_of(causes, effects))
+        one_pair.append(link_of(causes[:1], effects[:1]))
+
+    assert four_pairs.count(linkage.SUPPORTED) >= 510
+    assert one_pair.count(linkage.SUPPORTED) >= 550
+    assert four_pairs.count(linkage.CONTRADICTED) <= 50

@@ -106,6 +106,37 @@ def test_it_gives_each_pair_its_lag_correlation_and_verdict(api, org, people):
     ]
 
 
+def test_it_calls_a_link_whose_pairs_disagree_contradicted(api, org, people):
+    # Rework holds the defect counts but is a higher-is-better KPI, so its turned changes are
+    # the defects' own: they move against training at lag 2, r = -1 over 9 pairs, where the
+    # turned defects move with it, r = 1. Each pair is significant in its own direction.
+    [made] = build(org.north.scorecard, people.admin)
+    rework = kpi_services.kpi_create(
+        objective=made["defects"].objective,
+        name="Rework",
+        unit="count",
+        direction="up",
+        indicator_type="lagging",
+    )
+    for key, count in zip(HISTORY, DEFECTS, strict=True):
+        kpi_services.actual_enter(
+            kpi=rework, period=core.period_for_key(key), value=count, by=people.admin
+        )
+    api.force_authenticate(people.executive)
+
+    rows = api.get(url(org.north.scorecard, Q3)).json()
+
+    link_rows = [row for row in rows if row["link"] == made["link"].pk]
+    assert [
+        (row["target_kpi"], row["verdict"], row["lag"], row["correlation"], row["p_value"])
+        for row in link_rows
+    ] == [
+        (made["defects"].pk, "supported", 2, 1.0, 0.0),
+        (rework.pk, "contradicted", 2, -1.0, 0.0),
+    ]
+    assert {row["link_verdict"] for row in link_rows} == {"contradicted"}
+
+
 def test_it_says_insufficient_data_with_too_short_a_history(api, org, people):
     # Seven quarters, FY2025 Q1 to Q3 of FY2026: lag 1 has 5 pairs of changes, lag 2 has 4.
     build(org.north.scorecard, people.admin, history=HISTORY[5:])
