@@ -65,16 +65,11 @@ def check_in_data_window(quarter: fiscal.FiscalQuarter) -> None:
 
 
 def period_at(quarter: fiscal.FiscalQuarter) -> Period:
-    """The stored period of this quarter or, when none is stored yet, an unsaved one built
-    from the calendar: it reads as "no data" everywhere. Reading never creates a period;
-    services open one (scorecard.services.period_open) when they write into it."""
+    """The stored period of this quarter or, when none is stored yet, its unsaved stand-in
+    (`Period.stand_in`), which reads as "no data" everywhere. Reading never creates a
+    period; services open one (scorecard.services.period_open) when they write into it."""
     stored = Period.objects.filter(fiscal_year=quarter.fiscal_year, quarter=quarter.quarter)
-    return stored.first() or Period(
-        fiscal_year=quarter.fiscal_year,
-        quarter=quarter.quarter,
-        start=quarter.start,
-        end=quarter.end,
-    )
+    return stored.first() or Period.stand_in(quarter)
 
 
 def period_lookup(key: str) -> Period:
@@ -121,9 +116,5 @@ def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) ->
             fiscal_year__gte=first.fiscal_year, fiscal_year__lte=last.fiscal_year
         )
     }
-    periods = [
-        existing.get((q.fiscal_year, q.quarter))
-        or Period(fiscal_year=q.fiscal_year, quarter=q.quarter, start=q.start, end=q.end)
-        for q in wanted
-    ]
+    periods = [existing.get((q.fiscal_year, q.quarter)) or Period.stand_in(q) for q in wanted]
     return list(reversed(periods))

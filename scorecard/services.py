@@ -113,7 +113,7 @@ def period_open(period: fiscal.FiscalQuarter | Period) -> Period:
     `period_lookup`) opens it here, inside its own transaction, so a refused write leaves
     none behind. Quarters outside the data window are refused (ValidationError on `period`)."""
     if isinstance(period, Period):
-        if period.pk is not None:
+        if period.is_stored:
             return period
         period = fiscal.FiscalQuarter(period.fiscal_year, period.quarter, fiscal_start_month())
     check_in_data_window(period)

@@ -11,12 +11,13 @@ from kpis.scheduling import recompute_on_commit
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
 from scorecard.models import OrganizationSettings, Period, Scorecard
-from scorecard.services import period_for_quarter
+from scorecard.services import period_for_quarter, period_open
 
 
 @transaction.atomic
 def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
-    """Create or replace the KPI's target for the period."""
+    """Create or replace the KPI's target for the period (opened if only read so far)."""
+    period = period_open(period)
     target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
     target = target or Target(kpi=kpi, period=period)
     target.value = as_decimal(value)
@@ -47,7 +48,8 @@ class GridErrors(Exception):
 def targets_grid_save(*, cells: list[dict]) -> int:
     """Save a targets grid: each cell is {kpi, period, value, red_flag}; an empty value
     clears the target. Every cell is checked first and all refusals are reported together
-    (GridErrors, keyed by (kpi id, period id)); nothing is saved unless every cell is good.
+    (GridErrors, keyed by (kpi id, period key): the grid's quarters need not be stored yet);
+    nothing is saved unless every cell is good.
     Returns how many cells were written."""
     errors: dict[tuple[int, int], str] = {}
     for cell in cells:
@@ -65,7 +67,7 @@ def targets_grid_save(*, cells: list[dict]) -> int:
             probe.clean_fields(exclude=["kpi", "period"])
             probe.clean()
         except ValidationError as error:
-            errors[(cell["kpi"].pk, cell["period"].pk)] = " ".join(error.messages)
+            errors[(cell["kpi"].pk, cell["period"].key)] = " ".join(error.messages)
     if errors:
         raise GridErrors(errors)
     written = 0
