@@ -47,18 +47,18 @@ def fiscal_start_month() -> int:
     return OrganizationSettings.load().fiscal_start_month
 
 
-def data_window(today: date | None = None) -> tuple[int, int]:
+def data_window(*, start_month: int | None = None, today: date | None = None) -> tuple[int, int]:
     """The first and last fiscal year in which periods are read or opened (settings
     SIGHTLINE_FIRST_FISCAL_YEAR and SIGHTLINE_LAST_FISCAL_YEAR_AHEAD, the years after
-    today's fiscal year)."""
+    today's fiscal year under `start_month`, the organization's if not given)."""
     today = today or timezone.localdate()
-    this_year = fiscal.quarter_of(today, fiscal_start_month()).fiscal_year
+    this_year = fiscal.quarter_of(today, start_month or fiscal_start_month()).fiscal_year
     last = min(this_year + settings.SIGHTLINE_LAST_FISCAL_YEAR_AHEAD, fiscal.MAX_FISCAL_YEAR)
     return settings.SIGHTLINE_FIRST_FISCAL_YEAR, last
 
 
 def check_in_data_window(quarter: fiscal.FiscalQuarter) -> None:
-    first, last = data_window()
+    first, last = data_window(start_month=quarter.start_month)
     if not first <= quarter.fiscal_year <= last:
         message = OUTSIDE_DATA_WINDOW.format(period=quarter.label, first=first, last=last)
         raise ValidationError({"period": message})
@@ -99,7 +99,7 @@ def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) ->
     first. Quarters without rows yet are listed too, so history can be opened."""
     quarter = around.as_fiscal_quarter(fiscal_start_month())
     # Never past the data window: a switcher at its edge offers no quarter a read refuses.
-    first_year, last_year = data_window()
+    first_year, last_year = data_window(start_month=quarter.start_month)
     first = last = quarter
     for _ in range(before):
         if first.quarter == 1 and first.fiscal_year <= first_year:

@@ -48,8 +48,7 @@ class GridErrors(Exception):
 def targets_grid_save(*, cells: list[dict]) -> int:
     """Save a targets grid: each cell is {kpi, period, value, red_flag}; an empty value
     clears the target. Every cell is checked first and all refusals are reported together
-    (GridErrors, keyed by (kpi id, period key): the grid's quarters need not be stored yet);
-    nothing is saved unless every cell is good.
+    (GridErrors, keyed by (kpi id, period id)); nothing is saved unless every cell is good.
     Returns how many cells were written."""
     errors: dict[tuple[int, int], str] = {}
     for cell in cells:
@@ -67,7 +66,7 @@ def targets_grid_save(*, cells: list[dict]) -> int:
             probe.clean_fields(exclude=["kpi", "period"])
             probe.clean()
         except ValidationError as error:
-            errors[(cell["kpi"].pk, cell["period"].key)] = " ".join(error.messages)
+            errors[(cell["kpi"].pk, cell["period"].pk)] = " ".join(error.messages)
     if errors:
         raise GridErrors(errors)
     written = 0

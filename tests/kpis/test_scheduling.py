@@ -29,6 +29,7 @@ from kpis import services as kpi_services
 from kpis.models import KPI, ScoreSnapshot
 from kpis.recompute import recompute_everything
 from kpis.scoring import AMBER, GREEN
+from scorecard import selectors
 from scorecard import services as core
 from scorecard.celery import app as celery_app
 from scorecard.models import Period, Perspective
@@ -135,7 +136,7 @@ def test_reading_a_new_quarter_in_the_api_leaves_nothing_for_the_nightly_run(wor
 
 
 def test_opening_a_quarter_outside_a_transaction_gives_it_its_snapshots(world, org):
-    q4 = core.period_open(core.period_lookup("FY2026-Q4"))
+    q4 = core.period_open(selectors.period_lookup("FY2026-Q4"))
     # Targets are set for Q3 only: both KPIs read no_target in Q4, so every aggregate has
     # no score; the snapshots exist all the same, written at once.
     row = ScoreSnapshot.objects.get(period=q4, subject_type="kpi", subject_id=world.revenue.pk)

@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 
 from kpis import services as kpi_services
 from kpis.models import Actual, Target
+from kpis.scoring import RED_FLAG_ON_GOOD_SIDE, ZERO_TARGET_NEEDS_RED_FLAG
 from reviews.models import Review
 from scorecard import selectors
 from scorecard import services as core
@@ -63,6 +64,7 @@ def page_urls(kpi) -> dict[str, tuple[str, str]]:
         "map svg": ("manager", reverse("strategy:map_export", kwargs=unit)),
         "dashboard": ("manager", reverse("dashboard:home")),
         "pack": ("manager", reverse("dashboard:pack", kwargs=unit)),
+        "pack pdf": ("manager", reverse("dashboard:pack_pdf", kwargs=unit)),
         "kpi detail": ("manager", reverse("kpis:kpi_detail", kwargs={**unit, "kpi_id": kpi.pk})),
         "explanation": (
             "manager",
@@ -101,6 +103,7 @@ PAGE_NAMES = [
     "map svg",
     "dashboard",
     "pack",
+    pytest.param("pack pdf", marks=pytest.mark.pdf),
     "kpi detail",
     "explanation",
     "line of sight",
@@ -263,6 +266,30 @@ def test_a_bulk_write_opens_the_quarters_it_writes_into(people, world):
     q2 = Period.objects.get(fiscal_year=2025, quarter=2)
     assert (str(q2.start), str(q2.end)) == ("2025-04-01", "2025-06-30")
     assert Target.objects.get(period=q2).value == Decimal("100")
+
+
+def test_a_refused_targets_grid_opens_no_period_and_marks_each_cell(client, people, world):
+    client.force_login(people.manager)
+    url = reverse("editor:targets", args=["north-sales"]) + "?year=2027"
+    cells = {
+        f"target-{world.pk}-2027-1": "100",
+        f"red-{world.pk}-2027-1": "120",  # on the good side of an "up" target
+        f"target-{world.pk}-2027-2": "0",  # zero without a red flag
+    }
+    response = client.post(url, cells)
+    assert response.status_code == 400
+    # Two quarters that are not stored yet, each with its own message.
+    cells_shown = response.context["rows"][0].cells
+    assert [cell.error for cell in cells_shown] == [
+        RED_FLAG_ON_GOOD_SIDE,
+        ZERO_TARGET_NEEDS_RED_FLAG,
+        "",
+        "",
+    ]
+    assert Period.objects.count() == 1
+    response = client.post(url, {f"target-{world.pk}-2027-1": "100"})
+    assert response.status_code == 302
+    assert Target.objects.get(period__fiscal_year=2027).value == Decimal("100")
 
 
 def test_a_refused_review_opens_no_period(people, world):

@@ -52,9 +52,9 @@ def targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             kpi_services.targets_grid_save(cells=cells)
         except kpi_services.GridErrors as refusal:
             posted = dict(request.POST.items()) | {
-                f"error-{cell['key']}": refusal.errors[(cell["kpi"].pk, cell["period"].key)]
+                f"error-{cell['key']}": refusal.errors[(cell["kpi"].pk, cell["period"].pk)]
                 for cell in cells
-                if (cell["kpi"].pk, cell["period"].key) in refusal.errors
+                if (cell["kpi"].pk, cell["period"].pk) in refusal.errors
             }
             messages.error(request, GRID_REFUSED)
             status = 400
@@ -84,7 +84,8 @@ def grid_cells(request: HttpRequest, rows: list[selectors.GridRow]) -> list[dict
             red_flag = request.POST.get(f"red-{row.kpi.pk}-{cell.key}", "").strip()
             if (value, red_flag) == (cell.value, cell.red_flag):
                 continue
-            # Read, not opened: saving the grid opens the quarters it writes into.
+            # Read, not opened: saving the grid opens the quarters it writes into (until then
+            # a quarter's stand-in has an id of its own, which keys its cell's refusal).
             period = core_selectors.period_at(cell.quarter)
             cells.append(
                 {
