@@ -2,12 +2,13 @@
 
 A service that changes an actual, a target or the structure calls `recompute_on_commit`;
 opening a new quarter or changing the perspectives calls `recompute_all_on_commit`. Every
-call adds to one pending batch per database connection and registers a callback; the first
+call adds to one pending batch per database connection, then registers a callback; the first
 callback to run after the commit sends the whole batch (at most two tasks) and the others find
-nothing left. So seeding or importing a thousand actuals in one transaction queues one
-recompute, not a thousand. Work left behind by a rolled-back transaction rides along with the
-next commit: an extra recompute is harmless, and a period that vanished with the rollback is
-skipped."""
+nothing left. The batch is filled before the callback is registered because outside an atomic
+block Django runs the callback at once: it must find this call's work in the batch. So seeding
+or importing a thousand actuals in one transaction queues one recompute, not a thousand. Work
+left behind by a rolled-back transaction rides along with the next commit: an extra recompute
+is harmless, and a period that vanished with the rollback is skipped."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,9 +31,13 @@ class _Batch:
 
 def _batch() -> _Batch:
     connection = transaction.get_connection()
-    batch = connection.__dict__.setdefault(_PENDING, _Batch())
+    return connection.__dict__.setdefault(_PENDING, _Batch())
+
+
+def _send_after_commit() -> None:
+    """Call once the batch holds this call's work: inside a transaction the batch goes out
+    after the commit, outside one it goes out now."""
     transaction.on_commit(_send_pending)
-    return batch
 
 
 def recompute_on_commit(
@@ -45,6 +50,7 @@ def recompute_on_commit(
     batch = _batch()
     batch.unit_ids.update(unit_ids)
     batch.period_ids.update(period_ids)
+    _send_after_commit()
 
 
 def recompute_all_on_commit(*, period_ids: Iterable[int] | None = EVERY_PERIOD) -> None:
@@ -54,6 +60,7 @@ def recompute_all_on_commit(*, period_ids: Iterable[int] | None = EVERY_PERIOD) 
         batch.full_every_period = True
     else:
         batch.full_period_ids.update(period_ids)
+    _send_after_commit()
 
 
 def _send_pending() -> None:

@@ -19,7 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from scorecard.models import Period
 from scorecard.rules import may
-from scorecard.services import period_for_key
+from scorecard.selectors import period_lookup
 
 REFUSED = "You may not change this: it is outside the units you manage."
 STAYS = "This cannot move: create a new one instead."
@@ -70,13 +70,16 @@ def visible_to_requester(visible: Callable[[Any], QuerySet]) -> Callable[[Any], 
 
 @extend_schema_field({"type": "string", "example": "FY2026-Q3", "pattern": "^FY\\d{4}[- ]Q[1-4]$"})
 class PeriodKeyField(serializers.Field):
-    """A period written as its key, FY2026-Q3, read into a Period row."""
+    """A period written as its key, FY2026-Q3, read into a Period: the stored row, or the
+    stand-in of a quarter nobody wrote into yet (reading creates nothing; a service that
+    writes into it opens it). A malformed key, or one outside the data window, is a 400 on
+    the field."""
 
     def to_internal_value(self, data: Any) -> Period:
         if not isinstance(data, str):
             raise serializers.ValidationError("Write the period as text, like FY2026-Q3.")
         try:
-            return period_for_key(data)
+            return period_lookup(data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict["period"]) from None
 

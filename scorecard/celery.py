@@ -22,6 +22,12 @@ app.conf.beat_schedule = {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Issue 13: the quarter under way is opened (and given its snapshots) on its first day,
+    # whether or not anyone writes into it; reads never open one.
+    "daily-open-current-quarter": {
+        "task": "scorecard.tasks.open_current_quarter",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "nightly-full-recompute": {
         "task": "kpis.tasks.recompute_everything",
         "schedule": crontab(hour=2, minute=30),

@@ -137,8 +137,16 @@ class OrganizationSettings(models.Model):
         return instance
 
 
+STAND_IN_SAVED = (
+    "{period} was built by a read and is not stored: open it with "
+    "scorecard.services.period_open instead of saving it."
+)
+
+
 class Period(models.Model):
-    """One fiscal quarter. Rows are created on demand from the fiscal calendar."""
+    """One fiscal quarter. Rows are created by the services that write into a quarter (and
+    the daily task that opens the running one), never by a read: a read of a quarter without
+    a row gets a stand-in (`Period.stand_in`)."""
 
     fiscal_year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField(
@@ -163,6 +171,29 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and self.pk is not None and self.pk < 0:
+            raise ValueError(STAND_IN_SAVED.format(period=self.label))
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def stand_in(cls, quarter: fiscal.FiscalQuarter) -> "Period":
+        """The quarter as a read sees it before anyone wrote into it: not stored, with an id
+        no stored period has (minus the quarter's number), so that every query for its rows
+        finds none ("no data") instead of refusing an unsaved instance, and two stand-ins of
+        one quarter are equal."""
+        return cls(
+            pk=-(quarter.fiscal_year * fiscal.QUARTERS_PER_YEAR + quarter.quarter),
+            fiscal_year=quarter.fiscal_year,
+            quarter=quarter.quarter,
+            start=quarter.start,
+            end=quarter.end,
+        )
+
+    @property
+    def is_stored(self) -> bool:
+        return not self._state.adding
 
     @property
     def label(self) -> str:

@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from scorecard import services
+from scorecard import selectors
 from scorecard.models import Period, Scorecard
 from scorecard.rules import may
 
@@ -71,11 +71,15 @@ def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
 
 
 def period_from_request(request: HttpRequest) -> Period:
-    """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended."""
+    """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended.
+
+    Reading creates nothing: a quarter without a stored row comes back unsaved and reads as
+    "no data". A malformed key, or one outside the data window, is said in a message and
+    the page shows the default quarter."""
     key = request.GET.get("period")
     if key:
         try:
-            return services.period_for_key(key)
+            return selectors.period_lookup(key)
         except ValidationError as error:
             messages.error(request, error.message_dict["period"][0])
-    return services.last_ended_period()
+    return selectors.last_ended_period()

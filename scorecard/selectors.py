@@ -1,9 +1,13 @@
 """Reads of the core that pages and the API share."""
 
+from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from scorecard import fiscal
 from scorecard.models import Membership, OrganizationSettings, OrgUnit, Period, Scorecard
@@ -33,15 +37,77 @@ def active_users(user: Any) -> QuerySet:
     return get_user_model().objects.filter(is_active=True)
 
 
+OUTSIDE_DATA_WINDOW = (
+    "{period} is outside the data window FY{first}–FY{last}: "
+    "choose a quarter of those fiscal years."
+)
+
+
+def fiscal_start_month() -> int:
+    return OrganizationSettings.load().fiscal_start_month
+
+
+def data_window(*, start_month: int | None = None, today: date | None = None) -> tuple[int, int]:
+    """The first and last fiscal year in which periods are read or opened (settings
+    SIGHTLINE_FIRST_FISCAL_YEAR and SIGHTLINE_LAST_FISCAL_YEAR_AHEAD, the years after
+    today's fiscal year under `start_month`, the organization's if not given)."""
+    today = today or timezone.localdate()
+    this_year = fiscal.quarter_of(today, start_month or fiscal_start_month()).fiscal_year
+    last = min(this_year + settings.SIGHTLINE_LAST_FISCAL_YEAR_AHEAD, fiscal.MAX_FISCAL_YEAR)
+    return settings.SIGHTLINE_FIRST_FISCAL_YEAR, last
+
+
+def check_in_data_window(quarter: fiscal.FiscalQuarter) -> None:
+    first, last = data_window(start_month=quarter.start_month)
+    if not first <= quarter.fiscal_year <= last:
+        message = OUTSIDE_DATA_WINDOW.format(period=quarter.label, first=first, last=last)
+        raise ValidationError({"period": message})
+
+
+def period_at(quarter: fiscal.FiscalQuarter) -> Period:
+    """The stored period of this quarter or, when none is stored yet, its unsaved stand-in
+    (`Period.stand_in`), which reads as "no data" everywhere. Reading never creates a
+    period; services open one (scorecard.services.period_open) when they write into it."""
+    stored = Period.objects.filter(fiscal_year=quarter.fiscal_year, quarter=quarter.quarter)
+    return stored.first() or Period.stand_in(quarter)
+
+
+def period_lookup(key: str) -> Period:
+    """The period named `FY2026-Q3` (or `FY2026 Q3`), stored or not (see `period_at`).
+    A malformed key, or one outside the data window, raises ValidationError on `period`."""
+    try:
+        quarter = fiscal.parse_period(key, fiscal_start_month())
+    except ValueError as error:
+        raise ValidationError({"period": str(error)}) from None
+    check_in_data_window(quarter)
+    return period_at(quarter)
+
+
+def period_for_date(day: date) -> Period:
+    """The quarter that holds `day`, stored or not."""
+    return period_at(fiscal.quarter_of(day, fiscal_start_month()))
+
+
+def last_ended_period(today: date | None = None) -> Period:
+    """The latest quarter that has ended, stored or not: the one pages open on by default."""
+    today = today or timezone.localdate()
+    return period_at(fiscal.quarter_of(today, fiscal_start_month()).previous())
+
+
 def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) -> list[Period]:
     """The quarters a period switcher offers: a few years back and the next quarter, newest
     first. Quarters without rows yet are listed too, so history can be opened."""
-    quarter = around.as_fiscal_quarter(OrganizationSettings.load().fiscal_start_month)
-    first = quarter
+    quarter = around.as_fiscal_quarter(fiscal_start_month())
+    # Never past the data window: a switcher at its edge offers no quarter a read refuses.
+    first_year, last_year = data_window(start_month=quarter.start_month)
+    first = last = quarter
     for _ in range(before):
+        if first.quarter == 1 and first.fiscal_year <= first_year:
+            break
         first = first.previous()
-    last = quarter
     for _ in range(after):
+        if last.quarter == fiscal.QUARTERS_PER_YEAR and last.fiscal_year >= last_year:
+            break
         last = last.next()
     wanted = fiscal.quarters_between(first, last)
     existing = {
@@ -50,9 +116,5 @@ def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) ->
             fiscal_year__gte=first.fiscal_year, fiscal_year__lte=last.fiscal_year
         )
     }
-    periods = [
-        existing.get((q.fiscal_year, q.quarter))
-        or Period(fiscal_year=q.fiscal_year, quarter=q.quarter, start=q.start, end=q.end)
-        for q in wanted
-    ]
+    periods = [existing.get((q.fiscal_year, q.quarter)) or Period.stand_in(q) for q in wanted]
     return list(reversed(periods))

@@ -1,11 +1,9 @@
 """Writes with rules for the core: the org tree, roles, periods, scorecards, settings."""
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from scorecard import fiscal
@@ -18,6 +16,12 @@ from scorecard.models import (
     PerspectiveWeight,
     Scorecard,
 )
+
+# The reads of periods are the selectors'; callers that import them from here get them too.
+from scorecard.selectors import check_in_data_window, period_lookup
+from scorecard.selectors import fiscal_start_month as fiscal_start_month
+from scorecard.selectors import last_ended_period as last_ended_period
+from scorecard.selectors import period_for_date as period_for_date
 from scorecard.signals import period_opened, structure_changed
 
 SECOND_ROOT = "The organization already has a top unit; add this one under a parent."
@@ -88,6 +92,7 @@ def scorecard_update(*, scorecard: Scorecard, title: str, description: str) -> S
     return scorecard
 
 
+@transaction.atomic
 def perspective_weight_set(
     *, scorecard: Scorecard, perspective: Perspective, weight: Decimal
 ) -> PerspectiveWeight:
@@ -100,38 +105,38 @@ def perspective_weight_set(
     return row
 
 
-def fiscal_start_month() -> int:
-    return OrganizationSettings.load().fiscal_start_month
-
-
-def period_for_quarter(quarter: fiscal.FiscalQuarter) -> Period:
-    period, created = Period.objects.get_or_create(
-        fiscal_year=quarter.fiscal_year,
-        quarter=quarter.quarter,
-        defaults={"start": quarter.start, "end": quarter.end},
+@transaction.atomic
+def period_open(period: fiscal.FiscalQuarter | Period) -> Period:
+    """The stored row of this quarter, created when it has none yet; a new one announces
+    itself (`period_opened`), which schedules its snapshots. Only writes open periods: a
+    service writing into a quarter a page or the API only read (an unsaved Period from
+    `period_lookup`) opens it here, inside its own transaction, so a refused write leaves
+    none behind. Quarters outside the data window are refused (ValidationError on `period`)."""
+    if isinstance(period, Period):
+        if period.is_stored:
+            return period
+        period = fiscal.FiscalQuarter(period.fiscal_year, period.quarter, fiscal_start_month())
+    check_in_data_window(period)
+    stored, created = Period.objects.get_or_create(
+        fiscal_year=period.fiscal_year,
+        quarter=period.quarter,
+        defaults={"start": period.start, "end": period.end},
     )
     if created:
-        period_opened.send(sender=Period, period_id=period.pk)
-    return period
+        period_opened.send(sender=Period, period_id=stored.pk)
+    return stored
 
 
 def period_for_key(key: str) -> Period:
-    """The period named `FY2026-Q3` (or `FY2026 Q3`); raises ValidationError for bad ones."""
-    try:
-        quarter = fiscal.parse_period(key, fiscal_start_month())
-    except ValueError as error:
-        raise ValidationError({"period": str(error)}) from None
-    return period_for_quarter(quarter)
+    """Open the period named `FY2026-Q3` (commands, seeding, tests); raises ValidationError
+    for a malformed key or one outside the data window. Pages and the API read with
+    `scorecard.selectors.period_lookup`, which creates nothing."""
+    return period_open(period_lookup(key))
 
 
-def period_for_date(day: date) -> Period:
-    return period_for_quarter(fiscal.quarter_of(day, fiscal_start_month()))
-
-
-def last_ended_period(today: date | None = None) -> Period:
-    """The latest quarter that has ended: the one pages open on by default."""
-    today = today or timezone.localdate()
-    return period_for_quarter(fiscal.quarter_of(today, fiscal_start_month()).previous())
+# Openers by their older name: kept so that callers written before reads and writes of
+# periods were split keep working.
+period_for_quarter = period_open
 
 
 @transaction.atomic

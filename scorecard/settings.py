@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from scorecard import fiscal
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -231,6 +233,23 @@ MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _MAIL_OPTIONS}}
 # The address people reach Sightline at: e-mails need absolute links.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sightline <sightline@localhost>")
+
+# The data window: the fiscal years in which periods may be read or opened. A key outside it
+# (FY1900-Q1, FY9999-Q4) is refused with a message, so no reader can create rows for
+# centuries nobody reports on. The last year moves with the calendar: this many years after
+# today's fiscal year.
+SIGHTLINE_FIRST_FISCAL_YEAR = env_int("SIGHTLINE_FIRST_FISCAL_YEAR", 1990)
+SIGHTLINE_LAST_FISCAL_YEAR_AHEAD = env_int("SIGHTLINE_LAST_FISCAL_YEAR_AHEAD", 5)
+if not fiscal.MIN_FISCAL_YEAR <= SIGHTLINE_FIRST_FISCAL_YEAR <= fiscal.MAX_FISCAL_YEAR:
+    raise ImproperlyConfigured(
+        f"SIGHTLINE_FIRST_FISCAL_YEAR={SIGHTLINE_FIRST_FISCAL_YEAR} is not a fiscal year "
+        f"from {fiscal.MIN_FISCAL_YEAR} to {fiscal.MAX_FISCAL_YEAR}."
+    )
+if SIGHTLINE_LAST_FISCAL_YEAR_AHEAD < 0:
+    raise ImproperlyConfigured(
+        f"SIGHTLINE_LAST_FISCAL_YEAR_AHEAD={SIGHTLINE_LAST_FISCAL_YEAR_AHEAD} is negative: "
+        "give the years after the current fiscal year, 0 or more."
+    )
 
 # Celery. Without REDIS_URL the broker is a folder on disk, so `make run` needs no Redis.
 REDIS_URL = env_str("REDIS_URL", "")

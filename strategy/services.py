@@ -95,6 +95,7 @@ def objective_set_supports(*, objective: Objective, supports: Iterable[Objective
     objective.supports.set(supported)
 
 
+@transaction.atomic
 def objective_archive(*, objective: Objective) -> Objective:
     objective.archived_at = timezone.now()
     objective.save(update_fields=["archived_at"])

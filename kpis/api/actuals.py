@@ -16,9 +16,8 @@ from kpis import services, updates
 from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, Actual
 from kpis.selectors import visible_actuals, visible_kpis
 from kpis.services.numbers import parse_number
-from scorecard import fiscal
 from scorecard.api_support import PeriodKeyField, require, service_errors, visible_to_requester
-from scorecard.services import fiscal_start_month
+from scorecard.selectors import period_lookup
 
 
 class ActualSerializer(serializers.ModelSerializer):
@@ -82,11 +81,11 @@ class ActualFilter(django_filters.FilterSet):
 
     def filter_period(self, queryset: QuerySet[Actual], name: str, value: str) -> QuerySet[Actual]:
         try:
-            quarter = fiscal.parse_period(value, fiscal_start_month())
-        except ValueError as error:
-            raise serializers.ValidationError({"period": [str(error)]}) from None
+            period = period_lookup(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
         return queryset.filter(
-            period__fiscal_year=quarter.fiscal_year, period__quarter=quarter.quarter
+            period__fiscal_year=period.fiscal_year, period__quarter=period.quarter
         )
 
 

@@ -21,7 +21,7 @@ from kpis.imports.rows import (
 from kpis.models import KPI, Actual
 from kpis.services.numbers import parse_number
 from scorecard.rules import may, visible_q
-from scorecard.services import period_for_key
+from scorecard.selectors import period_lookup
 
 DUPLICATE = "Repeats row {first}: the same KPI and quarter appear twice."
 UNKNOWN_KPI = 'No KPI "{kpi}" that you can see{where}.'
@@ -113,7 +113,7 @@ def _period_of(row: ImportRow, periods: dict[str, Any]):
     key = row.cells.get("period", "")
     if key not in periods:
         try:
-            periods[key] = period_for_key(key)
+            periods[key] = period_lookup(key)
         except ValidationError as error:
             periods[key] = error
     if isinstance(periods[key], ValidationError):

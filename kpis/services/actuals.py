@@ -14,6 +14,7 @@ from kpis.services.locks import check_quarter_open
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
 from scorecard.models import Period
+from scorecard.services import period_open
 
 QUARTER_NOT_STARTED = "{period} has not started yet: actuals open on {start}."
 RED_NEEDS_COMMENT = (
@@ -56,6 +57,7 @@ def actual_enter(
         raise ValidationError(
             {"period": QUARTER_NOT_STARTED.format(period=period.label, start=period.start)}
         )
+    period = period_open(period)  # a quarter only read so far; a refusal rolls it back
     check_quarter_open(kpi, period)
     actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
     if actual and based_on_version is not None and actual.version != based_on_version:

@@ -42,6 +42,7 @@ def kpi_update(*, kpi: KPI, **fields) -> KPI:
     return kpi
 
 
+@transaction.atomic
 def kpi_archive(*, kpi: KPI) -> KPI:
     kpi.archived_at = timezone.now()
     kpi.save(update_fields=["archived_at"])

@@ -15,12 +15,13 @@ from kpis.scheduling import recompute_on_commit
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
 from scorecard.models import OrganizationSettings, Period, Scorecard
-from scorecard.services import period_for_quarter
+from scorecard.services import period_for_quarter, period_open
 
 
 @transaction.atomic
 def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
-    """Create or replace the KPI's target for the period."""
+    """Create or replace the KPI's target for the period (opened if only read so far)."""
+    period = period_open(period)
     target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
     target = target or Target(kpi=kpi, period=period)
     target.value = as_decimal(value)

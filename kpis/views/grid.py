@@ -31,6 +31,7 @@ def updates_grid(request: HtmxHttpRequest) -> HttpResponse:
         errors, posted = _grid_post(request, sheet)
         if not errors:
             return redirect(f"{request.path}?period={period.key}")
+        period = period_to_write(request)  # stored now if the valid rows opened it
         sheet = updates.updates_sheet(user=request.user, period=period)
     lines = [
         {"row": row, "posted": posted.get(row.kpi.pk), "errors": errors.get(row.kpi.pk, [])}

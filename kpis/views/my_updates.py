@@ -18,7 +18,7 @@ from reviews.selectors import action_items_owned_by
 from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period
 from scorecard.page_support import HtmxHttpRequest, object_or_refuse, period_from_request
-from scorecard.services import period_for_key, period_for_quarter
+from scorecard.selectors import period_at, period_lookup
 
 SAVED = "Saved {kpi} for {period}."
 NOT_YOURS = "You may not enter actuals for this KPI."
@@ -51,9 +51,10 @@ def kpi_for_reading(request: HttpRequest, kpi_id: int) -> KPI:
 
 def period_to_write(request: HttpRequest) -> Period:
     """The quarter a write names in `?period=`. Unlike reading, a bad or missing one is
-    refused: falling back to another quarter would save into the wrong one."""
+    refused: falling back to another quarter would save into the wrong one. It is read, not
+    opened: the write opens it, and reading it again afterwards finds the stored row."""
     try:
-        return period_for_key(request.GET.get("period", ""))
+        return period_lookup(request.GET.get("period", ""))
     except ValidationError as error:
         raise BadRequest(error.message_dict["period"][0]) from None
 
@@ -63,7 +64,7 @@ def due_period(request: HttpRequest) -> Period:
     if request.GET.get("period"):
         return period_from_request(request)
     settings = OrganizationSettings.load()
-    return period_for_quarter(updates.due_period_quarter(timezone.localdate(), settings))
+    return period_at(updates.due_period_quarter(timezone.localdate(), settings))
 
 
 def switcher_periods() -> list[fiscal.FiscalQuarter]:
@@ -129,7 +130,7 @@ def actual_save(request: HtmxHttpRequest, kpi_id: int) -> HttpResponse:
             form.add_error(None, str(stale))
     if not request.htmx:
         return _no_script_answer(request, form, kpi, period)
-    row = updates.update_row_for(kpi=kpi, period=period)
+    row = updates.update_row_for(kpi=kpi, period=period_to_write(request))
     if form.errors:
         return _row_response(request, row, form=form, conflict=conflict)
     response = _row_response(request, row, saved=True)

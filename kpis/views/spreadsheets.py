@@ -15,7 +15,7 @@ from kpis.views.my_updates import due_period
 from scorecard.models import Period
 from scorecard.page_support import HtmxHttpRequest, scorecard_for_reading
 from scorecard.rules import may
-from scorecard.services import period_for_key
+from scorecard.selectors import period_lookup
 
 IMPORTED = "Imported {count} actuals."
 IMPORT_EXPIRED = "The preview has expired: upload the file again."
@@ -118,8 +118,8 @@ def scorecard_export(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.GET or not form.is_valid():
         return render(request, "kpis/export.html", {"scorecard": scorecard, "form": form})
     try:
-        first = period_for_key(form.cleaned_data["first"])
-        last = period_for_key(form.cleaned_data["last"])
+        first = period_lookup(form.cleaned_data["first"])
+        last = period_lookup(form.cleaned_data["last"])
     except ValidationError as error:
         form.add_error(None, error.message_dict["period"])
         return render(request, "kpis/export.html", {"scorecard": scorecard, "form": form})

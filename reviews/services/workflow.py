@@ -13,6 +13,7 @@ from kpis import services as kpi_services
 from kpis.models import KPI, ScoreSnapshot
 from reviews.models import Finding, Review
 from scorecard.models import OrgUnit, Period, Scorecard
+from scorecard.services import period_open
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
@@ -57,6 +58,7 @@ def review_create(
         raise ValidationError({"period": ANNUAL_REVIEW_NOT_Q4.format(period=period.label)})
     check_review_not_future(period=period)
     check_owner_sees_unit(owner=facilitator, unit=scorecard.org_unit, field="facilitator")
+    period = period_open(period)  # a quarter only read so far is opened by its review
     review = Review(
         scorecard=scorecard,
         period=period,

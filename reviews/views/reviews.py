@@ -22,7 +22,7 @@ from reviews.models import Finding, Review
 from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
 from scorecard.page_support import HtmxHttpRequest, object_or_refuse, scorecard_of_unit
 from scorecard.rules import may
-from scorecard.services import period_for_key
+from scorecard.selectors import period_lookup
 
 # What every page of one review reads besides the review: its unit (for the policy) and period.
 REVIEWS = Review.objects.select_related("scorecard__org_unit", "period")
@@ -48,7 +48,7 @@ def review_plan(request: HttpRequest) -> HttpResponse:
         try:
             review = services.review_create(
                 scorecard=scorecard,
-                period=period_for_key(form.cleaned_data["period"]),
+                period=period_lookup(form.cleaned_data["period"]),
                 kind=form.cleaned_data["kind"],
                 meeting_date=form.cleaned_data["meeting_date"],
                 facilitator=request.user,

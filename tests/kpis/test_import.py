@@ -141,8 +141,9 @@ def test_it_refuses_rows_for_kpis_the_person_may_not_edit_with_their_row_numbers
         (f"kpi,period,value\nNo such thing,{Q1},5\n", 'No KPI "No such thing" that you can see.'),
         ("kpi,period,value\nRegional revenue,FY2026-Q9,5\n",
          'Unknown period "FY2026-Q9": use the form FY2026-Q3.'),
+        # Past the data window (five fiscal years ahead), before "has not started yet".
         ("kpi,period,value\nRegional revenue,FY2099-Q1,5\n",
-         "FY2099 Q1 has not started yet: actuals open on 2099-01-01."),
+         "FY2099 Q1 is outside the data window FY1990"),
         (f"kpi,period,value\nRegional revenue,{Q1},80\n",
          kpi_services.RED_NEEDS_COMMENT),
         (f"kpi,period,value\nRegional revenue,{Q1},\"1,234\"\n", '"1,234" is ambiguous'),

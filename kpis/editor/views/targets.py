@@ -17,6 +17,7 @@ from kpis.editor import selectors
 from kpis.editor.forms import RollForwardForm
 from kpis.editor.views.sheet import form_problems, scorecard_for_editing
 from scorecard import fiscal
+from scorecard import selectors as core_selectors
 from scorecard import services as core
 from scorecard.page_support import HtmxHttpRequest
 
@@ -83,7 +84,9 @@ def grid_cells(request: HttpRequest, rows: list[selectors.GridRow]) -> list[dict
             red_flag = request.POST.get(f"red-{row.kpi.pk}-{cell.key}", "").strip()
             if (value, red_flag) == (cell.value, cell.red_flag):
                 continue
-            period = core.period_for_quarter(cell.quarter)
+            # Read, not opened: saving the grid opens the quarters it writes into (until then
+            # a quarter's stand-in has an id of its own, which keys its cell's refusal).
+            period = core_selectors.period_at(cell.quarter)
             cells.append(
                 {
                     "key": f"{row.kpi.pk}-{cell.key}",
