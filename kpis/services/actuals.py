@@ -81,12 +81,18 @@ def _check_red_has_comment(actual: Actual) -> None:
     target = Target.objects.filter(kpi=actual.kpi, period=actual.period).first()
     if target is None:
         return
-    result = scoring.score_kpi(
-        actual=actual.value,
-        target=target.value,
-        red_flag=target.red_flag,
-        direction=actual.kpi.direction,
-        tolerance_pct=actual.kpi.tolerance_pct,
-    )
+    try:
+        result = scoring.score_kpi(
+            actual=actual.value,
+            target=target.value,
+            red_flag=target.red_flag,
+            direction=actual.kpi.direction,
+            tolerance_pct=actual.kpi.tolerance_pct,
+        )
+    except scoring.TargetError:
+        # A target that can no longer score (its red flag stored before the direction
+        # flipped, or a default red flag that a new tolerance rounds away) scores as no
+        # target, as the engine says: nothing is red, so no comment is asked for.
+        return
     if result.status == scoring.RED:
         raise ValidationError({"comment": RED_NEEDS_COMMENT})
