@@ -32,15 +32,19 @@ NAMED_AT_MOST = 4
 
 
 def check_scoring_unchanged(*, kpi: KPI, fields: dict[str, Any]) -> None:
-    """Refuse, on its field, a change to how the KPI is scored that its stored data forbids."""
+    """Refuse, on its field, a change to how the KPI is scored that its stored data forbids.
+    Compared with the stored row: a form may have changed the instance already."""
+    stored = KPI.objects.filter(pk=kpi.pk).values(*SCORING_FIELDS).first()
+    if stored is None:
+        return
     for name, refusal in SCORING_FIELDS.items():
-        if name in fields and fields[name] != getattr(kpi, name):
-            message = refusal(kpi, fields[name])
+        if name in fields and fields[name] != stored[name]:
+            message = refusal(kpi, stored[name], fields[name])
             if message:
                 raise ValidationError({name: message})
 
 
-def _direction_refusal(kpi: KPI, direction: str) -> str:
+def _direction_refusal(kpi: KPI, old: str, new: str) -> str:
     flagged = list(
         Target.objects.filter(kpi=kpi, red_flag__isnull=False)
         .select_related("period")
@@ -51,14 +55,14 @@ def _direction_refusal(kpi: KPI, direction: str) -> str:
     return DIRECTION_WITH_RED_FLAGS.format(
         periods=_listed([target.period.label for target in flagged]),
         have="has" if len(flagged) == 1 else "have",
-        side="below" if kpi.direction == KPI.Direction.UP else "above",
-        meaning="lower is better" if direction == KPI.Direction.DOWN else "higher is better",
+        side="below" if old == KPI.Direction.UP else "above",
+        meaning="lower is better" if new == KPI.Direction.DOWN else "higher is better",
     )
 
 
 # The fields that say how a KPI is scored, each with what refuses its change (a message, or
 # "" when the change is fine).
-SCORING_FIELDS: dict[str, Callable[[KPI, Any], str]] = {"direction": _direction_refusal}
+SCORING_FIELDS: dict[str, Callable[[KPI, Any, Any], str]] = {"direction": _direction_refusal}
 
 
 def check_children_stay_below(*, kpi: KPI) -> None:
@@ -86,13 +90,21 @@ def check_children_stay_below(*, kpi: KPI) -> None:
         )
 
 
+def stored_unit_id(kpi: KPI) -> int | None:
+    return (
+        KPI.objects.filter(pk=kpi.pk)
+        .values_list("objective__scorecard__org_unit_id", flat=True)
+        .first()
+    )
+
+
 def units_holding(kpi: KPI) -> set[int]:
-    """The units whose chains hold the KPI's numbers: its own, and those of the KPIs that roll
-    up to it (their chains pass through every roll-up parent above them)."""
+    """The units whose chains hold the KPI's stored numbers: its own, and those of the KPIs
+    that roll up to it (their chains pass through every roll-up parent above them)."""
     children_units = KPI.objects.filter(rolls_up_to_id=kpi.pk).values_list(
         "objective__scorecard__org_unit_id", flat=True
     )
-    return {kpi.objective.scorecard.org_unit_id, *children_units}
+    return {unit for unit in [stored_unit_id(kpi), *children_units] if unit is not None}
 
 
 def _listed(names: list[str]) -> str:

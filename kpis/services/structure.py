@@ -10,6 +10,7 @@ from kpis.scheduling import recompute_on_commit
 from kpis.services.changes import (
     check_children_stay_below,
     check_scoring_unchanged,
+    stored_unit_id,
     units_holding,
 )
 from strategy.models import Objective
@@ -40,9 +41,10 @@ def kpi_update(*, kpi: KPI, **fields) -> KPI:
     and a move that leaves the KPIs rolling up to it outside the units below it
     (`kpis.services.changes`). The old and the new chains are recomputed in every period."""
     if "owner" in fields:
-        check_owner_sees_unit(owner=fields["owner"], unit=kpi.objective.scorecard.org_unit)
+        objective = fields.get("objective", kpi.objective)
+        check_owner_sees_unit(owner=fields["owner"], unit=objective.scorecard.org_unit)
     check_scoring_unchanged(kpi=kpi, fields=fields)
-    unit_before = unit_id_of(kpi)
+    unit_before = stored_unit_id(kpi)
     units_before = units_holding(kpi)
     for name, value in fields.items():
         setattr(kpi, name, value)
