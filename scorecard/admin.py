@@ -48,7 +48,7 @@ class OrgUnitForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            parent = self.instance.get_parent()
+            parent = OrgUnit.objects.get_parent(self.instance)
             self.initial["parent"] = parent.pk if parent else None
 
 
@@ -83,7 +83,11 @@ class OrgUnitAdmin(ServiceAdmin, TreeAdmin):
         unit, target = move.cleaned_data["node"], move.cleaned_data["target"]
         if not self.has_change_permission(request, unit):
             raise PermissionDenied
-        parent = target if move.cleaned_data["relation"] == "child" else target.get_parent()
+        parent = (
+            target
+            if move.cleaned_data["relation"] == "child"
+            else OrgUnit.objects.get_parent(target)
+        )
         try:
             services.org_unit_move(unit=unit, parent=parent)
         except ValidationError as error:
@@ -175,22 +179,30 @@ class ScorecardAdmin(ServiceAdmin):
         row is the default weight again, a row moved to another perspective leaves the old
         one at the default."""
         scorecard = form.instance
+        # What the admin's change message reads, as a formset's save() leaves it.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for row in formset.deleted_forms:
             if row.instance.pk is not None:
                 stored = PerspectiveWeight.objects.get(pk=row.instance.pk)
                 services.perspective_weight_reset(
                     scorecard=scorecard, perspective=stored.perspective
                 )
+                formset.deleted_objects.append(stored)
         for row in formset.forms:
             if row in formset.deleted_forms or not row.has_changed():
                 continue
             perspective = row.cleaned_data["perspective"]
+            stored = None
             if row.instance.pk is not None:
                 stored = PerspectiveWeight.objects.get(pk=row.instance.pk)
                 if stored.perspective_id != perspective.pk:
                     services.perspective_weight_reset(
                         scorecard=scorecard, perspective=stored.perspective
                     )
-            services.perspective_weight_set(
+            saved = services.perspective_weight_set(
                 scorecard=scorecard, perspective=perspective, weight=row.cleaned_data["weight"]
             )
+            if stored is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, row.changed_data))

@@ -59,9 +59,12 @@ def stored_direction(kpi) -> str:
 
 
 def test_the_message_is_the_one_the_tests_read():
-    assert DIRECTION_WITH_RED_FLAGS.format(
-        periods="FY2026 Q2", have="has", side="below", meaning="lower is better"
-    ) == ONE_FLAGGED_QUARTER
+    assert (
+        DIRECTION_WITH_RED_FLAGS.format(
+            periods="FY2026 Q2", have="has", side="below", meaning="lower is better"
+        )
+        == ONE_FLAGGED_QUARTER
+    )
 
 
 def test_the_api_refuses_a_direction_flip_while_red_flags_are_set(people, flagged):
