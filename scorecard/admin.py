@@ -183,26 +183,27 @@ class ScorecardAdmin(ServiceAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for row in formset.deleted_forms:
             if row.instance.pk is not None:
-                stored = PerspectiveWeight.objects.get(pk=row.instance.pk)
+                removed = PerspectiveWeight.objects.get(pk=row.instance.pk)
+                services.perspective_weight_reset(
+                    scorecard=scorecard, perspective=removed.perspective
+                )
+                formset.deleted_objects.append(removed)
+        for row in formset.forms:
+            if row not in formset.deleted_forms and row.has_changed():
+                self._save_weight(scorecard, row, formset)
+
+    def _save_weight(self, scorecard: Scorecard, row: Any, formset: Any) -> None:
+        perspective = row.cleaned_data["perspective"]
+        if row.instance.pk is not None:
+            stored = PerspectiveWeight.objects.get(pk=row.instance.pk)
+            if stored.perspective_id != perspective.pk:
                 services.perspective_weight_reset(
                     scorecard=scorecard, perspective=stored.perspective
                 )
-                formset.deleted_objects.append(stored)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed():
-                continue
-            perspective = row.cleaned_data["perspective"]
-            stored = None
-            if row.instance.pk is not None:
-                stored = PerspectiveWeight.objects.get(pk=row.instance.pk)
-                if stored.perspective_id != perspective.pk:
-                    services.perspective_weight_reset(
-                        scorecard=scorecard, perspective=stored.perspective
-                    )
-            saved = services.perspective_weight_set(
-                scorecard=scorecard, perspective=perspective, weight=row.cleaned_data["weight"]
-            )
-            if stored is None:
-                formset.new_objects.append(saved)
-            else:
-                formset.changed_objects.append((saved, row.changed_data))
+        saved = services.perspective_weight_set(
+            scorecard=scorecard, perspective=perspective, weight=row.cleaned_data["weight"]
+        )
+        if row.instance.pk is None:
+            formset.new_objects.append(saved)
+        else:
+            formset.changed_objects.append((saved, row.changed_data))

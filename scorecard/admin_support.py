@@ -29,7 +29,7 @@ class ServiceForm(forms.ModelForm):
 
     def full_clean(self) -> None:
         super().full_clean()
-        if not self.is_bound or self._errors:
+        if not self.is_bound or self.errors:
             return
         try:
             with transaction.atomic():
