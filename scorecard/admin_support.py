@@ -62,8 +62,8 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 class ServiceAdmin(admin.ModelAdmin):
     """An admin whose writes go through the services. A subclass says how, with the
-    cleaned form data: `create_with_service`, `update_with_service` (the stored row, and only
-    the fields the form changed) and `delete_with_service`."""
+    cleaned form data: `create_with_service`, `update_with_service` (with the stored row) and
+    `delete_with_service`."""
 
     form = ServiceForm
     # A bulk delete would delete row by row, past the checks that refuse one.
@@ -91,15 +91,13 @@ class ServiceAdmin(admin.ModelAdmin):
         return response
 
     def save_with_service(self, request: HttpRequest, form: forms.ModelForm) -> Model:
+        data = dict(form.cleaned_data)
         if form.instance._state.adding:
-            return self.create_with_service(request, dict(form.cleaned_data))
+            return self.create_with_service(request, data)
+        # Every field, not only those changed from what the page showed: a history page's
+        # revert shows the old version, and the services compare with the stored row.
         stored = self.model._default_manager.get(pk=form.instance.pk)
-        changed = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
-        }
-        if not changed:
-            return stored
-        return self.update_with_service(request, stored, changed)
+        return self.update_with_service(request, stored, data)
 
     def create_with_service(self, request: HttpRequest, data: dict[str, Any]) -> Model:
         raise NotImplementedError

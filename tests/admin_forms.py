@@ -17,7 +17,9 @@ def change_url(model: Any, pk: Any = None) -> str:
 def shown_form(response: Any) -> dict[str, Any]:
     """What the page's form and inline rows would post unchanged."""
     forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
+    # A history page's form has no inline rows.
+    inlines = response.context.get("inline_admin_formsets", [])
+    for inline in inlines:
         forms.append(inline.formset.management_form)
         forms.extend(inline.formset.forms)
     data: dict[str, Any] = {}

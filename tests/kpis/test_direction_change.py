@@ -23,7 +23,7 @@ from kpis import services as kpi_services
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from kpis.services.changes import DIRECTION_WITH_RED_FLAGS
 from scorecard import services as core
-from tests.admin_forms import form_errors, post_change
+from tests.admin_forms import form_errors, post_change, shown_form
 
 COMMENT = "Explained in the quarterly review."
 ONE_FLAGGED_QUARTER = (
@@ -180,3 +180,25 @@ def test_the_bulk_api_saves_against_a_target_that_cannot_score(people, unusable)
     assert response.status_code == 200, response.content
     assert response.json() == {"saved": 1}
     assert Actual.objects.get(kpi=unusable).value == Decimal("50")
+
+
+def test_reverting_to_an_old_version_in_the_admin_meets_the_same_rule(client, people, flagged):
+    client.force_login(people.admin)
+    Target.objects.filter(kpi=flagged).update(red_flag=None)
+    kpi_services.kpi_update(kpi=KPI.objects.get(pk=flagged.pk), direction="down")
+    q2 = core.period_for_key("FY2026-Q2")
+    kpi_services.target_set(kpi=flagged, period=q2, value="100", red_flag="110")
+    first = flagged.history.earliest("history_date")
+    url = reverse("admin:kpis_kpi_simple_history", args=[flagged.pk, first.history_id])
+    shown = client.get(url)
+
+    response = client.post(url, shown_form(shown) | {"_save": "Revert"})
+
+    assert form_errors(response) == {
+        "direction": [
+            "FY2026 Q2 has a red flag set above the target, which a KPI where higher is better "
+            "cannot score with. Clear those red flags in the targets grid first (the default "
+            "red flag follows the direction), then change the direction."
+        ]
+    }
+    assert stored_direction(flagged) == "down"
