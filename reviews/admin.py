@@ -12,6 +12,13 @@ from reviews.models import (
     ReminderLog,
     Review,
 )
+from scorecard.admin_support import ShownOnlyAdmin
+
+REVIEWS_SHOWN_ONLY = (
+    "Reviews are shown here, not edited: plan, open, close and reopen them on their pages or "
+    "through the API (/api/reviews/). Closing keeps the pack and locks the quarter's actuals, "
+    "reopening asks for a reason; a change here would do neither."
+)
 
 
 class FindingInline(admin.TabularInline):
@@ -22,7 +29,8 @@ class FindingInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(ShownOnlyAdmin, SimpleHistoryAdmin):
+    shown_only_because = REVIEWS_SHOWN_ONLY
     list_display = ["scorecard", "period", "kind", "status", "meeting_date", "facilitator"]
     list_filter = ["kind", "status", "period"]
     search_fields = ["scorecard__title", "summary", "decisions"]

@@ -11,7 +11,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
-from treebeard.exceptions import InvalidMoveToDescendant
 
 from scorecard import services
 from scorecard.api_support import (
@@ -27,14 +26,6 @@ from scorecard.selectors import (
     visible_scorecards,
     visible_units,
 )
-from strategy.selectors import subtree_has_objectives
-
-MOVE_INTO_OWN_SUBTREE = "A unit cannot move under itself or one of its own units."
-MOVE_WITH_OBJECTIVES = (
-    "This unit or a unit below it already has objectives, whose cascade and roll-ups follow "
-    "the tree: move units before building their scorecards."
-)
-SCORECARD_STAYS = "A scorecard stays with its unit; create one for the other unit."
 
 
 @extend_schema_field({"type": "integer", "nullable": True})
@@ -107,25 +98,15 @@ class OrgUnitViewSet(
     @transaction.atomic
     def update_with_service(self, unit: OrgUnit, data: dict[str, Any]) -> OrgUnit:
         if "parent" in data and data["parent"] != OrgUnit.objects.get_parent(unit):
-            self._move(unit, data["parent"])
+            if data["parent"] is not None:
+                # Moving under a unit needs the right to add units there.
+                require(self.request.user, "scorecard.add_child_orgunit", data["parent"])
+            unit = services.org_unit_move(unit=unit, parent=data["parent"])
         unit = services.org_unit_update(
             unit=OrgUnit.objects.get(pk=unit.pk), name=data.get("name"), kind=data.get("kind")
         )
         attach_parent_ids([unit])
         return unit
-
-    def _move(self, unit: OrgUnit, new_parent: OrgUnit | None) -> None:
-        if new_parent is None:
-            raise serializers.ValidationError({"parent": [services.SECOND_ROOT]})
-        require(self.request.user, "scorecard.add_child_orgunit", new_parent)
-        if new_parent.path.startswith(unit.path):
-            raise serializers.ValidationError({"parent": [MOVE_INTO_OWN_SUBTREE]})
-        if subtree_has_objectives(unit):
-            raise serializers.ValidationError({"parent": [MOVE_WITH_OBJECTIVES]})
-        try:
-            OrgUnit.objects.move(unit, new_parent, "last-child")
-        except InvalidMoveToDescendant:
-            raise serializers.ValidationError({"parent": [MOVE_INTO_OWN_SUBTREE]}) from None
 
 
 def attach_parent_ids(units: list[OrgUnit]) -> None:
@@ -215,8 +196,6 @@ class ScorecardViewSet(
     filterset_class = ScorecardFilter
     create_permission = update_permission = "scorecard.change_scorecard"
     create_on = "org_unit"
-    fixed_fields = ("org_unit",)
-    fixed_message = SCORECARD_STAYS
 
     def get_queryset(self) -> QuerySet[Scorecard]:
         return visible_scorecards(self.request.user)
@@ -229,6 +208,7 @@ class ScorecardViewSet(
             scorecard=scorecard,
             title=data.get("title", scorecard.title),
             description=scorecard.description,
+            org_unit=data.get("org_unit"),
         )
 
 

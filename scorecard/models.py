@@ -14,6 +14,11 @@ from treebeard.mp_tree import MP_Node
 from scorecard import fiscal
 
 WEIGHT_NEGATIVE = "A weight cannot be negative."
+FISCAL_START_LOCKED = (
+    "The fiscal year's start month cannot change once quarters hold data: "
+    "every stored quarter would shift."
+)
+SCORECARD_STAYS = "A scorecard stays with its unit; create one for the other unit."
 
 
 def validate_weight(value: Decimal) -> None:
@@ -131,6 +136,19 @@ class OrganizationSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        # Periods store their fiscal year, quarter and dates: a new start month would leave
+        # every stored quarter (and the actuals and targets keyed to it) on the old calendar.
+        stored = OrganizationSettings.objects.filter(pk=1).values_list(
+            "fiscal_start_month", flat=True
+        )
+        # Before the row exists, the calendar is the default one.
+        before = (
+            stored.first() or OrganizationSettings._meta.get_field("fiscal_start_month").default
+        )
+        if self.fiscal_start_month != before and Period.objects.exists():
+            raise ValidationError({"fiscal_start_month": FISCAL_START_LOCKED})
+
     @classmethod
     def load(cls) -> "OrganizationSettings":
         instance, _ = cls.objects.get_or_create(pk=1)
@@ -225,6 +243,14 @@ class Scorecard(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # Its objectives, KPIs and snapshots belong to the unit's place in the tree.
+        if self.pk is None or self.org_unit_id is None:
+            return
+        stored = Scorecard.objects.filter(pk=self.pk).values_list("org_unit_id", flat=True)
+        if stored.first() not in (None, self.org_unit_id):
+            raise ValidationError({"org_unit": SCORECARD_STAYS})
 
 
 class PerspectiveWeight(models.Model):

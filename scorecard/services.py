@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from treebeard.exceptions import InvalidMoveToDescendant
 
 from scorecard import fiscal
 from scorecard.models import (
@@ -22,14 +23,11 @@ from scorecard.selectors import check_in_data_window, period_lookup
 from scorecard.selectors import fiscal_start_month as fiscal_start_month
 from scorecard.selectors import last_ended_period as last_ended_period
 from scorecard.selectors import period_for_date as period_for_date
-from scorecard.signals import period_opened, structure_changed
+from scorecard.signals import period_opened, structure_changed, unit_moving
 
 SECOND_ROOT = "The organization already has a top unit; add this one under a parent."
 SECOND_SCORECARD = "{unit} already has a scorecard; a unit has exactly one."
-FISCAL_START_LOCKED = (
-    "The fiscal year's start month cannot change once quarters hold data: "
-    "every stored quarter would shift."
-)
+MOVE_INTO_OWN_SUBTREE = "A unit cannot move under itself or one of its own units."
 
 
 def org_unit_create(
@@ -44,14 +42,42 @@ def org_unit_create(
     return OrgUnit.objects.add_child(parent, instance=unit)
 
 
-def org_unit_update(*, unit: OrgUnit, name: str | None = None, kind: str | None = None) -> OrgUnit:
+def org_unit_update(
+    *, unit: OrgUnit, name: str | None = None, kind: str | None = None, slug: str | None = None
+) -> OrgUnit:
     if name is not None:
         unit.name = name
     if kind is not None:
         unit.kind = kind
+    if slug is not None:
+        unit.slug = slug
     unit.full_clean(exclude=["path", "depth", "numchild"])
-    unit.save(update_fields=["name", "kind"])
+    unit.save(update_fields=["name", "kind", "slug"])
     return unit
+
+
+@transaction.atomic
+def org_unit_move(*, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
+    """Move the unit and its subtree under `parent`, as its last child; the unit comes back
+    as stored after the move (the paths of the subtree change).
+
+    Refused: a second top unit, a move into its own subtree, and whatever a layer above
+    refuses when told `unit_moving` (the strategy layer: units whose scorecards have
+    objectives, since the cascade and the roll-ups follow the tree)."""
+    if parent is None:
+        if unit.depth == 1:
+            return unit
+        raise ValidationError({"parent": SECOND_ROOT})
+    if unit.path[: -OrgUnit.steplen] == parent.path:
+        return unit
+    if parent.path.startswith(unit.path):
+        raise ValidationError({"parent": MOVE_INTO_OWN_SUBTREE})
+    unit_moving.send(sender=OrgUnit, unit=unit)
+    try:
+        OrgUnit.objects.move(unit, parent, "last-child")
+    except InvalidMoveToDescendant:
+        raise ValidationError({"parent": MOVE_INTO_OWN_SUBTREE}) from None
+    return OrgUnit.objects.get(pk=unit.pk)
 
 
 def _free_slug(name: str) -> str:
@@ -84,9 +110,15 @@ def scorecard_create(*, org_unit: OrgUnit, title: str, description: str = "") ->
     return scorecard
 
 
-def scorecard_update(*, scorecard: Scorecard, title: str, description: str) -> Scorecard:
+def scorecard_update(
+    *, scorecard: Scorecard, title: str, description: str, org_unit: OrgUnit | None = None
+) -> Scorecard:
+    """Change the title and description. A scorecard stays with its unit: another
+    `org_unit` is refused (Scorecard.clean)."""
     scorecard.title = title
     scorecard.description = description
+    if org_unit is not None:
+        scorecard.org_unit = org_unit
     scorecard.full_clean()
     scorecard.save()
     return scorecard
@@ -103,6 +135,16 @@ def perspective_weight_set(
     row.save()
     structure_changed.send(sender=PerspectiveWeight, unit_ids=[scorecard.org_unit_id])
     return row
+
+
+@transaction.atomic
+def perspective_weight_reset(*, scorecard: Scorecard, perspective: Perspective) -> None:
+    """Back to the default weight: a perspective without a row weighs 1."""
+    deleted, _ = PerspectiveWeight.objects.filter(
+        scorecard=scorecard, perspective=perspective
+    ).delete()
+    if deleted:
+        structure_changed.send(sender=PerspectiveWeight, unit_ids=[scorecard.org_unit_id])
 
 
 @transaction.atomic
@@ -141,10 +183,9 @@ period_for_quarter = period_open
 
 @transaction.atomic
 def organization_settings_update(**fields) -> OrganizationSettings:
+    """Change the settings; the fiscal start month is fixed once quarters exist
+    (OrganizationSettings.clean)."""
     current = OrganizationSettings.load()
-    new_start = fields.get("fiscal_start_month", current.fiscal_start_month)
-    if new_start != current.fiscal_start_month and Period.objects.exists():
-        raise ValidationError({"fiscal_start_month": FISCAL_START_LOCKED})
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()

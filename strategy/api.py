@@ -23,7 +23,6 @@ from strategy import services
 from strategy.models import CausalLink, Objective
 from strategy.selectors import visible_links, visible_objectives
 
-OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
 UNKNOWN_PERSON = "No active person has the id {id}."
 NOT_A_CHOSEN_UNIT = "Unit {id} is not among the chosen org_units."
 NOT_A_UNIT_ID = "{key!r} is not a unit id: key this object by the ids of org_units."
@@ -105,8 +104,6 @@ class ObjectiveViewSet(
     filterset_class = ObjectiveFilter
     create_permission = update_permission = "strategy.change_objective"
     create_on = "scorecard"
-    fixed_fields = ("scorecard",)
-    fixed_message = OBJECTIVE_STAYS
 
     def get_queryset(self) -> QuerySet[Objective]:
         return (

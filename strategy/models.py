@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from scorecard.models import OrgUnit, Perspective, Scorecard, validate_weight
 
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
+OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
 LINK_EXISTS = "These two objectives are already linked."
 LINK_TO_ITSELF = "An objective cannot cause itself: choose two different objectives."
 LINK_ACROSS_SCORECARDS = "Both objectives of a link must be on the same scorecard."
@@ -74,6 +75,7 @@ class Objective(models.Model):
         return self.scorecard.org_unit
 
     def clean(self) -> None:
+        self._check_stays_on_its_scorecard()
         # The database constraint guards the same rule; checking here puts the message on the
         # title field, where the person can act on it.
         if self.title and self.scorecard_id and self.perspective_id and self.archived_at is None:
@@ -85,6 +87,15 @@ class Objective(models.Model):
             ).exclude(pk=self.pk)
             if taken.exists():
                 raise ValidationError({"title": TITLE_TAKEN})
+
+    def _check_stays_on_its_scorecard(self) -> None:
+        # Its KPIs, their roll-ups, its supports and its links all hang on its unit's place in
+        # the tree; a copy on another scorecard is what the cascade makes.
+        if self.pk is None or self.scorecard_id is None:
+            return
+        stored = Objective.objects.filter(pk=self.pk).values_list("scorecard_id", flat=True)
+        if stored.first() not in (None, self.scorecard_id):
+            raise ValidationError({"scorecard": OBJECTIVE_STAYS})
 
 
 class CausalLink(models.Model):

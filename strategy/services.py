@@ -107,13 +107,28 @@ def objective_archive(*, objective: Objective) -> Objective:
 def link_create(
     *, scorecard: Scorecard, source: Objective, target: Objective, note: str = ""
 ) -> CausalLink:
-    # Two links created at once could each pass the cycle check and together close a loop;
-    # locking the scorecard row makes link writes on one map take turns.
-    Scorecard.objects.select_for_update().filter(pk=scorecard.pk).first()
+    _take_turns_on_map(scorecard)
     link = CausalLink(scorecard=scorecard, source=source, target=target, note=note)
     link.full_clean()
     link.save()
     return link
+
+
+@transaction.atomic
+def link_update(*, link: CausalLink, **fields) -> CausalLink:
+    """Change a link's note, or the objectives it joins (checked as a new link would be)."""
+    _take_turns_on_map(link.scorecard)
+    for name, value in fields.items():
+        setattr(link, name, value)
+    link.full_clean()
+    link.save()
+    return link
+
+
+def _take_turns_on_map(scorecard: Scorecard) -> None:
+    # Two links written at once could each pass the cycle check and together close a loop;
+    # locking the scorecard row makes link writes on one map take turns.
+    Scorecard.objects.select_for_update().filter(pk=scorecard.pk).first()
 
 
 def link_delete(*, link: CausalLink) -> None:

@@ -7,6 +7,12 @@ from django.utils import timezone
 
 from kpis.models import KPI
 from kpis.scheduling import recompute_on_commit
+from kpis.services.changes import (
+    check_children_stay_below,
+    check_scoring_unchanged,
+    stored_unit_id,
+    units_holding,
+)
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit, move_within
 
@@ -31,14 +37,22 @@ def unit_id_of(kpi: KPI) -> int:
 
 @transaction.atomic
 def kpi_update(*, kpi: KPI, **fields) -> KPI:
+    """Change a KPI. Refused: a change of how it is scored while its targets depend on it,
+    and a move that leaves the KPIs rolling up to it outside the units below it
+    (`kpis.services.changes`). The old and the new chains are recomputed in every period."""
     if "owner" in fields:
-        check_owner_sees_unit(owner=fields["owner"], unit=kpi.objective.scorecard.org_unit)
-    unit_before = unit_id_of(kpi)
+        objective = fields.get("objective", kpi.objective)
+        check_owner_sees_unit(owner=fields["owner"], unit=objective.scorecard.org_unit)
+    check_scoring_unchanged(kpi=kpi, fields=fields)
+    unit_before = stored_unit_id(kpi)
+    units_before = units_holding(kpi)
     for name, value in fields.items():
         setattr(kpi, name, value)
     kpi.full_clean()
+    if unit_id_of(kpi) != unit_before:
+        check_children_stay_below(kpi=kpi)
     kpi.save()
-    recompute_on_commit(unit_ids=[unit_before, unit_id_of(kpi)])
+    recompute_on_commit(unit_ids=units_before | units_holding(kpi))
     return kpi
 
 

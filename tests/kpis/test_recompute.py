@@ -627,11 +627,13 @@ class Edits:
         return f"{objective} supports {[str(o) for o in supports]}"
 
     def flip_direction(self):
-        # Flipping the direction leaves the stored targets' red flags on the wrong side:
-        # they score as no_target until set again.
+        # A flip is refused while explicit red flags are stored (they would land on the good
+        # side): as its message says, they are cleared first, to the default red flag.
         kpi = self.fresh(self.pick(self.manual_kpis()))
+        for target in kpi.targets.filter(red_flag__isnull=False).select_related("period"):
+            set_target(kpi, target.period, target.value)
         direction = KPI.Direction.DOWN if kpi.direction == KPI.Direction.UP else KPI.Direction.UP
-        kpi_services.kpi_update(kpi=kpi, direction=direction)
+        kpi_services.kpi_update(kpi=self.fresh(kpi), direction=direction)
         return f"{kpi} direction {direction}"
 
     def archive(self):

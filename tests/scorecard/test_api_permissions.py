@@ -28,10 +28,10 @@ from rest_framework.test import APIClient
 from kpis import services as kpi_services
 from kpis.models import KPI
 from scorecard import services as core
-from scorecard.api import MOVE_WITH_OBJECTIVES
 from scorecard.api_support import REFUSED
 from scorecard.models import Membership, OrgUnit, Perspective
 from strategy import services as strategy_services
+from strategy.handlers import MOVE_WITH_OBJECTIVES
 from strategy.models import CausalLink, Objective
 from tests.conftest import as_stored, build_org, build_people
 from tests.factories import org_unit

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from scorecard import services
-from scorecard.models import OrgUnit, Period, Perspective, Scorecard
+from scorecard.models import FISCAL_START_LOCKED, OrgUnit, Period, Perspective, Scorecard
 
 
 def test_it_seeds_the_four_classic_perspectives_bottom_up(db):
@@ -81,4 +81,4 @@ def test_it_keeps_the_fiscal_start_month_once_quarters_hold_data(db):
     with pytest.raises(ValidationError) as refused:
         services.organization_settings_update(fiscal_start_month=4)
 
-    assert refused.value.message_dict["fiscal_start_month"] == [services.FISCAL_START_LOCKED]
+    assert refused.value.message_dict["fiscal_start_month"] == [FISCAL_START_LOCKED]

@@ -20,8 +20,8 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from scorecard import services as core
-from scorecard.api import MOVE_INTO_OWN_SUBTREE
 from scorecard.models import WEIGHT_NEGATIVE, OrgUnit
+from scorecard.services import MOVE_INTO_OWN_SUBTREE
 from strategy import services as strategy_services
 from strategy.models import (
     LINK_ACROSS_SCORECARDS,
