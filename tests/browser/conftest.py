@@ -10,11 +10,21 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.build import DEMO_PASSWORD
+from kpis import recompute
 
 # Tests run Celery eagerly, so a structural edit recomputes the enterprise inside its request:
 # seconds on a two-core machine that runs another test worker beside it. Wait for what a page
 # should show that long before calling it missing (Playwright's default is 5 s).
 expect.set_options(timeout=20_000)
+
+
+@pytest.fixture(autouse=True)
+def numbers_stay_fresh(demo):
+    """After each journey, whatever it wrote through the pages, the nightly recompute finds
+    nothing to change: every write path left its scores up to date."""
+    yield
+    stale = sum(result.changed for result in recompute.recompute_everything())
+    assert stale == 0, f"the journey left {stale} snapshots for the nightly run to fix"
 
 
 @pytest.fixture
