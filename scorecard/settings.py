@@ -280,3 +280,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# Entered values (actuals, targets, red flags) lie within ±SIGHTLINE_VALUE_BOUND (DESIGN.md
+# section 4, "Values that fit"). Their columns hold 14 digits before the decimal point, so a
+# bound must stay below 10**14; computed columns are wide enough for any aggregate of them.
+SIGHTLINE_VALUE_BOUND = env_int("SIGHTLINE_VALUE_BOUND", 10**12)
+if not 0 < SIGHTLINE_VALUE_BOUND < 10**14:
+    raise ImproperlyConfigured(
+        f"SIGHTLINE_VALUE_BOUND={SIGHTLINE_VALUE_BOUND} must lie between 1 and 10**14 - 1."
+    )
