@@ -41,7 +41,7 @@ def validate_finite(value: Decimal) -> None:
 def validate_within_bound(value: Decimal) -> None:
     """Entered values (actuals, targets, red flags) lie within ±SIGHTLINE_VALUE_BOUND."""
     bound = settings.SIGHTLINE_VALUE_BOUND
-    if value is not None and value.is_finite() and abs(value) > bound:
+    if value is not None and value.is_finite() and value.copy_abs() > bound:
         raise ValidationError(VALUE_OUT_OF_BOUND.format(bound=f"{bound:,}"), code="out_of_bound")
 
 

@@ -228,7 +228,8 @@ def rollup_value(
 
 def fits_computed(value: Decimal) -> bool:
     """Whether a computed value fits its column, numeric(32, 6)."""
-    return abs(value) < COMPUTED_VALUE_LIMIT
+    # copy_abs, unlike abs(), never rounds to the context's 28 digits.
+    return value.copy_abs() < COMPUTED_VALUE_LIMIT
 
 
 def as_decimal(value: Decimal | int | str, name: str) -> Decimal:

@@ -1,6 +1,6 @@
 """Formatting that every page shares: numbers in a KPI's own precision, scores, statuses."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django import template
 
@@ -20,8 +20,11 @@ def measure(value: Decimal | None, decimals: int = 1) -> str:
     """A KPI value with the KPI's decimals and thousands separators; an en dash if none."""
     if value in (None, ""):
         return "–"
+    number = Decimal(value)
     places = Decimal(1).scaleb(-int(decimals))
-    rounded = Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+    # Enough digits for any stored value (computed ones hold 32) at the KPI's decimals.
+    with localcontext(prec=max(28, number.adjusted() + int(decimals) + 2)):
+        rounded = number.quantize(places, rounding=ROUND_HALF_UP)
     return f"{rounded:,.{int(decimals)}f}"
 
 
