@@ -28,8 +28,7 @@ ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cann
 
 VALUE_DIGITS = 20
 VALUE_PLACES = 6
-# Computed values (snapshots, roll-ups) hold any aggregate of entered values within the bound.
-COMPUTED_VALUE_DIGITS = scoring.COMPUTED_VALUE_DIGITS
+COMPUTED_VALUE_DIGITS = scoring.COMPUTED_VALUE_DIGITS  # snapshots: any aggregate of values
 SCORE_DIGITS = 9
 
 
@@ -107,8 +106,7 @@ class KPI(models.Model):
     rollup_method = models.CharField(
         max_length=16, choices=RollupMethod.choices, null=True, blank=True
     )
-    # Empty: the default by method (require_all for sum, ignore otherwise), which follows a
-    # later change of method.
+    # Empty: the default by method (require_all for sum, else ignore), following its changes.
     missing_children = models.CharField(
         max_length=11, choices=MissingChildren.choices, null=True, blank=True
     )
