@@ -31,6 +31,8 @@ class KpiFacts:
     rollup_method: str | None
     rolls_up_to_id: int | None
     archived_on: date | None = None
+    # The stored policy of a roll-up (None: the default by method, see scoring).
+    missing_children: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class World:
     outside_objectives: list[ObjectiveFacts] = field(default_factory=list)
     frozen_kpi_values: dict[int, Decimal | None] = field(default_factory=dict)
     frozen_objective_scores: dict[int, Decimal | None] = field(default_factory=dict)
+    # KPIs with an actual or a target in this period or an earlier one, as the loader found
+    # them (the engine also counts those in `targets` and `actuals`): what makes a roll-up
+    # child count in the period.
+    started: set[int] = field(default_factory=set)
 
 
 def is_member(archived_on: date | None, period_start: date) -> bool:
@@ -115,13 +121,30 @@ class _Computation:
             return self.values[kpi.id]
         self.values[kpi.id] = (None, 0, 0)  # A guard: a cycle would read "no value".
         if kpi.is_rollup:
-            members = [(self.kpi_value(child.id), child.weight) for child in self.children[kpi.id]]
-            result = scoring.rollup_value(kpi.rollup_method or scoring.SUM, members)
+            members = [
+                (self.kpi_value(child.id), child.weight)
+                for child in self.children[kpi.id]
+                if self._counts(child)
+            ]
+            result = scoring.rollup_value(
+                kpi.rollup_method or scoring.SUM, members, missing_children=kpi.missing_children
+            )
             self.values[kpi.id] = (result.value, result.reported, result.total)
         else:
             actual = self.world.actuals.get(kpi.id)
             self.values[kpi.id] = (actual, int(actual is not None), 1)
         return self.values[kpi.id]
+
+    def _counts(self, child: KpiFacts) -> bool:
+        """A member child counts once it has any actual or target in the period or before,
+        so a unit added later does not blank the roll-ups of the periods before it. A roll-up
+        child has no actuals: it counts too once any of its own children does."""
+        world = self.world
+        if child.id in world.started or child.id in world.actuals or child.id in world.targets:
+            return True
+        if child.id not in self.kpis:
+            return world.frozen_kpi_values.get(child.id) is not None
+        return child.is_rollup and self._value_and_coverage(child)[2] > 0
 
     def kpi_outcome(self, kpi: KpiFacts) -> Outcome:
         value, reported, total = self._value_and_coverage(kpi)

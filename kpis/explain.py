@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from kpis import engine, scoring
 from kpis.models import KPI, ScoreSnapshot, Target
-from kpis.selectors import members_in_period
+from kpis.selectors import members_in_period, started_kpi_ids
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
 from strategy.models import Objective
 
@@ -134,8 +134,7 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
     explanation = Explanation(
         subject_type=engine.KPI, title=kpi.name, snapshot=snapshot, summary=""
     )
-    if kpi.is_rollup:
-        _add_rollup_members(explanation, kpi, period)
+    rollup = _add_rollup_members(explanation, kpi, period) if kpi.is_rollup else None
     if target is None:
         explanation.summary = f"No target is set for {period.label}, so there is no score."
         return explanation
@@ -160,7 +159,7 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         f"({flag_origin})."
     )
     if value is None:
-        explanation.summary = f"No value for {period.label} yet, so there is no score."
+        explanation.summary = _no_value_sentence(period, rollup)
         return explanation
     explanation.summary = _kpi_status_sentence(kpi.direction, value, target.value, red_flag)
     raw = (Decimal(10) * ((target.value - red_flag) + (value - red_flag))) / (
@@ -188,7 +187,18 @@ def _kpi_status_sentence(direction, value, target, red_flag) -> str:
     )
 
 
-def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> None:
+def _no_value_sentence(period: Period, rollup: scoring.RollupResult | None) -> str:
+    if rollup is not None and rollup.too_large:
+        return f"{TOO_LARGE} So there is no score."
+    if rollup is not None and rollup.reported:
+        return (
+            f"No value for {period.label} yet: {rollup.reported} of {rollup.total} child KPIs "
+            "reported and it waits for every one, so there is no score."
+        )
+    return f"No value for {period.label} yet, so there is no score."
+
+
+def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> scoring.RollupResult:
     children = list(
         KPI.objects.filter(rolls_up_to=kpi)
         .filter(members_in_period(period))
@@ -196,6 +206,7 @@ def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> N
         .select_related("objective__scorecard__org_unit")
     )
     values = _scores_of(period, engine.KPI, [child.pk for child in children])
+    counting = _counting_children(children, values, period)
     explanation.members = [
         Member(
             label=f"{child.name} ({child.objective.scorecard.org_unit.name})",
@@ -203,15 +214,64 @@ def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> N
             number=values[child.pk].value if child.pk in values else None,
             weight=child.weight,
         )
-        for child in children
+        for child in counting
     ]
-    reported = [m for m in explanation.members if m.number is not None]
     method = kpi.rollup_method or scoring.SUM
-    result = scoring.rollup_value(method, [(m.number, m.weight) for m in explanation.members])
+    result = scoring.rollup_value(
+        method,
+        [(m.number, m.weight) for m in explanation.members],
+        missing_children=kpi.missing_children,
+    )
     explanation.notes.append(
         f"A roll-up: its value is {METHOD_WORDS[method]} of the values of the KPIs that roll up "
-        f"to it, {len(reported)} of {len(explanation.members)} reported: {_n(result.value)}."
+        f"to it, {result.reported} of {result.total} reported: {_n(result.value)}."
     )
+    explanation.notes.append(_missing_children_note(kpi, explanation.missing))
+    if len(counting) < len(children):
+        waiting = len(children) - len(counting)
+        explanation.notes.append(
+            f"{waiting} of its child KPIs have no actual or target up to {period.label} and do "
+            "not count yet."
+        )
+    if result.too_large:
+        explanation.notes.append(TOO_LARGE)
+    return result
+
+
+TOO_LARGE = (
+    "The combined value is too large to store (at most "
+    f"{scoring.COMPUTED_VALUE_DIGITS - 6} digits before the decimal point), so it is stored "
+    "as no value."
+)
+MISSING_CHILDREN_WORDS = {
+    scoring.REQUIRE_ALL: "it has no value until every child KPI has one",
+    scoring.IGNORE: "a child KPI without a value is left out",
+    scoring.ZERO: "a child KPI without a value counts as 0 (and not as reported)",
+}
+
+
+def _missing_children_note(kpi: KPI, missing: list[Member]) -> str:
+    policy = kpi.effective_missing_children or scoring.IGNORE
+    origin = "" if kpi.missing_children else " (the default for this method)"
+    note = f"Missing children: {MISSING_CHILDREN_WORDS[policy]}{origin}."
+    if missing:
+        note += " Missing: " + ", ".join(m.label for m in missing) + "."
+    return note
+
+
+def _counting_children(
+    children: list[KPI], values: dict[int, ScoreSnapshot], period: Period
+) -> list[KPI]:
+    """The children that count in the period: any actual or target in it or before (for a
+    roll-up child, a child of its own that counted), as the engine decides."""
+    started = started_kpi_ids(period, [child.pk for child in children])
+    return [
+        child
+        for child in children
+        if child.pk in started
+        or (child.pk in values and values[child.pk].value is not None)
+        or (child.is_rollup and child.pk in values and values[child.pk].total > 0)
+    ]
 
 
 def _explain_objective(scorecard, objective_id, period, snapshot) -> Explanation:

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from kpis.models import KPI, Actual, Target
 from scorecard.models import Period, Scorecard
 
@@ -30,6 +32,8 @@ EXPORT_COLUMNS = [
     "comment",
     "entered_by",
     "entered_at",
+    # "yes" while the quarter has not ended: its numbers are so far (DESIGN.md section 4).
+    "provisional",
 ]
 TEMPLATE_COLUMNS = ["kpi", "scorecard", "unit", "period", "target", "value", "comment"]
 CONTENT_TYPES = {
@@ -53,7 +57,8 @@ class Table:
 
 
 def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
-    """One row per KPI and quarter, oldest quarter first. Three queries: the KPIs (with
+    """One row per KPI and quarter, oldest quarter first, each saying whether its quarter
+    is still provisional. Three queries: the KPIs (with
     objectives), their targets and their actuals (with who entered them) in the quarters."""
     kpis = list(
         KPI.objects.filter(objective__scorecard=scorecard)
@@ -72,7 +77,9 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
         )
     }
     rows: list[list[Cell]] = []
+    today = timezone.localdate()
     for period in periods:
+        provisional = "yes" if period.is_provisional(today) else "no"
         for kpi in kpis:
             target = targets.get((kpi.pk, period.pk))
             actual = actuals.get((kpi.pk, period.pk))
@@ -91,6 +98,7 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
                     actual.comment if actual else "",
                     actual.entered_by.username if actual and actual.entered_by else "",
                     actual.entered_at.isoformat() if actual else "",
+                    provisional,
                 ]
             )
     return Table(EXPORT_COLUMNS, rows)

@@ -22,16 +22,26 @@ ROLLUP_PARENT_NOT_ROLLUP = "The KPI it rolls up to must have the source 'roll-up
 ROLLUP_UNIT_MISMATCH = 'Units must match: this KPI is in "{own}", the roll-up KPI in "{parent}".'
 ROLLUP_CYCLE = "This roll-up would run in a circle."
 VALUE_NOT_FINITE = "Enter a finite number."
+VALUE_OUT_OF_BOUND = "Enter a number between -{bound} and {bound}."
+MISSING_CHILDREN_ONLY_FOR_ROLLUPS = "Only a roll-up KPI has a rule for missing children."
 ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cannot be entered."
 
 VALUE_DIGITS = 20
 VALUE_PLACES = 6
+COMPUTED_VALUE_DIGITS = scoring.COMPUTED_VALUE_DIGITS  # snapshots: any aggregate of values
 SCORE_DIGITS = 9
 
 
 def validate_finite(value: Decimal) -> None:
     if value is not None and not value.is_finite():
         raise ValidationError(VALUE_NOT_FINITE, code="not_finite")
+
+
+def validate_within_bound(value: Decimal) -> None:
+    """Entered values (actuals, targets, red flags) lie within ±SIGHTLINE_VALUE_BOUND."""
+    bound = settings.SIGHTLINE_VALUE_BOUND
+    if value is not None and value.is_finite() and value.copy_abs() > bound:
+        raise ValidationError(VALUE_OUT_OF_BOUND.format(bound=f"{bound:,}"), code="out_of_bound")
 
 
 def validate_tolerance(value: Decimal) -> None:
@@ -58,6 +68,11 @@ class KPI(models.Model):
         MIN = "min", "Minimum"
         MAX = "max", "Maximum"
         WEIGHTED_AVERAGE = "weighted_average", "Weighted average"
+
+    class MissingChildren(models.TextChoices):
+        REQUIRE_ALL = scoring.REQUIRE_ALL, "No value until every child has one"
+        IGNORE = scoring.IGNORE, "The children that have a value"
+        ZERO = scoring.ZERO, "A missing child counts as 0"
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField(max_length=200)
@@ -91,6 +106,10 @@ class KPI(models.Model):
     rollup_method = models.CharField(
         max_length=16, choices=RollupMethod.choices, null=True, blank=True
     )
+    # Empty: the default by method (require_all for sum, else ignore), following its changes.
+    missing_children = models.CharField(
+        max_length=11, choices=MissingChildren.choices, null=True, blank=True
+    )
     order = models.PositiveIntegerField(default=0)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -110,6 +129,10 @@ class KPI(models.Model):
             models.CheckConstraint(
                 condition=~Q(rolls_up_to=models.F("id")), name="kpi_not_rolling_up_to_itself"
             ),
+            models.CheckConstraint(
+                condition=Q(source="rollup") | Q(missing_children__isnull=True),
+                name="kpi_missing_children_only_for_rollups",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,12 +146,22 @@ class KPI(models.Model):
     def is_rollup(self) -> bool:
         return self.source == self.Source.ROLLUP
 
+    @property
+    def effective_missing_children(self) -> str | None:
+        """The policy the engine applies (None for a KPI that is no roll-up)."""
+        if not self.is_rollup:
+            return None
+        method = self.rollup_method or scoring.SUM
+        return scoring.missing_children_policy(method, self.missing_children)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.is_rollup and not self.rollup_method:
             errors["rollup_method"] = ROLLUP_NEEDS_METHOD
         if not self.is_rollup and self.rollup_method:
             errors["rollup_method"] = ROLLUP_METHOD_ONLY_FOR_ROLLUPS
+        if not self.is_rollup and self.missing_children:
+            errors["missing_children"] = MISSING_CHILDREN_ONLY_FOR_ROLLUPS
         if self.rolls_up_to_id and self.objective_id:
             message = self._rollup_parent_problem()
             if message:
@@ -170,7 +203,9 @@ class KPIValue(models.Model):
     kpi: models.ForeignKey
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(
-        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, validators=[validate_finite]
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
+        validators=[validate_finite, validate_within_bound],
     )
 
     class Meta:
@@ -199,7 +234,7 @@ class Target(KPIValue):
         decimal_places=VALUE_PLACES,
         null=True,
         blank=True,
-        validators=[validate_finite],
+        validators=[validate_finite, validate_within_bound],
     )
 
     history = HistoricalRecords()
@@ -277,7 +312,7 @@ class ScoreSnapshot(models.Model):
     subject_type = models.CharField(max_length=11, choices=SubjectType.choices)
     subject_id = models.BigIntegerField()
     value = models.DecimalField(
-        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True
+        max_digits=COMPUTED_VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True
     )
     score = models.DecimalField(max_digits=SCORE_DIGITS, decimal_places=6, null=True, blank=True)
     status = models.CharField(max_length=9, choices=Status.choices)

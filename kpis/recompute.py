@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kpis import engine
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.selectors import started_kpi_ids
 from kpis.signals import kpi_status_changed
 from scorecard.models import OrgUnit, Period, Perspective, PerspectiveWeight, Scorecard
 from strategy.models import Objective
@@ -89,6 +90,7 @@ def _kpi_facts(rows) -> list[engine.KpiFacts]:
             is_rollup=row["source"] == KPI.Source.ROLLUP,
             rollup_method=row["rollup_method"],
             rolls_up_to_id=row["rolls_up_to_id"],
+            missing_children=row["missing_children"],
             # A KPI leaves with its objective: archiving an objective archives what it holds.
             archived_on=_archived_on(_earliest(row["archived_at"], row["objective__archived_at"])),
         )
@@ -111,6 +113,7 @@ KPI_COLUMNS = [
     "source",
     "rollup_method",
     "rolls_up_to_id",
+    "missing_children",
     "archived_at",
     "objective__archived_at",
 ]
@@ -173,6 +176,9 @@ def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.Worl
     )
     if not everything:
         _add_outside_members(world, period=period, kpi_ids=kpi_ids, objective_ids=objective_ids)
+    world.started |= started_kpi_ids(
+        period, None if everything else kpi_ids + [k.id for k in world.outside_kpis]
+    )
     return world
 
 
@@ -195,11 +201,15 @@ def _add_outside_members(
         Q(subject_type=engine.KPI, subject_id__in=[k.id for k in world.outside_kpis])
         | Q(subject_type=engine.OBJECTIVE, subject_id__in=outside_objective_ids)
     )
-    for subject_type, subject_id, value, score in stored.values_list(
-        "subject_type", "subject_id", "value", "score"
+    outside_rollups = {k.id for k in world.outside_kpis if k.is_rollup}
+    for subject_type, subject_id, value, score, total in stored.values_list(
+        "subject_type", "subject_id", "value", "score", "total"
     ):
         if subject_type == engine.KPI:
             world.frozen_kpi_values[subject_id] = value
+            if subject_id in outside_rollups and total:
+                # A roll-up child has no actuals; it counts once its stored coverage did.
+                world.started.add(subject_id)
         else:
             world.frozen_objective_scores[subject_id] = score
 

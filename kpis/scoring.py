@@ -26,11 +26,22 @@ MIN = "min"
 MAX = "max"
 WEIGHTED_AVERAGE = "weighted_average"
 
+# What a roll-up does with a child that counts but has no value (DESIGN.md section 4).
+REQUIRE_ALL = "require_all"
+IGNORE = "ignore"
+ZERO = "zero"
+MISSING_CHILDREN_POLICIES = (REQUIRE_ALL, IGNORE, ZERO)
+
 MIN_SCORE = Decimal(0)
 MAX_SCORE = Decimal(10)
 GREEN_FROM = Decimal("6.666667")
 RED_BELOW = Decimal("3.333333")
 SIX_PLACES = Decimal("0.000001")
+
+# Computed values (roll-ups) are stored as numeric(32, 6): wide enough for any aggregate of
+# entered values within their bound; one that still does not fit is stored as no value.
+COMPUTED_VALUE_DIGITS = 32
+COMPUTED_VALUE_LIMIT = Decimal(10) ** (COMPUTED_VALUE_DIGITS - 6)
 
 # Enough digits that the one division in a score or a mean is exact to far beyond the 6 places
 # we keep, so rounding half-up afterwards sees the true value.
@@ -48,6 +59,9 @@ TARGET_TOO_SMALL_FOR_DEFAULT_RED_FLAG = (
 )
 
 UNKNOWN_DIRECTION = 'Unknown direction "{direction}": use "up" or "down".'
+UNKNOWN_MISSING_CHILDREN = (
+    'Unknown policy for missing children "{policy}": use require_all, ignore or zero.'
+)
 UNKNOWN_ROLLUP_METHOD = (
     'Unknown roll-up method "{method}": use sum, average, min, max or weighted_average.'
 )
@@ -79,6 +93,8 @@ class RollupResult:
     value: Decimal | None
     reported: int
     total: int
+    # The combined value was too large to store, so the roll-up has no value.
+    too_large: bool = False
 
 
 def round6(value: Decimal) -> Decimal:
@@ -174,13 +190,46 @@ def aggregate_scores(members: Iterable[tuple[Decimal | None, Decimal]]) -> Aggre
     )
 
 
-def rollup_value(method: str, values: Iterable[tuple[Decimal | None, Decimal]]) -> RollupResult:
-    """Combine the children's (value, KPI weight) by the parent's roll-up method."""
+def missing_children_policy(method: str, stored: str | None) -> str:
+    """The policy a roll-up applies: the stored one, else the default by its method (so the
+    default follows a later change of method)."""
+    if stored is None:
+        return REQUIRE_ALL if method == SUM else IGNORE
+    if stored not in MISSING_CHILDREN_POLICIES:
+        raise ValueError(UNKNOWN_MISSING_CHILDREN.format(policy=stored))
+    return stored
+
+
+def rollup_value(
+    method: str,
+    values: Iterable[tuple[Decimal | None, Decimal]],
+    *,
+    missing_children: str | None = None,
+) -> RollupResult:
+    """Combine the counting children's (value, KPI weight) by the parent's roll-up method.
+
+    A child without a value makes the result missing (`require_all`), is left out (`ignore`)
+    or counts as 0 (`zero`); coverage counts only the children with a value. No child with a
+    value: no value, whatever the policy."""
     combine = _combiner(method)
+    policy = missing_children_policy(method, missing_children)
     children = [(_optional_decimal(value, "value"), _weight(weight)) for value, weight in values]
     reported = [(value, weight) for value, weight in children if value is not None]
-    value = combine(reported) if reported else None
-    return RollupResult(value=value, reported=len(reported), total=len(children))
+    result = RollupResult(value=None, reported=len(reported), total=len(children))
+    if not reported or (policy == REQUIRE_ALL and len(reported) < len(children)):
+        return result
+    if policy == ZERO:
+        reported = [(Decimal(0) if value is None else value, weight) for value, weight in children]
+    value = combine(reported)
+    if value is not None and not fits_computed(value):
+        return RollupResult(None, result.reported, result.total, too_large=True)
+    return RollupResult(value, result.reported, result.total)
+
+
+def fits_computed(value: Decimal) -> bool:
+    """Whether a computed value fits its column, numeric(32, 6)."""
+    # copy_abs, unlike abs(), never rounds to the context's 28 digits.
+    return value.copy_abs() < COMPUTED_VALUE_LIMIT
 
 
 def as_decimal(value: Decimal | int | str, name: str) -> Decimal:

@@ -1,10 +1,11 @@
 """Reads of KPIs, targets, actuals and scores that pages and the API share."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
@@ -154,3 +155,47 @@ def snapshots_for(
     if subject_type:
         rows = rows.filter(subject_type=subject_type)
     return rows.order_by("scorecard_id", "subject_type", "subject_id")
+
+
+def started_kpi_ids(period: Period, kpi_ids: list[int] | None) -> set[int]:
+    """The KPIs (of `kpi_ids`, None: all) with an actual or a target in the period or an
+    earlier one: the roll-up children that count in it. Two queries."""
+    started: set[int] = set()
+    for model in (Actual, Target):
+        rows = model.objects.filter(period__start__lte=period.start)
+        if kpi_ids is not None:
+            rows = rows.filter(kpi_id__in=kpi_ids)
+        started.update(rows.values_list("kpi_id", flat=True).distinct())
+    return started
+
+
+def counting_since(kpi: KPI) -> date | None:
+    """Since when the KPI counts in its roll-up parent: the start of its first period with
+    an actual or a target (None: not yet, or it rolls up to nothing). One query."""
+    if kpi.rolls_up_to_id is None:
+        return None
+    first = {
+        name: Subquery(
+            model.objects.filter(kpi=OuterRef("pk"))
+            .order_by("period__start")
+            .values("period__start")[:1]
+        )
+        for name, model in (("actual", Actual), ("target", Target))
+    }
+    row = KPI.objects.filter(pk=kpi.pk).annotate(**first).values(*first).first() or {}
+    return min((row[name] for name in first if row.get(name)), default=None)
+
+
+def periods_its_data_reaches(*, kpi: KPI, period: Period, counted_since: date | None) -> list[int]:
+    """The periods whose scores a write (or removal) of the KPI's actual or target in
+    `period` can change: `period` itself and, for a KPI that rolls up, every period in which
+    the write made it start or stop counting in its parent (between `counted_since`, taken
+    before the write, and now: DESIGN.md section 4)."""
+    now = counting_since(kpi)
+    if now == counted_since:
+        return [period.pk]
+    bounds = sorted(start for start in (now, counted_since) if start is not None)
+    between = Period.objects.filter(start__gte=bounds[0])
+    if len(bounds) == 2:
+        between = between.filter(start__lt=bounds[1])
+    return sorted({period.pk, *between.values_list("pk", flat=True)})

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
 from scorecard import fiscal
@@ -223,6 +224,15 @@ class Period(models.Model):
 
     def has_started(self, today: date) -> bool:
         return self.start <= today
+
+    def is_provisional(self, today: date) -> bool:
+        """Its numbers are provisional until it has ended (DESIGN.md section 4)."""
+        return today <= self.end
+
+    @property
+    def provisional(self) -> bool:
+        """Provisional today: computed when read, never stored."""
+        return self.is_provisional(timezone.localdate())
 
     def as_fiscal_quarter(self, start_month: int) -> fiscal.FiscalQuarter:
         return fiscal.FiscalQuarter(self.fiscal_year, self.quarter, start_month)

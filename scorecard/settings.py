@@ -47,6 +47,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_int_within(name: str, default: int, *, low: int, high: int) -> int:
+    value = env_int(name, default)
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={value} is out of range: use {low} to {high}.")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -299,3 +306,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# Entered values (actuals, targets, red flags) lie within ±SIGHTLINE_VALUE_BOUND (DESIGN.md
+# section 4, "Values that fit"). Their columns hold 14 digits before the decimal point, so the
+# bound stays below 10**14; computed columns are wide enough for any aggregate of such values.
+SIGHTLINE_VALUE_BOUND = env_int_within("SIGHTLINE_VALUE_BOUND", 10**12, low=1, high=10**14 - 1)

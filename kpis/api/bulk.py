@@ -11,25 +11,33 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import services
-from kpis.models import VALUE_DIGITS, VALUE_PLACES
+from kpis.models import VALUE_DIGITS, VALUE_PLACES, validate_within_bound
 from kpis.selectors import visible_kpis
 from scorecard.api_support import REFUSED, PeriodKeyField, VisibleRelatedField
 from scorecard.rules import may
 
 
+def entered_value(**kwargs: Any) -> serializers.DecimalField:
+    """A value as an actual, a target or a red flag holds it, within the configured bound."""
+    return serializers.DecimalField(
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
+        validators=[validate_within_bound],
+        **kwargs,
+    )
+
+
 class TargetRowSerializer(serializers.Serializer):
     kpi = VisibleRelatedField(visible=visible_kpis)
     period = PeriodKeyField()
-    value = serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
-    red_flag = serializers.DecimalField(
-        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, required=False, allow_null=True
-    )
+    value = entered_value()
+    red_flag = entered_value(required=False, allow_null=True)
 
 
 class ActualRowSerializer(serializers.Serializer):
     kpi = VisibleRelatedField(visible=visible_kpis)
     period = PeriodKeyField()
-    value = serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
+    value = entered_value()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 

@@ -27,12 +27,27 @@ from strategy.selectors import visible_objectives
 CASCADE_OBJECTIVE_HIDDEN = "No objective you may see has the id {id}."
 
 
+class MissingChildrenField(serializers.ChoiceField):
+    """Reads the rule the roll-up applies (the default by method when none is stored; null
+    for a KPI that is no roll-up); writes the stored one, null for the default."""
+
+    def get_attribute(self, instance: KPI) -> str | None:
+        return instance.effective_missing_children
+
+
 class KPISerializer(serializers.ModelSerializer):
     objective = VisibleRelatedField(visible=visible_objectives)
     owner = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
     rolls_up_to = VisibleRelatedField(visible=visible_kpis, allow_null=True, required=False)
     rollup_method = serializers.ChoiceField(
         choices=KPI.RollupMethod.choices, allow_null=True, required=False
+    )
+    missing_children = MissingChildrenField(
+        choices=KPI.MissingChildren.choices,
+        allow_null=True,
+        required=False,
+        help_text="A roll-up's value while a child KPI has none: require_all, ignore or zero; "
+        "null for the default by method (require_all for sum, ignore for the others).",
     )
 
     class Meta:
@@ -50,6 +65,7 @@ class KPISerializer(serializers.ModelSerializer):
             "source",
             "rolls_up_to",
             "rollup_method",
+            "missing_children",
         ]
         validators: list = []
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import explain, selectors
-from kpis.models import VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
+from kpis.models import COMPUTED_VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
 from scorecard.api_support import PeriodKeyField, VisibleRelatedField
 from scorecard.rules import visible_q
 from scorecard.selectors import visible_scorecards
@@ -27,6 +27,11 @@ class ScoreQuerySerializer(serializers.Serializer):
 
 class ScoreSerializer(serializers.ModelSerializer):
     scorecard = serializers.IntegerField(source="scorecard_id")
+    provisional = serializers.BooleanField(
+        source="period.provisional",
+        read_only=True,
+        help_text="True while the period has not ended: the number is so far, not final.",
+    )
 
     class Meta:
         model = ScoreSnapshot
@@ -39,6 +44,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "status",
             "reported",
             "total",
+            "provisional",
         ]
 
 
@@ -54,7 +60,7 @@ class ExplanationMemberSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.CharField()
     number = serializers.DecimalField(
-        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, allow_null=True
+        max_digits=COMPUTED_VALUE_DIGITS, decimal_places=VALUE_PLACES, allow_null=True
     )
     weight = serializers.DecimalField(max_digits=9, decimal_places=4)
     missing = serializers.BooleanField()
@@ -88,7 +94,7 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             scorecard_ids_q=visible_q(self.request.user, "scorecard__org_unit__path"),
             scorecard_id=query.validated_data.get("scorecard"),
             subject_type=query.validated_data.get("subject_type"),
-        )
+        ).select_related("period")
 
     @extend_schema(parameters=[ScoreQuerySerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

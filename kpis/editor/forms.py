@@ -32,6 +32,7 @@ KPI_FIELDS = [
     "source",
     "rolls_up_to",
     "rollup_method",
+    "missing_children",
 ]
 
 
@@ -101,6 +102,7 @@ class KPIForm(forms.ModelForm):
                 data[name] = default
         if data.get("source") == KPI.Source.MANUAL:
             data["rollup_method"] = None
+            data["missing_children"] = None
         return data
 
 

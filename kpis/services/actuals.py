@@ -10,6 +10,7 @@ from django.utils import timezone
 from kpis import red_comments
 from kpis.models import KPI, Actual, Target
 from kpis.scheduling import recompute_on_commit
+from kpis.selectors import counting_since, periods_its_data_reaches
 from kpis.services.locks import check_quarter_open
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
@@ -59,6 +60,7 @@ def actual_enter(
         )
     period = period_open(period)  # a quarter only read so far; a refusal rolls it back
     check_quarter_open(kpi, period)
+    counted_since = counting_since(kpi)
     actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
     if actual and based_on_version is not None and actual.version != based_on_version:
         raise StaleActual(actual)
@@ -73,7 +75,10 @@ def actual_enter(
     actual.full_clean()
     _check_red_has_comment(actual)
     actual.save()
-    recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
+    recompute_on_commit(
+        unit_ids=[unit_id_of(kpi)],
+        period_ids=periods_its_data_reaches(kpi=kpi, period=period, counted_since=counted_since),
+    )
     return actual
 
 

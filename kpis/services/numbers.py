@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from kpis.models import VALUE_DIGITS, VALUE_PLACES
+from kpis.models import VALUE_DIGITS, VALUE_PLACES, validate_within_bound
 
 VALUE_MISSING = "Enter a value."
 NOT_A_NUMBER = "Enter a number, like 1234.5."
@@ -30,7 +30,8 @@ DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+", re.ASCII)
 
 
 def parse_number(text: object) -> Decimal:
-    """A finite Decimal that fits an actual's field, or a ValidationError saying why not."""
+    """A finite Decimal within the bound that fits an actual's field, or a ValidationError
+    saying why not."""
     if isinstance(text, Decimal | int) and not isinstance(text, bool):
         number = Decimal(text)
     elif isinstance(text, float):
@@ -65,6 +66,7 @@ def _check_fits(number: Decimal) -> None:
     assert isinstance(exponent, int)
     if -exponent > VALUE_PLACES and number != number.quantize(Decimal(1).scaleb(-VALUE_PLACES)):
         raise ValidationError(TOO_MANY_PLACES.format(places=VALUE_PLACES))
+    validate_within_bound(number)
     whole_digits = VALUE_DIGITS - VALUE_PLACES
     if abs(number) >= Decimal(10) ** whole_digits:
         raise ValidationError(TOO_LARGE.format(digits=whole_digits))

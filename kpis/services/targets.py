@@ -12,6 +12,7 @@ from django.db import transaction
 from kpis import red_comments
 from kpis.models import KPI, Target
 from kpis.scheduling import recompute_on_commit
+from kpis.selectors import counting_since, periods_its_data_reaches
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
 from scorecard.models import OrganizationSettings, Period, Scorecard
@@ -22,13 +23,17 @@ from scorecard.services import period_for_quarter, period_open
 def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
     """Create or replace the KPI's target for the period (opened if only read so far)."""
     period = period_open(period)
+    counted_since = counting_since(kpi)
     target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
     target = target or Target(kpi=kpi, period=period)
     target.value = as_decimal(value)
     target.red_flag = None if red_flag in (None, "") else as_decimal(red_flag, field="red_flag")
     target.full_clean()
     target.save()
-    recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
+    recompute_on_commit(
+        unit_ids=[unit_id_of(kpi)],
+        period_ids=periods_its_data_reaches(kpi=kpi, period=period, counted_since=counted_since),
+    )
     # An actual entered before its target was never checked against it.
     red_comments.ask_after_commit(kpi=kpi, period=period)
     return target
@@ -37,9 +42,15 @@ def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
 @transaction.atomic
 def target_clear(*, kpi: KPI, period: Period) -> None:
     """Remove the KPI's target for the period (an emptied cell of the targets grid)."""
+    counted_since = counting_since(kpi)
     deleted, _ = Target.objects.filter(kpi=kpi, period=period).delete()
     if deleted:
-        recompute_on_commit(unit_ids=[unit_id_of(kpi)], period_ids=[period.pk])
+        recompute_on_commit(
+            unit_ids=[unit_id_of(kpi)],
+            period_ids=periods_its_data_reaches(
+                kpi=kpi, period=period, counted_since=counted_since
+            ),
+        )
 
 
 class GridErrors(Exception):

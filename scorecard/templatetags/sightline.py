@@ -1,6 +1,6 @@
 """Formatting that every page shares: numbers in a KPI's own precision, scores, statuses."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django import template
 
@@ -20,8 +20,11 @@ def measure(value: Decimal | None, decimals: int = 1) -> str:
     """A KPI value with the KPI's decimals and thousands separators; an en dash if none."""
     if value in (None, ""):
         return "–"
+    number = Decimal(value)
     places = Decimal(1).scaleb(-int(decimals))
-    rounded = Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+    # Enough digits for any stored value (computed ones hold 32) at the KPI's decimals.
+    with localcontext(prec=max(28, number.adjusted() + int(decimals) + 2)):
+        rounded = number.quantize(places, rounding=ROUND_HALF_UP)
     return f"{rounded:,.{int(decimals)}f}"
 
 
@@ -40,7 +43,8 @@ def status_label(status: str) -> str:
 
 @register.inclusion_tag("partials/score_badge.html")
 def score_badge(snapshot, scorecard, period, subject_type: str, subject_id: int, status=None):
-    """A score with its status in words and a link to why it is what it is."""
+    """A score with its status in words, marked "so far" while its quarter runs, and a link
+    to why it is what it is."""
     return {
         "score": snapshot.score if snapshot else None,
         "status": status or (snapshot.status if snapshot else "no_data"),
@@ -48,7 +52,25 @@ def score_badge(snapshot, scorecard, period, subject_type: str, subject_id: int,
         "period": period,
         "subject_type": subject_type,
         "subject_id": subject_id,
+        "provisional": is_provisional(period),
     }
+
+
+def is_provisional(period) -> bool:
+    """Whether a period's numbers are provisional (it has not ended): read, never stored."""
+    return bool(getattr(period, "provisional", False))
+
+
+@register.inclusion_tag("partials/so_far.html")
+def so_far(period):
+    """The mark of a provisional number, in words and a shape of its own, not colour alone."""
+    return {"provisional": is_provisional(period), "period": period}
+
+
+@register.inclusion_tag("partials/provisional_notice.html")
+def provisional_notice(period):
+    """A page's note that the period shown has not ended, so its numbers are provisional."""
+    return {"provisional": is_provisional(period), "period": period}
 
 
 @register.filter

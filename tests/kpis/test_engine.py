@@ -53,6 +53,7 @@ def kpi(
     rollup=None,
     rolls_up_to=None,
     archived_on=None,
+    missing_children=None,
 ):
     return KpiFacts(
         id=id,
@@ -65,6 +66,7 @@ def kpi(
         rollup_method=rollup,
         rolls_up_to_id=rolls_up_to,
         archived_on=archived_on,
+        missing_children=missing_children,
     )
 
 
@@ -452,7 +454,8 @@ def test_it_aggregates_the_rounded_scores_of_members_and_rounds_half_up():
 # Roll-up KPIs ----------------------------------------------------------------------------------
 
 ROLLUP_CHILDREN = [
-    # (child KPI id, scorecard, weight); KPI 51 never reports.
+    # (child KPI id, scorecard, weight); KPI 51 never reports. Every child has had data in
+    # an earlier period, so each one counts (see tests/kpis/test_missing_children.py).
     (21, 2, "1"),
     (31, 3, "2"),
     (41, 4, "3"),
@@ -461,15 +464,18 @@ ROLLUP_CHILDREN = [
 ROLLUP_CHILD_ACTUALS = {21: "10", 31: "20", 41: "60"}
 
 
-def rollup_world(method, parent_target, *, child_actuals=ROLLUP_CHILD_ACTUALS, children=None):
+def rollup_world(
+    method, parent_target, *, child_actuals=ROLLUP_CHILD_ACTUALS, children=None, policy=None
+):
     children = ROLLUP_CHILDREN if children is None else children
     return world(
         scorecards=(1, 2, 3, 4, 5),
-        kpis=[kpi(11, 1, rollup=method)]
+        kpis=[kpi(11, 1, rollup=method, missing_children=policy)]
         + [kpi(k, k // 10, scorecard=sc, weight=w, rolls_up_to=11) for k, sc, w in children],
         objectives=[objective(1)] + [objective(k // 10, scorecard=sc) for k, sc, _ in children],
         targets={} if parent_target is None else {11: parent_target},
         actuals=child_actuals,
+        started={k for k, _, _ in children},
     )
 
 
@@ -494,7 +500,8 @@ def rollup_world(method, parent_target, *, child_actuals=ROLLUP_CHILD_ACTUALS, c
     ],
 )
 def test_it_rolls_up_the_children_that_have_a_value(method, value, parent_target, score, status):
-    outcomes = compute(rollup_world(method, parent_target))
+    # Policy `ignore`: the silent child is left out (a sum requires all by default).
+    outcomes = compute(rollup_world(method, parent_target, policy="ignore"))
     # 3 of the 4 children reported
     assert outcomes[kpi_key(11)] == Outcome(Decimal(value), Decimal(score), status, 3, 4)
     # The roll-up KPI scores its objective like any KPI
@@ -697,9 +704,10 @@ def test_it_reads_members_outside_the_world_from_their_stored_values_and_scores(
     outcomes = compute(
         world(
             scorecards=(1,),
-            kpis=[kpi(11, 1, rollup="sum")],
+            kpis=[kpi(11, 1, rollup="sum", missing_children="ignore")],
             objectives=[objective(1)],
             targets={11: HUNDRED},
+            started={51},  # k51 had data before, so it counts
             outside_kpis=[
                 kpi(21, 2, scorecard=2, rolls_up_to=11),
                 kpi(31, 3, scorecard=3, rolls_up_to=11),
@@ -716,8 +724,8 @@ def test_it_reads_members_outside_the_world_from_their_stored_values_and_scores(
             frozen_objective_scores={2: Decimal("7"), 3: None, 4: Decimal("10")},
         )
     )
-    # k11 = 30 + 62 = 92: k41 archived before the period is no member, k51 has no value
-    # → 2 of 3; target 100: (92 − 80)/3 = 4 → amber
+    # k11 = 30 + 62 = 92 (policy ignore): k41 archived before the period is no member, k51
+    # has no value → 2 of 3; target 100: (92 − 80)/3 = 4 → amber
     assert outcomes[kpi_key(11)] == Outcome(Decimal("92"), Decimal("4"), AMBER, 2, 3)
     # o1 = k11 4 + o2 7 (stored) + o3 (stored without a score; left out), o4 archived:
     # (4 + 7)/2 = 5.5 → amber, 2 of 3

@@ -157,7 +157,8 @@ def test_it_refuses_a_stale_form_showing_both_values_and_lets_the_person_choose(
         ("1,234", '"1,234" is ambiguous: write 1234 or 1.234'),
         ("1.234,5", '"1.234,5" mixes separators: write it like 1234.5 or 1,234.5.'),
         ("1.1234567", "Use at most 6 decimal places."),
-        ("123456789012345", "This number is too large: at most 14 digits before the decimal"),
+        # Beyond SIGHTLINE_VALUE_BOUND (10**12), which lies within the column's 14 digits.
+        ("123456789012345", "Enter a number between -1,000,000,000,000 and 1,000,000,000,000."),
     ],
 )
 def test_it_refuses_bad_input_with_a_clear_message_and_saves_nothing(

@@ -193,7 +193,13 @@ def build_cascade(org, financial) -> Cascade:
         supports=[acme_objective],
     )
     create_kpi = kpi_services.kpi_create
-    rollup = {"source": KPI.Source.ROLLUP, "rollup_method": KPI.RollupMethod.SUM}
+    # These sums leave a missing child out, as every roll-up did before the missing-children
+    # rule (a sum's default is now require_all: tests/kpis/test_missing_children.py).
+    rollup = {
+        "source": KPI.Source.ROLLUP,
+        "rollup_method": KPI.RollupMethod.SUM,
+        "missing_children": KPI.MissingChildren.IGNORE,
+    }
     acme_revenue = create_kpi(objective=acme_objective, name="Revenue", unit="USD", **rollup)
     north_revenue = create_kpi(
         objective=north_objective,
@@ -698,7 +704,13 @@ def test_it_recomputes_a_team_with_as_many_queries_in_a_ten_times_broader_org(
     org, financial, capture, clock
 ):
     period = core.period_for_key("FY2026-Q1")
-    rollup = {"source": KPI.Source.ROLLUP, "rollup_method": KPI.RollupMethod.SUM}
+    # These sums leave a missing child out, as every roll-up did before the missing-children
+    # rule (a sum's default is now require_all: tests/kpis/test_missing_children.py).
+    rollup = {
+        "source": KPI.Source.ROLLUP,
+        "rollup_method": KPI.RollupMethod.SUM,
+        "missing_children": KPI.MissingChildren.IGNORE,
+    }
 
     def add_team(number, division_objective, division_revenue):
         team = org_unit(f"Team {number}", "team", division)
@@ -761,9 +773,10 @@ def test_it_recomputes_a_team_with_as_many_queries_in_a_ten_times_broader_org(
     # 1 the units' paths, 2 the chain's scorecards, 3 SAVEPOINT, 4 the period (locked),
     # 5 KPIs, 6 objectives, 7 supports, 8 perspectives, 9 perspective weights, 10 targets,
     # 11 actuals, 12 roll-up children outside the chain, 13 supporters outside the chain,
-    # 14 their stored snapshots, 15 the chain's stored snapshots, 16 the upsert,
-    # 17 RELEASE SAVEPOINT
-    assert len(broad) == 17, listing
+    # 14 their stored snapshots, 15 and 16 the KPIs with an actual or a target up to the
+    # period (the roll-up children that count), 17 the chain's stored snapshots, 18 the
+    # upsert, 19 RELEASE SAVEPOINT
+    assert len(broad) == 19, listing
 
 
 # Subjects that appear without a write -----------------------------------------------------------

@@ -226,6 +226,7 @@ def row(subject_type, subject_id, scorecard, value, score, status, reported, tot
         "status": status,
         "reported": reported,
         "total": total,
+        "provisional": False,  # FY2026 Q3 has ended by NOW
     }
 
 
@@ -311,6 +312,7 @@ def test_it_answers_a_kpi_row_exactly(scores):
         "status": "green",
         "reported": 1,
         "total": 1,
+        "provisional": False,
     }
 
 
@@ -329,6 +331,7 @@ def test_it_answers_an_objective_row_exactly(scores):
         "status": "amber",
         "reported": 2,
         "total": 2,
+        "provisional": False,
     }
 
 
@@ -356,6 +359,7 @@ def test_it_answers_a_perspective_row_with_the_perspective_id_and_whose_scorecar
         "status": "amber",
         "reported": 2,
         "total": 2,
+        "provisional": False,
     }
     # North has no objectives of its own (none supports anything here): no score.
     assert financial_rows[s.org.north.scorecard.pk] == row(
@@ -393,6 +397,7 @@ def test_it_answers_a_scorecard_row_exactly(scores):
             "status": "amber",
             "reported": 2,
             "total": 2,
+            "provisional": False,
         }
     ]
 

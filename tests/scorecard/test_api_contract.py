@@ -36,7 +36,7 @@ CONTRACT_FIELDS = {
     },
     "kpis": {
         "id", "objective", "name", "unit", "direction", "indicator_type", "owner", "weight",
-        "tolerance_pct", "source", "rolls_up_to", "rollup_method",
+        "tolerance_pct", "source", "rolls_up_to", "rollup_method", "missing_children",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
 }  # fmt: skip
@@ -64,6 +64,7 @@ CONTRACT_ENUMS = {
     ("kpis", "indicator_type"): {"leading", "lagging"},
     ("kpis", "source"): {"manual", "rollup"},
     ("kpis", "rollup_method"): {"sum", "average", "min", "max", "weighted_average", None},
+    ("kpis", "missing_children"): {"require_all", "ignore", "zero", None},
 }
 ENDPOINTS = sorted(CONTRACT_FIELDS)
 ME_FIELDS = {"id", "username"}

@@ -65,6 +65,7 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
             "types": KPI.IndicatorType.choices,
             "sources": KPI.Source.choices,
             "methods": KPI.RollupMethod.choices,
+            "missing_children": KPI.MissingChildren.choices,
         },
         "undo": request.session.get(undo_key(scorecard)),
         "findings": findings,
