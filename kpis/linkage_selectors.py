@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from kpis import linkage
 from kpis.models import KPI, Actual, ScoreSnapshot
-from kpis.selectors import members_in_period
 from scorecard.models import Period, Scorecard
 from strategy.models import CausalLink
 
@@ -79,7 +78,7 @@ def scorecard_linkage(*, scorecard: Scorecard, period: Period) -> ScorecardLinka
     )
     kpis = list(
         KPI.objects.filter(objective__scorecard=scorecard)
-        .filter(members_in_period(period))
+        .members_of(period)
         .order_by("order", "id")
     )
     periods = {

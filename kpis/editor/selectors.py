@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard.models import OrgUnit, Period, Perspective, Scorecard
@@ -178,13 +177,10 @@ def red_flag_preview(kpi: KPI, value: Any, red_flag: Any) -> str:
     try:
         target = Decimal(str(value))
         explicit = Decimal(str(red_flag)) if str(red_flag).strip() else None
-        flag = scoring.effective_red_flag(
-            target=target,
-            red_flag=explicit,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
-    except (ArithmeticError, ValueError, scoring.TargetError):
+    except (ArithmeticError, ValueError):
+        return ""
+    flag = Target(kpi=kpi, value=target, red_flag=explicit).effective_red_flag(kpi=kpi)
+    if flag is None:
         return ""
     side = "below" if kpi.direction == KPI.Direction.UP else "above"
     return f"red {side} {_plain(flag)}"
