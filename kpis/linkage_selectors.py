@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from kpis import linkage
 from kpis.models import KPI, Actual, ScoreSnapshot
-from kpis.selectors import members_in_period
+from scorecard import fiscal
 from scorecard.models import Period, Scorecard
 from strategy.models import CausalLink
 
@@ -59,12 +59,10 @@ class ScorecardLinkage:
 
 def quarters_ending(period: Period, count: int = QUARTERS) -> list[tuple[int, int]]:
     """The `count` fiscal quarters up to and including the period, oldest first."""
-    year, quarter = period.fiscal_year, period.quarter
-    out = []
-    for _ in range(count):
-        out.append((year, quarter))
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    return list(reversed(out))
+    return [
+        fiscal.shift_quarter(period.fiscal_year, period.quarter, -steps)
+        for steps in reversed(range(count))
+    ]
 
 
 def scorecard_linkage(*, scorecard: Scorecard, period: Period) -> ScorecardLinkage:
@@ -79,7 +77,7 @@ def scorecard_linkage(*, scorecard: Scorecard, period: Period) -> ScorecardLinka
     )
     kpis = list(
         KPI.objects.filter(objective__scorecard=scorecard)
-        .filter(members_in_period(period))
+        .members_of(period)
         .order_by("order", "id")
     )
     periods = {

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from kpis import scoring
 from scorecard.models import OrgUnit, Period, Scorecard, validate_weight
-from strategy.models import Objective
+from strategy.models import Objective, member_of_period_q
 
 TOLERANCE_NOT_POSITIVE = "The tolerance must be greater than 0 %."
 ROLLUP_NEEDS_METHOD = "A roll-up KPI needs a roll-up method."
@@ -47,6 +47,14 @@ def validate_within_bound(value: Decimal) -> None:
 def validate_tolerance(value: Decimal) -> None:
     if value is not None and value <= 0:
         raise ValidationError(TOLERANCE_NOT_POSITIVE, code="tolerance_not_positive")
+
+
+class KPIQuerySet(models.QuerySet["KPI"]):
+    def members_of(self, period: Period) -> "KPIQuerySet":
+        """The KPIs that belong to the period: the KPI itself a member and its objective a
+        member (see `strategy.models.member_of_period_q`) — the engine's rule, which takes the
+        earlier of the two archive dates."""
+        return self.filter(member_of_period_q(period), member_of_period_q(period, "objective__"))
 
 
 class KPI(models.Model):
@@ -114,6 +122,8 @@ class KPI(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = KPIQuerySet.as_manager()
 
     class Meta:
         verbose_name = "KPI"
@@ -243,6 +253,24 @@ class Target(KPIValue):
         constraints = [
             one_per_kpi_and_period("target", "This KPI already has a target for this quarter.")
         ]
+
+    def effective_red_flag(self, *, kpi: "KPI | None" = None) -> Decimal | None:
+        """The red flag this target scores with: its own (checked) or the default from the
+        KPI's tolerance. None when the target cannot score (no value, or a red flag on the
+        wrong side or equal to the target: scoring.TargetError); `clean` reports that error.
+        `kpi` is the target's KPI when the caller already holds it (saves a query)."""
+        kpi = kpi or self.kpi
+        if self.value is None:
+            return None
+        try:
+            return scoring.effective_red_flag(
+                target=self.value,
+                red_flag=self.red_flag,
+                direction=kpi.direction,
+                tolerance_pct=kpi.tolerance_pct,
+            )
+        except scoring.TargetError:
+            return None
 
     def clean(self) -> None:
         if self.value is None or not self.kpi_id:

@@ -11,7 +11,7 @@ from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard.models import Period, Perspective, Scorecard
 from scorecard.rules import visible_q
-from strategy.models import Objective
+from strategy.models import Objective, member_of_period_q
 
 
 def visible_kpis(user: Any) -> QuerySet[KPI]:
@@ -61,8 +61,9 @@ class Sheet:
 
 
 def members_in_period(period: Period) -> Q:
-    """Archived items stay members for periods that started before they were archived."""
-    return Q(archived_at__isnull=True) | Q(archived_at__date__gte=period.start)
+    """Kept for `kpis.explain` until it moves to `members_of`: the one rule,
+    `strategy.models.member_of_period_q`."""
+    return member_of_period_q(period)
 
 
 def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
@@ -73,14 +74,10 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
     so an owner's entry shows at once; roll-up values and every aggregate score come from
     the snapshots the engine keeps. Six queries whatever the size: objectives (with owners),
     KPIs (with owners), targets, actuals (with who entered them), snapshots, perspectives."""
-    kpis_in_period = (
-        KPI.objects.filter(members_in_period(period))
-        .select_related("owner")
-        .order_by("order", "id")
-    )
+    kpis_in_period = KPI.objects.members_of(period).select_related("owner").order_by("order", "id")
     objectives = (
         Objective.objects.filter(scorecard=scorecard)
-        .filter(members_in_period(period))
+        .members_of(period)
         .select_related("owner")
         .prefetch_related(Prefetch("kpis", queryset=kpis_in_period))
         .order_by("order", "id")

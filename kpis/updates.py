@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from kpis import red_comments, scoring
-from kpis.models import KPI, Actual, QuarterLock, ScoreSnapshot, Target
-from kpis.selectors import members_in_period
+from kpis.models import KPI, Actual, KPIQuerySet, QuarterLock, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period, Scorecard
 from scorecard.rules import grants_of, visible_q
@@ -80,7 +79,7 @@ class UpdatesSheet:
         return round(100 * self.entered / self.total) if self.total else 100
 
 
-def kpis_entered_by(user) -> QuerySet[KPI]:
+def kpis_entered_by(user) -> KPIQuerySet:
     """The entered KPIs the person owns or shares through an owning team, on units they
     may see (the owner half of `kpis.enter_actual`), with what the rows show."""
     team_ids = [grant.unit_id for grant in grants_of(user)]
@@ -109,14 +108,7 @@ def updates_sheet(*, user, period: Period) -> UpdatesSheet:
     unit and owner), the quarters shown, targets of the period, actuals of those quarters
     (with who entered them), locks of the period, and the KPIs' snapshots of the period."""
     settings = OrganizationSettings.load()
-    kpis = list(
-        kpis_entered_by(user)
-        .filter(members_in_period(period))
-        .filter(
-            Q(objective__archived_at__isnull=True)
-            | Q(objective__archived_at__date__gte=period.start)
-        )
-    )
+    kpis = list(kpis_entered_by(user).members_of(period))
     kpi_ids = [kpi.pk for kpi in kpis]
     periods = list(
         Period.objects.filter(start__lte=period.start).order_by("-start")[: 1 + HISTORY_QUARTERS]
@@ -180,13 +172,8 @@ def update_row(
     )
     if target is None:
         return row
+    row.red_flag = target.effective_red_flag(kpi=kpi)
     try:
-        row.red_flag = scoring.effective_red_flag(
-            target=target.value,
-            red_flag=target.red_flag,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
         row.result = scoring.score_kpi(
             actual=actual.value if actual else None,
             target=target.value,

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from kpis.models import KPI, Actual
@@ -114,13 +113,10 @@ def sweep(*, today: date) -> SweepResult:
 
 def kpis_missing_actuals(period: Period):
     """Manual KPIs that are members of the period and have no actual in it."""
-    members = Q(archived_at__isnull=True) | Q(archived_at__date__gte=period.start)
-    objective_members = Q(objective__archived_at__isnull=True) | Q(
-        objective__archived_at__date__gte=period.start
-    )
     entered = Actual.objects.filter(period=period).values("kpi_id")
     return (
-        KPI.objects.filter(members, objective_members, source=KPI.Source.MANUAL)
+        KPI.objects.members_of(period)
+        .filter(source=KPI.Source.MANUAL)
         .exclude(pk__in=entered)
         .select_related("owner", "objective__scorecard__org_unit")
         .order_by("objective__scorecard__org_unit__path", "name")

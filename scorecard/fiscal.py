@@ -74,10 +74,15 @@ class FiscalQuarter:
         return date(year, month, calendar.monthrange(year, month)[1])
 
     def next(self) -> "FiscalQuarter":
-        return _quarter_from_index(self._index() + 1, self.start_month)
+        return self.shifted(1)
 
     def previous(self) -> "FiscalQuarter":
-        return _quarter_from_index(self._index() - 1, self.start_month)
+        return self.shifted(-1)
+
+    def shifted(self, steps: int) -> "FiscalQuarter":
+        return FiscalQuarter(
+            *shift_quarter(self.fiscal_year, self.quarter, steps), self.start_month
+        )
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -96,6 +101,15 @@ class FiscalQuarter:
         """The (year, month) of the quarter's first month plus offset months."""
         months_into_year = (self.quarter - 1) * MONTHS_PER_QUARTER + offset
         return _add_months(_first_calendar_year(self), self.start_month, months_into_year)
+
+
+def shift_quarter(fiscal_year: int, quarter: int, steps: int) -> tuple[int, int]:
+    """The (fiscal year, quarter) `steps` quarters later (earlier when negative): the one
+    piece of quarter arithmetic, crossing year ends either way. Pure: no calendar needed."""
+    fiscal_year, quarter_offset = divmod(
+        fiscal_year * QUARTERS_PER_YEAR + quarter - 1 + steps, QUARTERS_PER_YEAR
+    )
+    return fiscal_year, quarter_offset + 1
 
 
 def quarter_label(fiscal_year: int, quarter: int) -> str:
@@ -144,15 +158,7 @@ def parse_period(text: str, start_month: int = 1) -> FiscalQuarter:
 def quarters_between(first: FiscalQuarter, last: FiscalQuarter) -> list[FiscalQuarter]:
     """Every quarter from first to last, both included; empty when last comes before first."""
     _check_same_calendar(first, last)
-    return [
-        _quarter_from_index(index, first.start_month)
-        for index in range(first._index(), last._index() + 1)
-    ]
-
-
-def _quarter_from_index(index: int, start_month: int) -> FiscalQuarter:
-    fiscal_year, quarter_offset = divmod(index, QUARTERS_PER_YEAR)
-    return FiscalQuarter(fiscal_year, quarter_offset + 1, start_month)
+    return [first.shifted(steps) for steps in range(last._index() - first._index() + 1)]
 
 
 def _first_calendar_year(quarter: FiscalQuarter) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from scorecard import fiscal
@@ -17,6 +17,26 @@ from scorecard.rules import visible_q
 def visible_units(user: Any) -> QuerySet[OrgUnit]:
     # One query: the subtrees the user holds a role in, by materialised path.
     return OrgUnit.objects.filter(visible_q(user, "path"))
+
+
+def people_who_may_own(unit: OrgUnit) -> QuerySet:
+    """The one answer to "who may own the unit's objectives and KPIs": active people who
+    may read the unit (`scorecard.view_orgunit`): a role on it or on a unit above it, or an
+    administrator. The editor offers them; the services refuse anyone else."""
+    above_or_on = [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path) + 1, 4)]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(memberships__org_unit__path__in=above_or_on))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def may_own(user: Any, unit: OrgUnit) -> bool:
+    """Whether the person is one of `people_who_may_own(unit)` (read fresh, not from the
+    roles cached on the user object)."""
+    return people_who_may_own(unit).filter(pk=user.pk).exists()
 
 
 def org_units_visible_to(user) -> QuerySet[OrgUnit]:

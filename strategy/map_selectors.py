@@ -4,10 +4,10 @@ the cascade around them."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 
 from scorecard.models import Period, Perspective, Scorecard
-from strategy.models import CausalLink, Objective
+from strategy.models import CausalLink, Objective, member_of_period_q
 
 
 @dataclass
@@ -17,14 +17,6 @@ class MapData:
     links: list[CausalLink]
 
 
-def members_in(period: Period, prefix: str = "") -> Q:
-    """Archived objectives stay on the map for quarters that started before the archiving
-    (the same rule as the scores)."""
-    return Q(**{f"{prefix}archived_at__isnull": True}) | Q(
-        **{f"{prefix}archived_at__date__gte": period.start}
-    )
-
-
 def strategy_map(*, scorecard: Scorecard, period: Period) -> MapData:
     """Four queries whatever the size: perspectives; objectives with their owners and the
     number of objectives of other units that support them; the objectives they support, with
@@ -32,10 +24,12 @@ def strategy_map(*, scorecard: Scorecard, period: Period) -> MapData:
     supported = Objective.objects.select_related("scorecard__org_unit").order_by("id")
     objectives = list(
         Objective.objects.filter(scorecard=scorecard)
-        .filter(members_in(period))
+        .members_of(period)
         .select_related("owner")
         # Counting in SQL, one number per box: the enterprise map's cascade overlay.
-        .annotate(supporter_count=Count("supporters", filter=members_in(period, "supporters__")))
+        .annotate(
+            supporter_count=Count("supporters", filter=member_of_period_q(period, "supporters__"))
+        )
         .prefetch_related(Prefetch("supports", queryset=supported))
         .order_by("perspective__order", "order", "id")
     )

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from scorecard.models import OrgUnit, Perspective, Scorecard, validate_weight
+from scorecard.models import OrgUnit, Period, Perspective, Scorecard, validate_weight
 
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
@@ -20,6 +20,22 @@ LINK_ON_OTHER_SCORECARD = "The objectives of a link must be on the link's scorec
 LINK_CLOSES_CYCLE = (
     "This link would close a loop ({path}): cause and effect must not run in a circle."
 )
+
+
+def member_of_period_q(period: Period, prefix: str = "") -> Q:
+    """The one membership rule, for any archivable row (`prefix` reaches it through a
+    relation, e.g. "objective__"): an archived item stays a member of the periods that started
+    on or before the day it was archived, so past quarters keep their scores and their boxes.
+    The day is taken in the site's time zone, as the score engine takes it."""
+    return Q(**{f"{prefix}archived_at__isnull": True}) | Q(
+        **{f"{prefix}archived_at__date__gte": period.start}
+    )
+
+
+class ObjectiveQuerySet(models.QuerySet["Objective"]):
+    def members_of(self, period: Period) -> "ObjectiveQuerySet":
+        """The objectives that belong to the period (see `member_of_period_q`)."""
+        return self.filter(member_of_period_q(period))
 
 
 class Objective(models.Model):
@@ -50,6 +66,8 @@ class Objective(models.Model):
     )
 
     history = HistoricalRecords(m2m_fields=[supports])
+
+    objects = ObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["scorecard", "perspective__order", "order", "id"]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scorecard.models import OrgUnit, Perspective, Scorecard
-from scorecard.rules import may
+from scorecard.selectors import may_own
 from scorecard.signals import structure_changed
 from strategy.models import CausalLink, Objective
 
@@ -21,7 +21,7 @@ TITLE_REQUIRED = "Give the objective a title."
 
 
 def check_owner_sees_unit(*, owner, unit: OrgUnit, field: str = "owner") -> None:
-    if owner is not None and not may(owner, "scorecard.view_orgunit", unit):
+    if owner is not None and not may_own(owner, unit):
         raise ValidationError({field: OWNER_CANNOT_SEE_UNIT.format(user=owner, unit=unit)})
 
 

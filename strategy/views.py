@@ -86,7 +86,7 @@ def _choices(scorecard: Scorecard, period: Period) -> QuerySet[Objective]:
     """The boxes of the map, as a queryset the form validates against."""
     return (
         Objective.objects.filter(scorecard=scorecard)
-        .filter(map_selectors.members_in(period))
+        .members_of(period)
         .order_by("perspective__order", "order", "id")
     )
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from kpis.models import KPI, Actual
-from kpis.selectors import members_in_period
 from scorecard.models import Period
 
 
@@ -33,8 +32,7 @@ def _due_kpis(*, unit_ids: list[int], period: Period):
             source=KPI.Source.MANUAL,
             objective__scorecard__org_unit_id__in=unit_ids,
         )
-        .filter(members_in_period(period))
-        .exclude(objective__archived_at__date__lt=period.start)
+        .members_of(period)
         .annotate(
             has_actual=Exists(Actual.objects.filter(kpi=OuterRef("pk"), period=period)),
         )

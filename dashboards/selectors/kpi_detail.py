@@ -7,9 +7,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from dashboards.selectors.quarters import NO_DATA
-from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
-from kpis.selectors import members_in_period
 from scorecard.models import Period
 
 
@@ -104,15 +102,7 @@ def kpi_quarters(*, kpi: KPI) -> list[KpiQuarter]:
 def _red_flag(kpi: KPI, target: Target | None) -> Decimal | None:
     if target is None:
         return None
-    try:
-        return scoring.effective_red_flag(
-            target=target.value,
-            red_flag=target.red_flag,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
-    except scoring.TargetError:
-        return None
+    return target.effective_red_flag(kpi=kpi)
 
 
 def actual_history(*, kpi: KPI) -> list[HistoryLine]:
@@ -154,8 +144,7 @@ def rollup_children(*, kpi: KPI, period: Period) -> list[RollupChild]:
     queries: the children (with their units), their snapshots."""
     children = list(
         KPI.objects.filter(rolls_up_to=kpi)
-        .filter(members_in_period(period))
-        .exclude(objective__archived_at__date__lt=period.start)
+        .members_of(period)
         .select_related("owner", "objective__scorecard__org_unit")
         .order_by("objective__scorecard__org_unit__path", "order", "id")
     )

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from kpis.models import ScoreSnapshot
+from scorecard import fiscal
 from scorecard.models import Period
 
 NO_DATA = ScoreSnapshot.Status.NO_DATA.value
@@ -10,8 +11,7 @@ NO_DATA = ScoreSnapshot.Status.NO_DATA.value
 
 def quarters_back(period: Period, steps: int) -> tuple[int, int]:
     """(fiscal year, quarter) of the quarter `steps` before the period."""
-    index = period.fiscal_year * 4 + period.quarter - 1 - steps
-    return index // 4, index % 4 + 1
+    return fiscal.shift_quarter(period.fiscal_year, period.quarter, -steps)
 
 
 def score_change(now: Decimal | None, then: Decimal | None) -> Decimal | None:

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard.models import OrgUnit, Period, Perspective, Scorecard
+from scorecard.selectors import people_who_may_own
 from strategy.models import CausalLink, Objective
 
 
@@ -63,14 +62,8 @@ def editor_sheet(*, scorecard: Scorecard) -> list[EditorPerspective]:
 
 
 def people_who_see(unit: OrgUnit) -> QuerySet:
-    """Active people holding a role on the unit or a unit above it: who may own its items."""
-    ancestors = [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path) + 1, 4)]
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, memberships__org_unit__path__in=ancestors)
-        .distinct()
-        .order_by("username")
-    )
+    """Who the editor offers as owner of the unit's items: the services' own rule."""
+    return people_who_may_own(unit)
 
 
 def subtree_units(unit: OrgUnit) -> QuerySet[OrgUnit]:
@@ -178,13 +171,10 @@ def red_flag_preview(kpi: KPI, value: Any, red_flag: Any) -> str:
     try:
         target = Decimal(str(value))
         explicit = Decimal(str(red_flag)) if str(red_flag).strip() else None
-        flag = scoring.effective_red_flag(
-            target=target,
-            red_flag=explicit,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
-    except (ArithmeticError, ValueError, scoring.TargetError):
+    except (ArithmeticError, ValueError):
+        return ""
+    flag = Target(kpi=kpi, value=target, red_flag=explicit).effective_red_flag(kpi=kpi)
+    if flag is None:
         return ""
     side = "below" if kpi.direction == KPI.Direction.UP else "above"
     return f"red {side} {_plain(flag)}"
