@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from kpis import engine, scoring
 from kpis.models import KPI, ScoreSnapshot, Target
-from kpis.selectors import members_in_period, started_kpi_ids
+from kpis.selectors import started_kpi_ids
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
 from strategy.models import Objective
 
@@ -201,8 +201,7 @@ def _no_value_sentence(period: Period, rollup: scoring.RollupResult | None) -> s
 def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> scoring.RollupResult:
     children = list(
         KPI.objects.filter(rolls_up_to=kpi)
-        .filter(members_in_period(period))
-        .exclude(objective__archived_at__date__lt=period.start)
+        .members_of(period)
         .select_related("objective__scorecard__org_unit")
     )
     values = _scores_of(period, engine.KPI, [child.pk for child in children])
@@ -278,10 +277,8 @@ def _explain_objective(scorecard, objective_id, period, snapshot) -> Explanation
     objective = Objective.objects.filter(pk=objective_id, scorecard=scorecard).first()
     if objective is None:
         raise UnknownSubject(UNKNOWN_SUBJECT)
-    kpis = list(objective.kpis.filter(members_in_period(period)))
-    supporters = list(
-        objective.supporters.filter(members_in_period(period)).select_related("scorecard__org_unit")
-    )
+    kpis = list(objective.kpis.members_of(period))
+    supporters = list(objective.supporters.members_of(period).select_related("scorecard__org_unit"))
     kpi_scores = _scores_of(period, engine.KPI, [kpi.pk for kpi in kpis])
     supporter_scores = _scores_of(period, engine.OBJECTIVE, [o.pk for o in supporters])
     members = [_member(kpi.name, "KPI", kpi_scores.get(kpi.pk), kpi.weight) for kpi in kpis] + [
@@ -316,9 +313,7 @@ def _explain_perspective(scorecard, perspective_id, period, snapshot) -> Explana
     perspective = Perspective.objects.filter(pk=perspective_id).first()
     if perspective is None:
         raise UnknownSubject(UNKNOWN_SUBJECT)
-    objectives = list(
-        scorecard.objectives.filter(perspective=perspective).filter(members_in_period(period))
-    )
+    objectives = list(scorecard.objectives.filter(perspective=perspective).members_of(period))
     scores = _scores_of(period, engine.OBJECTIVE, [o.pk for o in objectives])
     members = [_member(o.title, "objective", scores.get(o.pk), o.weight) for o in objectives]
     return _aggregate_explanation(
@@ -339,9 +334,7 @@ def _explain_scorecard(scorecard, scorecard_id, period, snapshot) -> Explanation
         )
     )
     with_objectives = set(
-        scorecard.objectives.filter(members_in_period(period)).values_list(
-            "perspective_id", flat=True
-        )
+        scorecard.objectives.members_of(period).values_list("perspective_id", flat=True)
     )
     perspectives = [p for p in Perspective.objects.order_by("-order") if p.pk in with_objectives]
     scores = _scores_of(

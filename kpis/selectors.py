@@ -11,7 +11,7 @@ from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard.models import Period, Perspective, Scorecard
 from scorecard.rules import visible_q
-from strategy.models import Objective, member_of_period_q
+from strategy.models import Objective
 
 
 def visible_kpis(user: Any) -> QuerySet[KPI]:
@@ -58,12 +58,6 @@ class PerspectiveRow:
 class Sheet:
     perspectives: list[PerspectiveRow]
     snapshot: ScoreSnapshot | None
-
-
-def members_in_period(period: Period) -> Q:
-    """Kept for `kpis.explain` until it moves to `members_of`: the one rule,
-    `strategy.models.member_of_period_q`."""
-    return member_of_period_q(period)
 
 
 def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
