@@ -44,7 +44,11 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(ShownOnlyAdmin, SimpleHistoryAdmin):
+    shown_only_because = (
+        "Initiatives are edited on their unit's Initiatives page or through /api/initiatives/, "
+        "where the rules of their objectives and dates are checked."
+    )
     list_display = ["name", "scorecard", "owner", "status", "percent_complete", "end_date"]
     list_filter = ["status"]
     search_fields = ["name", "description"]
@@ -59,7 +63,11 @@ class ProgressNoteInline(admin.TabularInline):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SimpleHistoryAdmin):
+class ActionItemAdmin(ShownOnlyAdmin, SimpleHistoryAdmin):
+    shown_only_because = (
+        "Action items are edited on their own pages or through /api/actions/, where their "
+        "owner, due date and notifications are checked."
+    )
     list_display = ["title", "owner", "due_date", "status", "scorecard", "kpi"]
     list_filter = ["status", "is_draft", "due_date"]
     search_fields = ["title", "description"]

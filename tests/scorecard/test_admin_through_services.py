@@ -32,7 +32,7 @@ from kpis import services as kpi_services
 from kpis.admin import ACTUALS_SHOWN_ONLY
 from kpis.models import KPI, Actual, QuarterLock, ScoreSnapshot, Target
 from kpis.services import KPI_HAS_DATA
-from reviews.models import Review
+from reviews.models import ActionItem, Initiative, Review
 from scorecard import services as core
 from scorecard.admin import PERIODS_SHOWN_ONLY
 from scorecard.models import (
@@ -252,7 +252,9 @@ def test_the_admin_shows_actuals_with_the_reason_and_writes_none(admin_client, w
     assert (actual.value, actual.version) == (Decimal("104"), 1)
 
 
-@pytest.mark.parametrize("model", [Actual, ScoreSnapshot, Period, QuarterLock, Review])
+@pytest.mark.parametrize(
+    "model", [Actual, ScoreSnapshot, Period, QuarterLock, Review, Initiative, ActionItem]
+)
 def test_the_admin_adds_changes_and_deletes_none_of_the_derived_rows(admin_client, world, model):
     opts = model._meta
     changelist = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
