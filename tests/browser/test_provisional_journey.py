@@ -1,6 +1,6 @@
 """The demo manager reads the running quarter: its numbers say "so far", in words and a
-shape of their own, on the scorecard page and on the dashboard; the last ended quarter,
-where both pages open, says nothing of the kind."""
+shape of their own, on the scorecard page, the dashboard and the quarterly pack; the last
+ended quarter, where the pages open, says nothing of the kind."""
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +20,7 @@ def running_quarter(page, label: str) -> str:
     return options[0]
 
 
-def test_the_running_quarter_reads_so_far_on_the_scorecard_and_the_dashboard(
+def test_the_running_quarter_reads_so_far_on_the_scorecard_the_dashboard_and_the_pack(
     demo, page, live_server, sign_in
 ):
     sign_in("manager")
@@ -50,3 +50,9 @@ def test_the_running_quarter_reads_so_far_on_the_scorecard_and_the_dashboard(
     expect(dashboard).to_have_attribute("data-period", running, timeout=SWAP)
     expect(dashboard.locator(".provisional-notice")).to_contain_text("so far")
     expect(dashboard.locator("td.overall").first).to_contain_text(MARK)
+
+    # The quarterly pack of the running quarter says so too.
+    page.get_by_role("link", name="Quarterly pack").click()
+    page.wait_for_url(f"**/pack/?period={running}")
+    expect(page.locator(".provisional-notice")).to_be_visible()
+    expect(page.get_by_text(MARK).first).to_be_visible()
