@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from kpis.models import KPI
 from scorecard.models import OrgUnit, Period, Scorecard
+from scorecard.text import DisplayTextFields
 from strategy.models import CausalLink, Objective
 
 
@@ -62,8 +63,10 @@ class Review(models.Model):
         return self.scorecard.org_unit
 
 
-class Initiative(models.Model):
+class Initiative(DisplayTextFields, models.Model):
     """A strategic project serving one or more objectives: the scorecard's fourth column."""
+
+    display_text_fields = ("name",)
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -115,7 +118,8 @@ class Initiative(models.Model):
         return self.scorecard.org_unit
 
 
-class Milestone(models.Model):
+class Milestone(DisplayTextFields, models.Model):
+    display_text_fields = ("title",)
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
     due_date = models.DateField()
@@ -132,8 +136,10 @@ class Milestone(models.Model):
         return self.initiative.scorecard.org_unit
 
 
-class Finding(models.Model):
+class Finding(DisplayTextFields, models.Model):
     """A review's note on one subject; opening a review writes one per agenda item."""
+
+    display_text_fields = ("headline",)
 
     class Kind(models.TextChoices):
         PERFORMANCE_GAP = "performance_gap", "Performance gap"
@@ -185,7 +191,9 @@ class Finding(models.Model):
         return self.review.scorecard.org_unit
 
 
-class ActionItem(models.Model):
+class ActionItem(DisplayTextFields, models.Model):
+    display_text_fields = ("title",)
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
