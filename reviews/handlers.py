@@ -13,6 +13,7 @@ from reviews import reminders, services
 from reviews.models import ActionItem, Notification, ReminderLog
 from scorecard.models import OrganizationSettings, Period
 from scorecard.services import last_ended_period
+from scorecard.text import truncated
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ ASK_COMMENT_BODY = (
     "comment. Say why, and what is being done: {link}"
 )
 DRAFT_TITLE = "Recover {kpi}"
+DRAFT_TITLE_LENGTH = ActionItem._meta.get_field("title").max_length
 DRAFT_DESCRIPTION = (
     "Drafted when {kpi} turned red in {period}. Describe what you will do, set the due date "
     "and save to make it your action."
@@ -59,7 +61,8 @@ def _react(kpi: KPI, period: Period) -> None:
     if kpi.owner and not has_open and OrganizationSettings.load().red_drafts_action:
         draft = services.action_item_create(
             scorecard=scorecard,
-            title=DRAFT_TITLE.format(kpi=kpi.name),
+            # A KPI's name may fill its column, which is as wide as the action's title.
+            title=truncated(DRAFT_TITLE.format(kpi=kpi.name), DRAFT_TITLE_LENGTH),
             description=DRAFT_DESCRIPTION.format(kpi=kpi.name, period=period.label),
             owner=kpi.owner,
             due_date=timezone.localdate() + timedelta(days=DRAFT_DUE_IN_DAYS),

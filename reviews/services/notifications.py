@@ -8,17 +8,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import EmailOptOut, Notification
+from scorecard.text import truncated
 
 NOTIFICATION_NOT_YOURS = "This notification is someone else's."
+TITLE_LENGTH = Notification._meta.get_field("title").max_length
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "") -> Notification:
     """An in-app notification, and its e-mail after commit unless the person opted out of
-    that kind. The mail task retries a failing mail server."""
+    that kind. The mail task retries a failing mail server. The title is cut to fit its
+    column: it quotes titles of other things (an action's, a KPI's) that may fill their own."""
     # Imported here: the tasks import the reminders, which import this module.
     from reviews import tasks
 
-    notification = Notification(recipient=recipient, kind=kind, title=title, body=body, url=url)
+    notification = Notification(
+        recipient=recipient, kind=kind, title=truncated(title, TITLE_LENGTH), body=body, url=url
+    )
     notification.full_clean()
     notification.save()
     if recipient.email and not recipient.email_opt_outs.filter(kind=kind).exists():
