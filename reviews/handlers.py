@@ -13,7 +13,7 @@ from reviews import reminders, services
 from reviews.models import ActionItem, Notification, ReminderLog
 from scorecard.models import OrganizationSettings, Period
 from scorecard.services import last_ended_period
-from scorecard.text import truncated
+from scorecard.text import fitted
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,6 @@ ASK_COMMENT_BODY = (
     "comment. Say why, and what is being done: {link}"
 )
 DRAFT_TITLE = "Recover {kpi}"
-DRAFT_TITLE_LENGTH = ActionItem._meta.get_field("title").max_length
 DRAFT_DESCRIPTION = (
     "Drafted when {kpi} turned red in {period}. Describe what you will do, set the due date "
     "and save to make it your action."
@@ -62,7 +61,7 @@ def _react(kpi: KPI, period: Period) -> None:
         draft = services.action_item_create(
             scorecard=scorecard,
             # A KPI's name may fill its column, which is as wide as the action's title.
-            title=truncated(DRAFT_TITLE.format(kpi=kpi.name), DRAFT_TITLE_LENGTH),
+            title=fitted(DRAFT_TITLE.format(kpi=kpi.name), ActionItem, "title"),
             description=DRAFT_DESCRIPTION.format(kpi=kpi.name, period=period.label),
             owner=kpi.owner,
             due_date=timezone.localdate() + timedelta(days=DRAFT_DUE_IN_DAYS),

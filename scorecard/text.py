@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 BIDI_CONTROLS = frozenset(
     "\u061c"  # ARABIC LETTER MARK
@@ -82,6 +83,12 @@ def truncated(text: str, length: int) -> str:
     while cut > 0 and unicodedata.combining(text[cut]):
         cut -= 1
     return text[:cut].rstrip() + ELLIPSIS
+
+
+def fitted(text: str, model: type[models.Model], field: str) -> str:
+    """`text` cut to fit the column of `model.field`, as `truncated` cuts."""
+    length = getattr(model._meta.get_field(field), "max_length", None)
+    return text if length is None else truncated(text, length)
 
 
 _LINE_BREAKS_AND_CONTROLS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")

@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import EmailOptOut, Notification
-from scorecard.text import truncated
+from scorecard.text import fitted
 
 NOTIFICATION_NOT_YOURS = "This notification is someone else's."
-TITLE_LENGTH = Notification._meta.get_field("title").max_length
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "") -> Notification:
@@ -22,7 +21,11 @@ def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "") -
     from reviews import tasks
 
     notification = Notification(
-        recipient=recipient, kind=kind, title=truncated(title, TITLE_LENGTH), body=body, url=url
+        recipient=recipient,
+        kind=kind,
+        title=fitted(title, Notification, "title"),
+        body=body,
+        url=url,
     )
     notification.full_clean()
     notification.save()
