@@ -59,10 +59,7 @@ class KPIQuerySet(models.QuerySet["KPI"]):
 
 
 class KPI(DisplayTextFields, models.Model):
-    display_text_fields = (
-        "name",
-        "unit",
-    )
+    display_text_fields = ("name", "unit")
 
     class Direction(models.TextChoices):
         UP = scoring.UP, "Higher is better"

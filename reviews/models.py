@@ -136,10 +136,8 @@ class Milestone(DisplayTextFields, models.Model):
         return self.initiative.scorecard.org_unit
 
 
-class Finding(DisplayTextFields, models.Model):
+class Finding(models.Model):
     """A review's note on one subject; opening a review writes one per agenda item."""
-
-    display_text_fields = ("headline",)
 
     class Kind(models.TextChoices):
         PERFORMANCE_GAP = "performance_gap", "Performance gap"
