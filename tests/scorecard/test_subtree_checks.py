@@ -44,7 +44,7 @@ def normalised(response, *ids) -> str:
     and the ids that were sent (the person's own input)."""
     body = response.content.decode()
     body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
-    body = re.sub(r'hx-headers=\'[^\']*\'', "", body)
+    body = re.sub(r"hx-headers=\'[^\']*\'", "", body)
     for value in ids:
         # Django's message for a list of choices repeats the id that was sent.
         body = body.replace(f"Select a valid choice. {value} is", "Select a valid choice. ID is")
@@ -84,7 +84,9 @@ def test_it_refuses_a_roll_up_parent_the_manager_cannot_read_like_an_unknown_one
     group_revenue = kpi("northwind-group", "Revenue")
     snapshots_before = list(ScoreSnapshot.objects.filter(subject_type="kpi").values())
 
-    foreign = daniel.post(edit_kpi_url(deal_size), kpi_post(deal_size, rolls_up_to=group_revenue.pk))
+    foreign = daniel.post(
+        edit_kpi_url(deal_size), kpi_post(deal_size, rolls_up_to=group_revenue.pk)
+    )
     unknown = daniel.post(edit_kpi_url(deal_size), kpi_post(deal_size, rolls_up_to=UNKNOWN))
 
     assert foreign.status_code == unknown.status_code == 400

@@ -40,7 +40,8 @@ def objective_in(scorecard: Scorecard, objective_id: int) -> Objective:
 def objective_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     return saved_through_service(
-        request, scorecard, form=ObjectiveForm(request.POST, scorecard=scorecard, user=request.user),
+        request, scorecard,
+        form=ObjectiveForm(request.POST, scorecard=scorecard, user=request.user),
         slot="new-objective",
         save=lambda **data: strategy_services.objective_create(scorecard=scorecard, **data),
         action="create",
