@@ -333,3 +333,40 @@ def test_action_item_count_is_untouched_by_refused_pages(demo):
         {"title": "Recover it", "due_date": "2099-01-01"},
     )
     assert ActionItem.objects.count() == before
+
+
+# The owning team's rule lives in the services, so the admin and every other path keep it.
+
+
+def test_the_services_refuse_an_owning_team_outside_the_unit(org, people, financial):
+    from django.core.exceptions import ValidationError
+
+    from kpis import services as kpi_services
+    from strategy import services as strategy_services
+    from strategy.services import OWNING_TEAM_OUTSIDE
+
+    expected = {"owning_team": [OWNING_TEAM_OUTSIDE.format(team=org.south, unit=org.north)]}
+    with pytest.raises(ValidationError) as refused_objective:
+        strategy_services.objective_create(
+            scorecard=org.north.scorecard,
+            perspective=financial,
+            title="Grow",
+            owning_team=org.south,
+        )
+    objective = strategy_services.objective_create(
+        scorecard=org.north.scorecard,
+        perspective=financial,
+        title="Grow",
+        owning_team=org.north_sales,
+    )
+    with pytest.raises(ValidationError) as refused_kpi:
+        kpi_services.kpi_create(objective=objective, name="Revenue", owning_team=org.south)
+    kpi = kpi_services.kpi_create(objective=objective, name="Revenue")
+    with pytest.raises(ValidationError) as refused_change:
+        kpi_services.kpi_update(kpi=kpi, owning_team=org.south)
+
+    assert refused_objective.value.message_dict == expected
+    assert refused_kpi.value.message_dict == expected
+    assert refused_change.value.message_dict == expected
+    kpi.refresh_from_db()
+    assert kpi.owning_team is None
