@@ -348,3 +348,17 @@ SIGHTLINE_COMMENT_MAX_LENGTH = env_int_within(
     "SIGHTLINE_COMMENT_MAX_LENGTH", 4000, low=100, high=10**6
 )
 SIGHTLINE_NOTE_MAX_LENGTH = env_int_within("SIGHTLINE_NOTE_MAX_LENGTH", 20000, low=100, high=10**7)
+# The middleware that answers a body past these limits sits before CSRF, which reads forms.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "scorecard.request_limits.RequestLimitsMiddleware",
+)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "scorecard.request_limits.DepthLimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "scorecard.request_limits.bulk_rows_in_schema",
+]
