@@ -44,7 +44,9 @@ class BulkPeriodField(PeriodKeyField):
     """A row's period, looked up once per key for the whole request."""
 
     def to_internal_value(self, data: Any) -> Any:
-        periods = self.context.setdefault("periods", {})
+        periods = self.context.get("periods")
+        if periods is None:
+            return super().to_internal_value(data)
         if isinstance(data, str) and data in periods:
             return periods[data]
         period = super().to_internal_value(data)
@@ -74,7 +76,7 @@ class BulkResultSerializer(serializers.Serializer):
 def _rows(serializer_class: type[serializers.Serializer], request: Request) -> list[dict]:
     """Validate every row; the first bad one is refused with its index and field errors."""
     data = bulk_rows(request.data)  # not a list, or too many rows: refused before any is read
-    context = {"request": request, "kpis": _kpis_of(data, request.user)}
+    context = {"request": request, "kpis": _kpis_of(data, request.user), "periods": {}}
     rows = serializer_class(data=data, many=True, context=context)
     if not rows.is_valid():
         index, errors = _first_bad_row(rows.errors)
