@@ -1,9 +1,11 @@
 """`/api/targets/bulk/` and `/api/actuals/bulk/`: rows of targets or actuals by KPI and
 period, saved all or nothing; the first bad row is refused with its index."""
 
+from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
@@ -11,21 +13,30 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import services
-from kpis.models import VALUE_DIGITS, VALUE_PLACES, validate_within_bound
 from kpis.selectors import visible_kpis
+from kpis.services.numbers import parse_number
 from scorecard.api_support import REFUSED, PeriodKeyField, VisibleRelatedField
 from scorecard.request_limits import BULK_ROWS_MARK, bulk_rows
 from scorecard.rules import may
 
 
-def entered_value(**kwargs: Any) -> serializers.DecimalField:
-    """A value as an actual, a target or a red flag holds it, within the configured bound."""
-    return serializers.DecimalField(
-        max_digits=VALUE_DIGITS,
-        decimal_places=VALUE_PLACES,
-        validators=[validate_within_bound],
-        **kwargs,
-    )
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1234.5"})
+class EnteredNumberField(serializers.Field):
+    """A value as an actual, a target or a red flag holds it, read by `parse_number` (the one
+    parser of every path: a JSON number, or text like 1234.5 or 1,234.5, within the bound)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return parse_number(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+def entered_value(**kwargs: Any) -> EnteredNumberField:
+    return EnteredNumberField(**kwargs)
 
 
 class BulkKPIField(VisibleRelatedField):
