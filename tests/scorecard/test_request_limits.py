@@ -3,6 +3,7 @@ the size of a body (413), the number of form fields and the nesting of JSON (no
 RecursionError, no 5xx)."""
 
 import json
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -174,9 +175,27 @@ def test_it_parses_json_nested_up_to_the_limit(api, settings):
         (b"[[[[]]]]", True),
         (b'["[[[[[[", {"k": "\\"[[[[[["}]', False),
         (b'{"a": {"b": {"c": {"d": 1}}}}', True),
-        # Not JSON at all: its brackets count, and it is refused either way.
-        (b'"unterminated [[[[[[', True),
+        # Not JSON at all: the string runs to the end, and the parser refuses the body.
+        (b'"unterminated [[[[[[', False),
+        (b'[[[[ "unterminated', True),
     ],
 )
 def test_it_counts_brackets_outside_strings_only(body, deep):
     assert request_limits.json_depth_exceeds(body, 3) is deep
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]" * 1_500_000,
+        b"[" * 3_000_000,
+        b'"\\"' * 1_000_000 + b"[" * 40,
+        b'"\\' * 1_000_000 + b"[" * 40,
+    ],
+    ids=["flat pairs", "deep", "many strings", "one unterminated string"],
+)
+def test_it_counts_a_body_of_megabytes_in_linear_time(body):
+    # About half a microsecond a string: a 4 MB body of tiny strings takes a second at worst.
+    started = time.perf_counter()
+    request_limits.json_depth_exceeds(body, 32)
+    assert time.perf_counter() - started < 2
