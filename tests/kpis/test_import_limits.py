@@ -222,3 +222,18 @@ def test_it_refuses_the_declared_dimension_bomb_on_the_import_page(client, peopl
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [imports.TOO_MANY_ROWS.format(limit=5000)]
     assert not Actual.objects.exists()
+
+
+def test_it_refuses_entity_declarations_in_the_parts_it_scans():
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>&lol2;</t></si></sst>"
+    )
+    content = hostile_files.workbook(hostile_files.many_rows_sheet(0), shared_strings=[laughs])
+
+    message, seconds, peak = refusal_cost(name="laughs.xlsx", content=content)
+
+    assert message == imports.NOT_XLSX
+    assert_cheap(seconds, peak)
