@@ -280,7 +280,7 @@ def _scan(source: Any, *, start: Any, end: Any = None, data: Any = None) -> None
     declarations, no external entities (and expat itself refuses entity expansion bombs)."""
     from xml.parsers import expat
 
-    def refuse(*args: Any) -> None:
+    def refuse(*args: Any) -> Any:
         raise ImportRefused(NOT_XLSX)
 
     parser = expat.ParserCreate(namespace_separator="}")
