@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis import services
+from kpis.forms import NumberField
 from kpis.models import KPI, Actual, ImportJob, QuarterLock, ScoreSnapshot, Target
 from scorecard.admin_support import ServiceAdmin, ShownOnlyAdmin
 
@@ -49,6 +50,13 @@ class TargetAdmin(ServiceAdmin, SimpleHistoryAdmin):
     search_fields = ["kpi__name"]
     autocomplete_fields = ["kpi"]
     list_select_related = ["kpi", "period"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Numbers as every other path reads them (kpis.services.numbers), not Django's
+        # DecimalField, which takes "１２３" and "1_000".
+        if db_field.name in ("value", "red_flag"):
+            return NumberField(label=db_field.verbose_name.capitalize(), required=not db_field.null)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A target belongs to its KPI and quarter: another quarter's target is another row.

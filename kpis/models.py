@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from kpis import scoring
+from scorecard.fields import CommentField, NoteField
 from scorecard.models import OrgUnit, Period, Scorecard, validate_weight
 from scorecard.text import DisplayTextFields
 from strategy.models import Objective, member_of_period_q
@@ -87,7 +88,7 @@ class KPI(DisplayTextFields, models.Model):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = NoteField(blank=True)
     unit = models.CharField(max_length=20, blank=True, help_text="e.g. %, USD, days")
     decimals = models.PositiveSmallIntegerField(default=1)
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
@@ -297,7 +298,7 @@ class Actual(KPIValue):
         API = "api", "API"
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="actuals")
-    comment = models.TextField(blank=True)
+    comment = CommentField(blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

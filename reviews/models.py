@@ -7,6 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from kpis.models import KPI
+from scorecard.fields import CommentField, NoteField
 from scorecard.models import OrgUnit, Period, Scorecard
 from scorecard.text import DisplayTextFields
 from strategy.models import CausalLink, Objective
@@ -35,12 +36,12 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    summary = models.TextField(blank=True)
-    decisions = models.TextField(blank=True)
+    summary = NoteField(blank=True)
+    decisions = NoteField(blank=True)
     # The frozen copy of the scorecard's snapshots taken when the review closed.
     pack = models.JSONField(default=dict, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    reopen_reason = models.TextField(blank=True)
+    reopen_reason = CommentField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[participants])
 
@@ -79,7 +80,7 @@ class Initiative(DisplayTextFields, models.Model):
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="initiatives")
     objectives = models.ManyToManyField(Objective, related_name="initiatives", blank=True)
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = NoteField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -163,7 +164,7 @@ class Finding(models.Model):
     # What the agenda said when the review opened ("Revenue: red, 2.9 of 10"), so the
     # finding reads the same after the numbers move on.
     headline = models.CharField(max_length=300, blank=True)
-    comment = models.TextField(blank=True)
+    comment = CommentField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,7 +203,7 @@ class ActionItem(DisplayTextFields, models.Model):
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="action_items")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = NoteField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -256,7 +257,7 @@ class ProgressNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    text = models.TextField()
+    text = NoteField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
 from scorecard import fiscal
+from scorecard.fields import NoteField
 from scorecard.text import DisplayTextFields
 
 WEIGHT_NEGATIVE = "A weight cannot be negative."
@@ -102,7 +103,7 @@ class Perspective(DisplayTextFields, models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d4ed8.")],
         help_text="CSS colour, #rrggbb",
     )
-    description = models.TextField(blank=True)
+    description = NoteField(blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -121,7 +122,7 @@ class OrganizationSettings(models.Model):
     grace_days = models.PositiveSmallIntegerField(default=10)
     red_needs_comment = models.BooleanField(default=True)
     red_drafts_action = models.BooleanField(default=True)
-    extra_action_verbs = models.TextField(
+    extra_action_verbs = NoteField(
         blank=True, help_text="Extra verbs accepted at the start of objective titles, one a line."
     )
 
@@ -250,7 +251,7 @@ class Scorecard(DisplayTextFields, models.Model):
 
     org_unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="scorecard")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = NoteField(blank=True)
     perspectives = models.ManyToManyField(
         Perspective, through="PerspectiveWeight", related_name="+", blank=True
     )

@@ -373,3 +373,54 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "scorecard.middleware.private_to_the_signed_in",
 )
+
+# Issue 14 — limits: uploads, bulk rows, request bodies, JSON nesting and free-text lengths.
+# Each is checked before the work it guards starts, and its refusal names the limit.
+# A spreadsheet upload: its bytes, the uncompressed size and member count of an XLSX (a zip),
+# and the rows and columns read from it (reading stops one row past the limit).
+SIGHTLINE_IMPORT_MAX_BYTES = env_int_within(
+    "SIGHTLINE_IMPORT_MAX_BYTES", 2 * 1024 * 1024, low=1024, high=1024**3
+)
+SIGHTLINE_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int_within(
+    "SIGHTLINE_IMPORT_MAX_UNCOMPRESSED_BYTES", 32 * 1024 * 1024, low=1024, high=8 * 1024**3
+)
+SIGHTLINE_IMPORT_MAX_ZIP_MEMBERS = env_int_within(
+    "SIGHTLINE_IMPORT_MAX_ZIP_MEMBERS", 200, low=10, high=100_000
+)
+SIGHTLINE_IMPORT_MAX_ROWS = env_int_within("SIGHTLINE_IMPORT_MAX_ROWS", 5000, low=1, high=10**6)
+SIGHTLINE_IMPORT_MAX_COLUMNS = env_int_within("SIGHTLINE_IMPORT_MAX_COLUMNS", 30, low=5, high=16384)
+# Rows per request of the bulk API (and of any page that posts many rows at once).
+SIGHTLINE_BULK_MAX_ROWS = env_int_within("SIGHTLINE_BULK_MAX_ROWS", 1000, low=1, high=10**6)
+# Request bodies: a body past DATA_UPLOAD_MAX_MEMORY_SIZE (files excluded) answers 413; an
+# uploaded file past FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to disk rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int_within(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", 4 * 1024 * 1024, low=1024, high=1024**3
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int_within(
+    "FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, low=1024, high=1024**3
+)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int_within(
+    "DATA_UPLOAD_MAX_NUMBER_FIELDS", 5000, low=100, high=10**6
+)
+# JSON bodies nested deeper than this are refused with a 400 before they are parsed.
+SIGHTLINE_JSON_MAX_DEPTH = env_int_within("SIGHTLINE_JSON_MAX_DEPTH", 32, low=2, high=500)
+# Free text a person writes: comments (actuals, findings, notes on actions) and longer
+# notes and descriptions (progress notes, review summaries, descriptions, reasons).
+SIGHTLINE_COMMENT_MAX_LENGTH = env_int_within(
+    "SIGHTLINE_COMMENT_MAX_LENGTH", 4000, low=100, high=10**6
+)
+SIGHTLINE_NOTE_MAX_LENGTH = env_int_within("SIGHTLINE_NOTE_MAX_LENGTH", 20000, low=100, high=10**7)
+# The middleware that answers a body past these limits sits before CSRF, which reads forms.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "scorecard.request_limits.RequestLimitsMiddleware",
+)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "scorecard.request_limits.DepthLimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "scorecard.request_limits.bulk_rows_in_schema",
+]

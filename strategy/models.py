@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from scorecard.fields import CommentField, NoteField
 from scorecard.models import OrgUnit, Period, Perspective, Scorecard, validate_weight
 from scorecard.text import DisplayTextFields
 
@@ -46,7 +47,7 @@ class Objective(DisplayTextFields, models.Model):
         Perspective, on_delete=models.PROTECT, related_name="objectives"
     )
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = NoteField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -124,7 +125,7 @@ class CausalLink(models.Model):
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="links")
     source = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="links_in")
-    note = models.TextField(blank=True)
+    note = CommentField(blank=True)
 
     history = HistoricalRecords()
 

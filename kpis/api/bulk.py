@@ -1,9 +1,11 @@
 """`/api/targets/bulk/` and `/api/actuals/bulk/`: rows of targets or actuals by KPI and
 period, saved all or nothing; the first bad row is refused with its index."""
 
+from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.exceptions import PermissionDenied
@@ -11,33 +13,69 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import services
-from kpis.models import VALUE_DIGITS, VALUE_PLACES, validate_within_bound
 from kpis.selectors import visible_kpis
+from kpis.services.numbers import parse_number
 from scorecard.api_support import REFUSED, PeriodKeyField, VisibleRelatedField
+from scorecard.request_limits import BULK_ROWS_MARK, bulk_rows
 from scorecard.rules import may
 from scorecard.throttling import ImportThrottle
 
 
-def entered_value(**kwargs: Any) -> serializers.DecimalField:
-    """A value as an actual, a target or a red flag holds it, within the configured bound."""
-    return serializers.DecimalField(
-        max_digits=VALUE_DIGITS,
-        decimal_places=VALUE_PLACES,
-        validators=[validate_within_bound],
-        **kwargs,
-    )
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1234.5"})
+class EnteredNumberField(serializers.Field):
+    """A value as an actual, a target or a red flag holds it, read by `parse_number` (the one
+    parser of every path: a JSON number, or text like 1234.5 or 1,234.5, within the bound)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return parse_number(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+def entered_value(**kwargs: Any) -> EnteredNumberField:
+    return EnteredNumberField(**kwargs)
+
+
+class BulkKPIField(VisibleRelatedField):
+    """A row's KPI, found among those `_rows` read for the whole request in one query."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, int) and not isinstance(data, bool) and "kpis" in self.context:
+            found = self.context["kpis"].get(data)
+            if found is None:  # unknown, or not the caller's to read: the same answer
+                self.fail("does_not_exist", pk_value=data)
+            return found
+        return super().to_internal_value(data)  # a string id, or a refusal
+
+
+class BulkPeriodField(PeriodKeyField):
+    """A row's period, looked up once per key for the whole request."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        periods = self.context.get("periods")
+        if periods is None:
+            return super().to_internal_value(data)
+        if isinstance(data, str) and data in periods:
+            return periods[data]
+        period = super().to_internal_value(data)
+        periods[data] = period
+        return period
 
 
 class TargetRowSerializer(serializers.Serializer):
-    kpi = VisibleRelatedField(visible=visible_kpis)
-    period = PeriodKeyField()
+    kpi = BulkKPIField(visible=visible_kpis)
+    period = BulkPeriodField()
     value = entered_value()
     red_flag = entered_value(required=False, allow_null=True)
 
 
 class ActualRowSerializer(serializers.Serializer):
-    kpi = VisibleRelatedField(visible=visible_kpis)
-    period = PeriodKeyField()
+    kpi = BulkKPIField(visible=visible_kpis)
+    period = BulkPeriodField()
     value = entered_value()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
@@ -49,13 +87,25 @@ class BulkResultSerializer(serializers.Serializer):
 
 def _rows(serializer_class: type[serializers.Serializer], request: Request) -> list[dict]:
     """Validate every row; the first bad one is refused with its index and field errors."""
-    if not isinstance(request.data, list):
-        raise serializers.ValidationError({"non_field_errors": ["Send a list of rows."]})
-    rows = serializer_class(data=request.data, many=True, context={"request": request})
+    data = bulk_rows(request.data)  # not a list, or too many rows: refused before any is read
+    context = {"request": request, "kpis": _kpis_of(data, request.user), "periods": {}}
+    rows = serializer_class(data=data, many=True, context=context)
     if not rows.is_valid():
         index, errors = _first_bad_row(rows.errors)
         raise services.BulkRowError(index, errors)
     return list(rows.validated_data)
+
+
+def _kpis_of(data: list, user: Any) -> dict[int, Any]:
+    """The KPIs the rows name that the caller may read, in one query, with what the
+    permission check and the services read of each (its objective, scorecard and unit)."""
+    ids = {row.get("kpi") for row in data if isinstance(row, dict)}
+    wanted = [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
+    return (
+        visible_kpis(user).select_related("objective__scorecard__org_unit").in_bulk(wanted)
+        if wanted
+        else {}
+    )
 
 
 def _first_bad_row(errors: Any) -> tuple[int, Any]:
@@ -82,7 +132,11 @@ def _bulk_refusal(error: services.BulkRowError) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-@extend_schema(request=TargetRowSerializer(many=True), responses=BulkResultSerializer)
+@extend_schema(
+    request=TargetRowSerializer(many=True),
+    responses=BulkResultSerializer,
+    extensions={BULK_ROWS_MARK: True},
+)
 @api_view(["POST"])
 @throttle_classes([ImportThrottle])
 def targets_bulk(request: Request) -> Response:
@@ -96,7 +150,11 @@ def targets_bulk(request: Request) -> Response:
     return Response({"saved": len(saved)})
 
 
-@extend_schema(request=ActualRowSerializer(many=True), responses=BulkResultSerializer)
+@extend_schema(
+    request=ActualRowSerializer(many=True),
+    responses=BulkResultSerializer,
+    extensions={BULK_ROWS_MARK: True},
+)
 @api_view(["POST"])
 @throttle_classes([ImportThrottle])
 def actuals_bulk(request: Request) -> Response:

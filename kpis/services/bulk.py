@@ -12,6 +12,8 @@ from django.db import transaction
 from kpis.models import Actual, Target
 from kpis.services.actuals import StaleActual, actual_enter
 from kpis.services.targets import target_set
+from scorecard.models import Period
+from scorecard.services import period_open
 
 
 class BulkRowError(Exception):
@@ -28,12 +30,13 @@ class BulkRowError(Exception):
 def targets_bulk_set(*, rows: list[dict]) -> list[Target]:
     """Upsert targets by KPI and period, all or nothing: the first bad row stops the batch."""
     saved = []
+    opened: dict[tuple[int, int], Period] = {}
     for index, row in enumerate(rows):
         try:
             saved.append(
                 target_set(
                     kpi=row["kpi"],
-                    period=row["period"],
+                    period=_opened(row["period"], opened),
                     value=row["value"],
                     red_flag=row.get("red_flag"),
                 )
@@ -43,17 +46,27 @@ def targets_bulk_set(*, rows: list[dict]) -> list[Target]:
     return saved
 
 
+def _opened(period: Period, opened: dict[tuple[int, int], Period]) -> Period:
+    """The stored row of the period, opened once per batch rather than once per row (a
+    refused row rolls the whole batch back, and what it opened with it)."""
+    key = (period.fiscal_year, period.quarter)
+    if key not in opened:
+        opened[key] = period_open(period)
+    return opened[key]
+
+
 @transaction.atomic
 def actuals_bulk_enter(*, rows: list[dict], by, source: str = Actual.Source.API) -> list[Actual]:
     """Upsert actuals by KPI and period, all or nothing. A row that carries the `version` it
     was based on is refused when someone saved since; a row without one overwrites."""
     saved = []
+    opened: dict[tuple[int, int], Period] = {}
     for index, row in enumerate(rows):
         try:
             saved.append(
                 actual_enter(
                     kpi=row["kpi"],
-                    period=row["period"],
+                    period=_opened(row["period"], opened),
                     value=row["value"],
                     comment=row.get("comment", ""),
                     by=by,

@@ -7,7 +7,7 @@ a lone decimal comma whose digits after it cannot be a thousands group (`1234,5`
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -73,11 +73,9 @@ def _check_fits(number: Decimal) -> None:
 
 
 def as_decimal(value, *, field: str = "value") -> Decimal:
-    """A finite Decimal, or a ValidationError on `field` with a message a person can act on."""
+    """`parse_number` for the services: its refusal is a ValidationError on `field`. Python's
+    Decimal would also take "１２３", "٣" and "1_000"; every path refuses them alike here."""
     try:
-        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: NOT_A_NUMBER}) from None
-    if not number.is_finite():
-        raise ValidationError({field: NOT_A_NUMBER})
-    return number
+        return parse_number(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None

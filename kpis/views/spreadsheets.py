@@ -46,7 +46,7 @@ def actuals_import(request: HttpRequest) -> HttpResponse:
 
 def _read_capped(upload) -> bytes:
     # Read one byte past the limit: enough to know the file is too large.
-    return upload.read(imports.MAX_BYTES + 1)
+    return upload.read(imports.max_bytes() + 1)
 
 
 @require_POST

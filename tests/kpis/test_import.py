@@ -169,7 +169,7 @@ def test_it_explains_each_bad_row(client, people, north_sales_kpi, q1, text, mes
         (csv_file("\n\n", name="blank.csv"), imports.EMPTY_FILE),
         (csv_file("kpi,period,value\n", name="actuals.txt"), imports.WRONG_TYPE),
         (SimpleUploadedFile("book.xlsx", b"not a workbook"), imports.NOT_XLSX),
-        (csv_file("kpi,period,value\n" + "x" * imports.MAX_BYTES), "the limit is 2048 KB"),
+        (csv_file("kpi,period,value\n" + "x" * imports.max_bytes()), "the limit is 2048 KB"),
     ],
 )  # fmt: skip
 def test_it_refuses_a_file_it_cannot_read(client, people, north_sales_kpi, file, message):

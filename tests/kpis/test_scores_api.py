@@ -38,7 +38,7 @@ from kpis import scheduling
 from kpis import services as kpi_services
 from kpis.models import ACTUAL_ON_ROLLUP, KPI, Actual, ScoreSnapshot, Target
 from kpis.scoring import RED_FLAG_ON_GOOD_SIDE
-from kpis.services import RED_NEEDS_COMMENT, STALE_VERSION
+from kpis.services import RED_NEEDS_COMMENT, STALE_VERSION, numbers
 from scorecard import services as core
 from scorecard.api_support import REFUSED
 from scorecard.models import Perspective
@@ -52,7 +52,8 @@ UNKNOWN = 99_999_999
 COMMENT = "Two lost accounts; the recovery plan is in the review pack."
 
 REQUIRED = str(serializers.Field.default_error_messages["required"])
-NOT_A_NUMBER = str(serializers.DecimalField.default_error_messages["invalid"])
+# The bulk rows read values with the one number parser (issue 14), as every path does.
+NOT_A_NUMBER = numbers.NOT_A_NUMBER
 NOT_A_CHOICE = str(serializers.ChoiceField.default_error_messages["invalid_choice"])
 DOES_NOT_EXIST = str(serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"])
 SEND_A_LIST = "Send a list of rows."
