@@ -236,15 +236,24 @@ RECORDED = ["get", "__getitem__", "getlist", "__contains__"]
 ROUTES = get_routes()
 
 
-def attempts(client: Client, url: str, names: list[str]) -> Iterator[tuple[str, dict]]:
-    """Each hostile value in every parameter at once, then in each parameter the page reads
-    on its own (at once, an early refusal of one would hide how the others are read)."""
-    with keys_read() as read:
-        client.get(url)
+HTMX = {"headers": {"HX-Request": "true"}}
+
+
+def attempts(client: Client, url: str, names: list[str]) -> Iterator[tuple[str, dict, dict]]:
+    """Each hostile value in every parameter at once (as a page and as its htmx fragment),
+    then in each parameter the page reads on its own (at once, an early refusal of one would
+    hide how the others are read)."""
+    read: set[str] = set()
+    for extra in ({}, HTMX):
+        with keys_read() as keys:
+            client.get(url, **extra)
+        read |= keys
     for label, hostile in HOSTILE.items():
-        yield f"every parameter {label}", dict.fromkeys(names, hostile)
+        everything = dict.fromkeys(names, hostile)
+        yield f"every parameter {label}", everything, {}
+        yield f"every parameter {label}, htmx", everything, HTMX
         for key in sorted(read & set(names)):
-            yield f"{key} {label}", {key: hostile}
+            yield f"{key} {label}", {key: hostile}, {}
 
 
 @pytest.mark.parametrize("persona", ["outsider", "owner"])
@@ -259,9 +268,9 @@ def test_it_answers_every_hostile_query_without_5xx_or_a_new_row(
     client = client_of(persona)
     before = row_counts()
     failures = []
-    for label, query in attempts(client, url, parameter_names()):
+    for label, query, extra in attempts(client, url, parameter_names()):
         try:
-            response = client.get(url, query)
+            response = client.get(url, query, **extra)
         except Exception as error:  # every failure is listed below, not just the first
             failures.append(f"{label}: raised {error!r}"[:300])
             continue
@@ -281,3 +290,76 @@ def test_it_tries_the_pages_and_endpoints_that_take_parameters():
     names = parameter_names()
     for expected in ["period", "root", "perspective", "status", "open", "year", "page"]:
         assert expected in names
+
+
+# Refused writes (finding 2 of issue 14): a refused bulk row, import row or grid row creates
+# no period, nor any other row. FY2015 Q2 is inside the data window but was never written
+# into by the demo; FY2101 Q1 is outside the window.
+UNOPENED = "FY2015-Q2"
+OUTSIDE = "FY2101-Q1"
+
+
+def refused_rows(owner) -> list[dict]:
+    own = KPI.objects.filter(owner=owner, source="manual").first()
+    foreign = KPI.objects.exclude(objective__scorecard__org_unit__memberships__user=owner).first()
+    return [
+        {"kpi": own.pk, "period": UNOPENED, "value": "lots"},
+        {"kpi": own.pk, "period": OUTSIDE, "value": "1"},
+        {"kpi": foreign.pk, "period": UNOPENED, "value": "1"},
+        {"kpi": own.pk, "period": UNOPENED, "value": "1e999"},
+    ]
+
+
+@pytest.mark.parametrize("persona", ["outsider", "owner"])
+@pytest.mark.parametrize("endpoint", ["/api/actuals/bulk/", "/api/targets/bulk/"])
+def test_a_refused_bulk_row_creates_no_row(demo_world, db, clock, persona, endpoint):
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(username="owner")
+    client = client_of(persona)
+    before = row_counts()
+    for row in refused_rows(owner):
+        # Each refused row alone, then behind a row that would be kept.
+        good = {"kpi": row["kpi"], "period": "FY2026-Q3", "value": "1"}
+        for body in ([row], [good, row]):
+            response = client.post(endpoint, body, content_type="application/json")
+            assert response.status_code in (400, 403, 404), (body, response.content)
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("persona", ["outsider", "owner"])
+def test_a_refused_import_row_creates_no_row(demo_world, db, clock, persona):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    owner = get_user_model().objects.get(username="owner")
+    lines = ["kpi,period,value,comment"]
+    lines += [f"{row['kpi']},{row['period']},{row['value']}," for row in refused_rows(owner)]
+    lines += [f"{refused_rows(owner)[0]['kpi']},FY9999-Q4,1,", "abc,\x00,1.5,"]
+    client = client_of(persona)
+    before = row_counts()
+
+    upload = SimpleUploadedFile("a.csv", "\n".join(lines).encode(), content_type="text/csv")
+    preview = client.post("/my-updates/import/", {"file": upload})
+    confirm = client.post("/my-updates/import/confirm/")
+
+    assert preview.status_code < 500
+    assert confirm.status_code < 500
+    assert row_counts() == before
+
+
+def test_a_refused_grid_row_creates_no_row(demo_world, db, clock):
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(username="owner")
+    own = KPI.objects.filter(owner=owner, source="manual").first()
+    client = client_of("owner")
+    before = row_counts()
+
+    for value in ["lots", "\x00", str(2**70), "\uff11"]:
+        response = client.post(f"/my-updates/grid/?period={UNOPENED}", {f"value-{own.pk}": value})
+        assert response.status_code < 500
+    response = client.post(f"/my-updates/grid/?period={OUTSIDE}", {f"value-{own.pk}": "1"})
+
+    assert response.status_code == 400
+    assert row_counts() == before
