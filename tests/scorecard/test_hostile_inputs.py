@@ -243,15 +243,19 @@ def attempts(client: Client, url: str, names: list[str]) -> Iterator[tuple[str, 
     """Each hostile value in every parameter at once (as a page and as its htmx fragment),
     then in each parameter the page reads on its own (at once, an early refusal of one would
     hide how the others are read)."""
-    read: set[str] = set()
-    for extra in ({}, HTMX):
+    with keys_read() as read:
+        page = client.get(url)
+    # A fragment exists only for a page (not for a PDF, an SVG or the API).
+    variants = [HTMX] if page["Content-Type"].startswith("text/html") else []
+    for extra in variants:
         with keys_read() as keys:
             client.get(url, **extra)
         read |= keys
     for label, hostile in HOSTILE.items():
         everything = dict.fromkeys(names, hostile)
         yield f"every parameter {label}", everything, {}
-        yield f"every parameter {label}, htmx", everything, HTMX
+        for extra in variants:
+            yield f"every parameter {label}, htmx", everything, extra
         for key in sorted(read & set(names)):
             yield f"{key} {label}", {key: hostile}, {}
 
