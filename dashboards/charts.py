@@ -4,6 +4,7 @@ static/js/charts.js draws them; nothing here draws or imports Plotly itself.
 The functions take what the selectors return (anything with the named attributes), so this
 module imports no app at all."""
 
+import html
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,14 @@ STATUS_SYMBOLS = {
 GREEN_FROM = 6.666667
 RED_BELOW = 3.333333
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"}
+
+
+def plotly_text(text: str) -> str:
+    """User text as Plotly shows it literally. Plotly reads a subset of HTML in every title,
+    label, trace name, hover template and annotation (`<a href>` becomes a link, `<b>` bold),
+    so each text that people typed goes into a figure through here, with `<`, `>` and `&`
+    as entities, which Plotly shows as the characters."""
+    return html.escape(text, quote=False)
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -72,7 +81,7 @@ def score_trend(points: Iterable[Any]) -> dict[str, Any]:
                 "type": "scatter",
                 "mode": "lines+markers+text",
                 "name": "Overall score",
-                "x": [point.period.label for point in points],
+                "x": [plotly_text(point.period.label) for point in points],
                 "y": [_number(point.score) for point in points],
                 "text": ["" if point.score is None else f"{point.score:.1f}" for point in points],
                 "textposition": "top center",
@@ -108,7 +117,8 @@ def kpi_history(rows: Iterable[Any], *, unit: str) -> dict[str, Any]:
     and the red flag (the amber zone) shaded. `rows` have `.period.label`, `.value`,
     `.target`, `.red_flag` and `.status`."""
     rows = list(rows)
-    labels = [row.period.label for row in rows]
+    labels = [plotly_text(row.period.label) for row in rows]
+    unit = plotly_text(unit)
     suffix = f" {unit}" if unit else ""
     return {
         "data": [

@@ -15,6 +15,7 @@ from kpis import selectors as kpi_selectors
 from reviews import selectors as review_selectors
 from scorecard.models import Period, Scorecard
 from scorecard.page_support import period_from_request, scorecard_for_reading
+from scorecard.throttling import rate_limited
 
 TEMPLATE = "dashboards/dashboard_pack.html"
 FLAGGED = ("red", "amber")
@@ -59,6 +60,7 @@ def pack_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@rate_limited("pdf")
 def pack_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
     period = period_from_request(request)

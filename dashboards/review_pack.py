@@ -12,6 +12,7 @@ from dashboards.pdf import pdf_download
 from reviews import selectors
 from reviews.models import Review
 from scorecard.page_support import REFUSED, object_or_refuse
+from scorecard.throttling import rate_limited
 
 TEMPLATE = "dashboards/review_pack.html"
 NOT_CLOSED = "Only a closed review has a pack: its numbers are frozen when it closes."
@@ -50,6 +51,7 @@ def review_pack(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@rate_limited("pdf")
 def review_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for_reading(request, pk)
     return pdf_download(

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from kpis import scoring
 from scorecard.models import OrgUnit, Period, Scorecard, validate_weight
+from scorecard.text import DisplayTextFields
 from strategy.models import Objective, member_of_period_q
 
 TOLERANCE_NOT_POSITIVE = "The tolerance must be greater than 0 %."
@@ -57,7 +58,9 @@ class KPIQuerySet(models.QuerySet["KPI"]):
         return self.filter(member_of_period_q(period), member_of_period_q(period, "objective__"))
 
 
-class KPI(models.Model):
+class KPI(DisplayTextFields, models.Model):
+    display_text_fields = ("name", "unit")
+
     class Direction(models.TextChoices):
         UP = scoring.UP, "Higher is better"
         DOWN = scoring.DOWN, "Lower is better"

@@ -83,6 +83,25 @@ class FindingCommentForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+BIGGEST_ID = 2**63 - 1
+
+
+def subject_id_field() -> forms.IntegerField:
+    return forms.IntegerField(required=False, min_value=1, max_value=BIGGEST_ID)
+
+
+class ActionSubjectsForm(forms.Form):
+    """What `/actions/new/?kpi=12&finding=4&unit=north-sales` names, typed before anything is
+    looked up: text where an id goes, a fraction or a NUL is refused here, not by the
+    database."""
+
+    kpi = subject_id_field()
+    objective = subject_id_field()
+    finding = subject_id_field()
+    initiative = subject_id_field()
+    unit = forms.SlugField(required=False, max_length=100)
+
+
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

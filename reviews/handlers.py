@@ -13,6 +13,7 @@ from reviews import reminders, services
 from reviews.models import ActionItem, Notification, ReminderLog
 from scorecard.models import OrganizationSettings, Period
 from scorecard.services import last_ended_period
+from scorecard.text import fitted
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ def _react(kpi: KPI, period: Period) -> None:
     if kpi.owner and not has_open and OrganizationSettings.load().red_drafts_action:
         draft = services.action_item_create(
             scorecard=scorecard,
-            title=DRAFT_TITLE.format(kpi=kpi.name),
+            # A KPI's name may fill its column, which is as wide as the action's title.
+            title=fitted(DRAFT_TITLE.format(kpi=kpi.name), ActionItem, "title"),
             description=DRAFT_DESCRIPTION.format(kpi=kpi.name, period=period.label),
             owner=kpi.owner,
             due_date=timezone.localdate() + timedelta(days=DRAFT_DUE_IN_DAYS),

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from kpis.models import KPI
 from scorecard.models import OrgUnit, Period, Scorecard
+from scorecard.text import DisplayTextFields
 from strategy.models import CausalLink, Objective
 
 
@@ -62,8 +63,10 @@ class Review(models.Model):
         return self.scorecard.org_unit
 
 
-class Initiative(models.Model):
+class Initiative(DisplayTextFields, models.Model):
     """A strategic project serving one or more objectives: the scorecard's fourth column."""
+
+    display_text_fields = ("name",)
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -115,7 +118,8 @@ class Initiative(models.Model):
         return self.scorecard.org_unit
 
 
-class Milestone(models.Model):
+class Milestone(DisplayTextFields, models.Model):
+    display_text_fields = ("title",)
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
     due_date = models.DateField()
@@ -185,7 +189,9 @@ class Finding(models.Model):
         return self.review.scorecard.org_unit
 
 
-class ActionItem(models.Model):
+class ActionItem(DisplayTextFields, models.Model):
+    display_text_fields = ("title",)
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"

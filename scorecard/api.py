@@ -21,8 +21,9 @@ from scorecard.api_support import (
 )
 from scorecard.models import Membership, OrgUnit, Perspective, Scorecard
 from scorecard.selectors import (
-    active_users,
+    people_grantable_by,
     visible_memberships,
+    visible_people,
     visible_scorecards,
     visible_units,
 )
@@ -118,7 +119,7 @@ def attach_parent_ids(units: list[OrgUnit]) -> None:
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    user = VisibleRelatedField(visible=active_users)
+    user = VisibleRelatedField(visible=people_grantable_by)
     org_unit = VisibleRelatedField(visible=visible_units)
 
     class Meta:
@@ -128,7 +129,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    user = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    user = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_people))
     org_unit = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_units))
 
     class Meta:

@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from scorecard.models import Period
@@ -23,6 +24,16 @@ from scorecard.selectors import period_lookup
 
 REFUSED = "You may not change this: it is outside the units you manage."
 STAYS = "This cannot move: create a new one instead."
+
+
+class ApiDocsReaders(permissions.BasePermission):
+    """Who may read the schema and the docs page: anyone signed in (by session or token), or
+    everyone when `SIGHTLINE_API_DOCS_NEED_SIGN_IN` is off. Read at each request."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not settings.SIGHTLINE_API_DOCS_NEED_SIGN_IN:
+            return True
+        return bool(request.user and request.user.is_authenticated)
 
 
 @contextmanager

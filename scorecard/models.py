@@ -13,6 +13,7 @@ from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
 from scorecard import fiscal
+from scorecard.text import DisplayTextFields
 
 WEIGHT_NEGATIVE = "A weight cannot be negative."
 FISCAL_START_LOCKED = (
@@ -27,9 +28,11 @@ def validate_weight(value: Decimal) -> None:
         raise ValidationError(WEIGHT_NEGATIVE, code="negative_weight")
 
 
-class OrgUnit(MP_Node):
+class OrgUnit(DisplayTextFields, MP_Node):
     """A unit of the organization. A materialised-path tree, so a subtree is one
     `path__startswith` query."""
+
+    display_text_fields = ("name",)
 
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", "Enterprise"
@@ -86,8 +89,10 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} of {self.org_unit}"
 
 
-class Perspective(models.Model):
+class Perspective(DisplayTextFields, models.Model):
     """One global, ordered list; order 1 is the bottom of the strategy map."""
+
+    display_text_fields = ("name",)
 
     name = models.CharField(max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(unique=True)
@@ -238,8 +243,10 @@ class Period(models.Model):
         return fiscal.FiscalQuarter(self.fiscal_year, self.quarter, start_month)
 
 
-class Scorecard(models.Model):
+class Scorecard(DisplayTextFields, models.Model):
     """One per org unit."""
+
+    display_text_fields = ("title",)
 
     org_unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="scorecard")
     title = models.CharField(max_length=200)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from scorecard import fiscal
 from scorecard.models import Membership, OrganizationSettings, OrgUnit, Period, Scorecard
-from scorecard.rules import visible_q
+from scorecard.rules import MANAGER, grants_of, is_administrator, visible_q
 
 
 def visible_units(user: Any) -> QuerySet[OrgUnit]:
@@ -52,9 +52,43 @@ def visible_memberships(user: Any) -> QuerySet[Membership]:
 
 
 def active_users(user: Any) -> QuerySet:
-    """Everyone who may be named as an owner or a participant, whoever asks: people are not
-    hidden by units."""
+    """Every active person, whoever asks. Only where any person may be named: a role granted
+    to a newcomer (see `people_grantable_by`); elsewhere people are `visible_people`."""
     return get_user_model().objects.filter(is_active=True)
+
+
+def visible_people(user: Any) -> QuerySet:
+    """The people a person may name, as an owner, a facilitator, a participant or in a
+    filter: active people who hold a role on a unit in a subtree they may read or on a unit
+    above one (those may own its items, like `people_who_may_own`), the administrators when
+    they hold a role at all, and themselves. An administrator names anyone.
+
+    An id outside these is answered like an unknown one, so an outsider cannot tell whether
+    a user id exists (issue 14)."""
+    if is_administrator(user):
+        return active_users(user)
+    grants = grants_of(user)
+    if not grants:
+        return active_users(user).filter(pk=getattr(user, "pk", None) or 0)
+    condition = Q(is_superuser=True) | Q(pk=user.pk)
+    for path in {grant.path for grant in grants}:
+        condition |= Q(memberships__org_unit__path__startswith=path)
+        condition |= Q(memberships__org_unit__path__in=_paths_above(path))
+    # The membership join repeats a person once per role: ids only, then one plain query.
+    ids = get_user_model().objects.filter(condition).values("pk")
+    return active_users(user).filter(pk__in=ids)
+
+
+def people_grantable_by(user: Any) -> QuerySet:
+    """Whom a person may name in a new membership: anyone active when they manage a unit
+    (a role goes to a newcomer who holds none yet), else only `visible_people`."""
+    if is_administrator(user) or any(grant.role == MANAGER for grant in grants_of(user)):
+        return active_users(user)
+    return visible_people(user)
+
+
+def _paths_above(path: str) -> list[str]:
+    return [path[:end] for end in range(OrgUnit.steplen, len(path), OrgUnit.steplen)]
 
 
 OUTSIDE_DATA_WINDOW = (

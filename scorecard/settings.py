@@ -5,6 +5,7 @@ fails loudly when it cannot be parsed, so a typo in production stops the process
 """
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -311,3 +312,64 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # section 4, "Values that fit"). Their columns hold 14 digits before the decimal point, so the
 # bound stays below 10**14; computed columns are wide enough for any aggregate of such values.
 SIGHTLINE_VALUE_BOUND = env_int_within("SIGHTLINE_VALUE_BOUND", 10**12, low=1, high=10**14 - 1)
+
+# Issue 14 — sign-in and expensive work throttling, headers, text hygiene.
+_RATE = re.compile(r"^[1-9][0-9]*/[smhd]$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate like `30/m`: so many per second, minute, hour or day (s, m, h, d)."""
+    value = env_str(name, default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate (use e.g. 30/m or 100/h).")
+    return value
+
+
+# The client's address is REMOTE_ADDR unless a trusted reverse proxy, in front of every
+# request, sets this header (e.g. X-Forwarded-For or X-Real-IP). Off by default: a client
+# could set the header itself when no proxy overwrites it.
+SIGHTLINE_CLIENT_IP_HEADER = env_str("SIGHTLINE_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "scorecard.throttling.client_address"
+RATELIMIT_IP_META_KEY = "scorecard.throttling.client_address"
+# Sign-in (scorecard/sign_in.py): a pair of name and address is locked out after
+# AXES_FAILURE_LIMIT failures; an address after this many failures across all names; a name
+# is slowed down (never locked out) past this rate of failures, from any address.
+AXES_HANDLER = "scorecard.sign_in.SignInLockout"
+SIGHTLINE_SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int_within(
+    "SIGHTLINE_SIGN_IN_ADDRESS_FAILURE_LIMIT", 20, low=1, high=1_000_000
+)
+SIGHTLINE_SIGN_IN_USERNAME_RATE = env_rate("SIGHTLINE_SIGN_IN_USERNAME_RATE", "10/m")
+AUTHENTICATION_BACKENDS.insert(1, "scorecard.sign_in.UsernameSlowdownBackend")
+
+# Rate limits count in the cache: Redis when REDIS_URL is set, so every gunicorn worker
+# shares them; otherwise this process's memory (one process under `make run`). A cache that
+# cannot be reached lets requests through (axes' lockouts, kept in the database, still hold).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sightline",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# Expensive work, per person (scorecard/throttling.py): pages and API alike.
+SIGHTLINE_RATE_LIMITS = {
+    "pdf": env_rate("SIGHTLINE_RATE_PDF", "30/m"),
+    "export": env_rate("SIGHTLINE_RATE_EXPORT", "30/m"),
+    "explanation": env_rate("SIGHTLINE_RATE_EXPLANATION", "120/m"),
+    "import": env_rate("SIGHTLINE_RATE_IMPORT", "30/m"),
+}
+
+# The API's schema and its documentation page need a signed-in caller (session or token).
+SIGHTLINE_API_DOCS_NEED_SIGN_IN = env_bool("SIGHTLINE_API_DOCS_NEED_SIGN_IN", True)
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["scorecard.api_support.ApiDocsReaders"]
+
+# Every answer to a signed-in person is `Cache-Control: private, no-store`.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "scorecard.middleware.private_to_the_signed_in",
+)

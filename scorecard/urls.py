@@ -13,6 +13,7 @@ from reviews import api as review_api
 from reviews import urls as reviews_urls
 from reviews.health_api import scorecard_health_view
 from scorecard import api as core_api
+from scorecard.sign_in import SignInView
 from strategy.api import LinkViewSet, ObjectiveViewSet
 
 router = DefaultRouter()
@@ -32,7 +33,7 @@ router.register("notifications", review_api.NotificationViewSet, basename="notif
 router.register("actuals", ActualViewSet, basename="actual")
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/me/", core_api.me, name="api-me"),

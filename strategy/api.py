@@ -18,7 +18,7 @@ from scorecard.api_support import (
     visible_to_requester,
 )
 from scorecard.models import Perspective
-from scorecard.selectors import active_users, visible_scorecards, visible_units
+from scorecard.selectors import visible_people, visible_scorecards, visible_units
 from strategy import services
 from strategy.models import CausalLink, Objective
 from strategy.selectors import visible_links, visible_objectives
@@ -31,7 +31,7 @@ NOT_A_UNIT_ID = "{key!r} is not a unit id: key this object by the ids of org_uni
 class ObjectiveSerializer(serializers.ModelSerializer):
     scorecard = VisibleRelatedField(visible=visible_scorecards)
     perspective = serializers.PrimaryKeyRelatedField(queryset=Perspective.objects.all())
-    owner = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
+    owner = VisibleRelatedField(visible=visible_people, allow_null=True, required=False)
     supports = VisibleRelatedField(visible=visible_objectives, many=True, required=False)
 
     class Meta:
@@ -51,22 +51,22 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 class ObjectiveFilter(django_filters.FilterSet):
     scorecard = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_scorecards))
-    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_people))
 
     class Meta:
         model = Objective
         fields = ["scorecard", "perspective", "owner"]
 
 
-def people_by_unit(raw: dict, units: list) -> dict[int, Any]:
-    """Turn {unit id: user id} into {unit id: user}, refusing ids that are not people or
-    units that were not chosen."""
+def people_by_unit(user: Any, raw: dict, units: list) -> dict[int, Any]:
+    """Turn {unit id: user id} into {unit id: user}, refusing units that were not chosen
+    and ids that are not people the caller may name (unknown and hidden alike)."""
     chosen = {unit.pk for unit in units}
     wanted = {int(unit_id): user_id for unit_id, user_id in raw.items()}
     for unit_id in wanted:
         if unit_id not in chosen:
             raise serializers.ValidationError({"owners": [NOT_A_CHOSEN_UNIT.format(id=unit_id)]})
-    people = active_users(None).in_bulk(list(wanted.values()))
+    people = visible_people(user).in_bulk(list(wanted.values()))
     for user_id in wanted.values():
         if user_id not in people:
             raise serializers.ValidationError({"owners": [UNKNOWN_PERSON.format(id=user_id)]})
@@ -130,7 +130,7 @@ class ObjectiveViewSet(
         body = ObjectiveCascadeSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         units = body.validated_data["org_units"]
-        owners = people_by_unit(body.validated_data["owners"], units)
+        owners = people_by_unit(request.user, body.validated_data["owners"], units)
         with service_errors():
             created = services.objective_cascade(
                 objective=objective, org_units=units, owners=owners

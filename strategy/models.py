@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from scorecard.models import OrgUnit, Period, Perspective, Scorecard, validate_weight
+from scorecard.text import DisplayTextFields
 
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
@@ -38,7 +39,8 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
         return self.filter(member_of_period_q(period))
 
 
-class Objective(models.Model):
+class Objective(DisplayTextFields, models.Model):
+    display_text_fields = ("title",)
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="objectives")
     perspective = models.ForeignKey(
         Perspective, on_delete=models.PROTECT, related_name="objectives"

@@ -18,11 +18,19 @@ SUPPORTS_NOT_ANCESTOR = (
     "support objectives of the units above its own."
 )
 TITLE_REQUIRED = "Give the objective a title."
+OWNING_TEAM_OUTSIDE = "{team} is not {unit} or a unit below it: choose a team of this unit."
 
 
 def check_owner_sees_unit(*, owner, unit: OrgUnit, field: str = "owner") -> None:
     if owner is not None and not may_own(owner, unit):
         raise ValidationError({field: OWNER_CANNOT_SEE_UNIT.format(user=owner, unit=unit)})
+
+
+def check_team_in_subtree(*, team: OrgUnit | None, unit: OrgUnit) -> None:
+    """An owning team is the unit itself or a unit below it, whatever path writes it (the
+    editor offers only those; the admin goes through here too)."""
+    if team is not None and not team.path.startswith(unit.path):
+        raise ValidationError({"owning_team": OWNING_TEAM_OUTSIDE.format(team=team, unit=unit)})
 
 
 @transaction.atomic
@@ -39,6 +47,7 @@ def objective_create(
     supports: Iterable[Objective] = (),
 ) -> Objective:
     check_owner_sees_unit(owner=owner, unit=scorecard.org_unit)
+    check_team_in_subtree(team=owning_team, unit=scorecard.org_unit)
     if order is None:
         order = scorecard.objectives.filter(perspective=perspective).count()
     objective = Objective(
@@ -67,6 +76,8 @@ def objective_update(*, objective: Objective, **fields) -> Objective:
     supports = fields.pop("supports", None)
     if "owner" in fields:
         check_owner_sees_unit(owner=fields["owner"], unit=objective.scorecard.org_unit)
+    if "owning_team" in fields:
+        check_team_in_subtree(team=fields["owning_team"], unit=objective.scorecard.org_unit)
     if "title" in fields:
         fields["title"] = fields["title"].strip()
     for name, value in fields.items():

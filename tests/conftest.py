@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Model
@@ -62,6 +63,16 @@ def redis_url_of_this_worker(url: str) -> str:
 if settings.REDIS_URL:
     settings.REDIS_URL = os.environ["REDIS_URL"] = redis_url_of_this_worker(settings.REDIS_URL)
     celery_app.conf.broker_url = celery_app.conf.result_backend = settings.REDIS_URL
+
+# Rate limits and sign-in slowdowns count in the cache. Tests keep it in this process's memory
+# (a live server's threads share it), never in the Redis database a real worker uses as its
+# broker, and each test starts with nothing spent (`fresh_cache`).
+settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    caches["default"].clear()
 
 
 # System parts that some tests need beyond Python. Without them (a fresh clone, no root) those

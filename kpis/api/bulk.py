@@ -5,7 +5,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from kpis.models import VALUE_DIGITS, VALUE_PLACES, validate_within_bound
 from kpis.selectors import visible_kpis
 from scorecard.api_support import REFUSED, PeriodKeyField, VisibleRelatedField
 from scorecard.rules import may
+from scorecard.throttling import ImportThrottle
 
 
 def entered_value(**kwargs: Any) -> serializers.DecimalField:
@@ -83,6 +84,7 @@ def _bulk_refusal(error: services.BulkRowError) -> Response:
 
 @extend_schema(request=TargetRowSerializer(many=True), responses=BulkResultSerializer)
 @api_view(["POST"])
+@throttle_classes([ImportThrottle])
 def targets_bulk(request: Request) -> Response:
     """Upsert targets by KPI and period, all or nothing (managers of the KPIs' units)."""
     try:
@@ -96,6 +98,7 @@ def targets_bulk(request: Request) -> Response:
 
 @extend_schema(request=ActualRowSerializer(many=True), responses=BulkResultSerializer)
 @api_view(["POST"])
+@throttle_classes([ImportThrottle])
 def actuals_bulk(request: Request) -> Response:
     """Upsert actuals by KPI and period, all or nothing (owners of the KPIs, managers)."""
     try:

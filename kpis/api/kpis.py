@@ -20,7 +20,7 @@ from scorecard.api_support import (
     service_errors,
     visible_to_requester,
 )
-from scorecard.selectors import active_users, visible_units
+from scorecard.selectors import visible_people, visible_units
 from strategy.api import NOT_A_CHOSEN_UNIT, keyed_by_unit_id, people_by_unit
 from strategy.selectors import visible_objectives
 
@@ -37,7 +37,7 @@ class MissingChildrenField(serializers.ChoiceField):
 
 class KPISerializer(serializers.ModelSerializer):
     objective = VisibleRelatedField(visible=visible_objectives)
-    owner = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
+    owner = VisibleRelatedField(visible=visible_people, allow_null=True, required=False)
     rolls_up_to = VisibleRelatedField(visible=visible_kpis, allow_null=True, required=False)
     rollup_method = serializers.ChoiceField(
         choices=KPI.RollupMethod.choices, allow_null=True, required=False
@@ -72,7 +72,7 @@ class KPISerializer(serializers.ModelSerializer):
 
 class KPIFilter(django_filters.FilterSet):
     objective = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_objectives))
-    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_people))
     rolls_up_to = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
 
     class Meta:
@@ -165,7 +165,7 @@ class KPIViewSet(
         body.is_valid(raise_exception=True)
         units = body.validated_data["org_units"]
         objectives = objectives_by_unit(request.user, body.validated_data["objectives"], units)
-        owners = people_by_unit(body.validated_data["owners"], units)
+        owners = people_by_unit(request.user, body.validated_data["owners"], units)
         with service_errors():
             created = services.kpi_cascade(
                 kpi=kpi,

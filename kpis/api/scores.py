@@ -15,6 +15,7 @@ from kpis.models import COMPUTED_VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
 from scorecard.api_support import PeriodKeyField, VisibleRelatedField
 from scorecard.rules import visible_q
 from scorecard.selectors import visible_scorecards
+from scorecard.throttling import ExplanationThrottle
 
 
 class ScoreQuerySerializer(serializers.Serializer):
@@ -101,7 +102,7 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(parameters=[ExplainQuerySerializer], responses=ExplanationSerializer)
-    @action(detail=False)
+    @action(detail=False, throttle_classes=[ExplanationThrottle])
     def explain(self, request: Request) -> Response:
         """How one stored score was made: members, weights, who is missing, the formula."""
         query = ExplainQuerySerializer(data=request.query_params, context={"request": request})

@@ -7,8 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from kpis.editor import selectors
 from kpis.models import KPI
+from kpis.selectors import visible_kpis
 from scorecard.models import OrgUnit, Perspective, Scorecard
+from scorecard.selectors import visible_people, visible_units
 from strategy.models import Objective
 from strategy.services import TITLE_REQUIRED
 
@@ -40,12 +43,23 @@ def active_people() -> Any:
     return get_user_model().objects.filter(is_active=True)
 
 
-class ObjectiveForm(forms.ModelForm):
-    """Any active person may be chosen: the service refuses one who cannot see the unit
-    with a message that says so (the page only offers those who can)."""
+def unit_choices(form: forms.BaseForm, **querysets: Any) -> None:
+    """Limit each named choice field to `querysets[name]`: an id outside it, whether it
+    exists elsewhere or not at all, gets Django's one "Select a valid choice", which names
+    nothing it found (issue 14)."""
+    for name, queryset in querysets.items():
+        field = form.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
 
-    owner = forms.ModelChoiceField(queryset=active_people(), required=False)
-    owning_team = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), required=False)
+
+class ObjectiveForm(forms.ModelForm):
+    """The owner is a person the editing manager may see (`visible_people`, as in the API;
+    the service refuses one who may not own the unit's items, by name) and the owning team
+    a unit of the subtree. Any other id is answered like an unknown one."""
+
+    owner = forms.ModelChoiceField(queryset=active_people().none(), required=False)
+    owning_team = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
     perspective = forms.ModelChoiceField(queryset=Perspective.objects.all())
 
     class Meta:
@@ -56,10 +70,15 @@ class ObjectiveForm(forms.ModelForm):
             "weight": {"invalid": WEIGHT_NOT_A_NUMBER},
         }
 
-    def __init__(self, *args: Any, scorecard: Scorecard, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scorecard: Scorecard, user: Any, **kwargs: Any) -> None:
         kwargs.setdefault("instance", Objective(scorecard=scorecard))
         super().__init__(*args, **kwargs)
         self.fields["weight"].required = False
+        unit_choices(
+            self,
+            owner=visible_people(user),
+            owning_team=selectors.subtree_units(scorecard.org_unit),
+        )
 
     def clean_weight(self) -> Decimal:
         weight = self.cleaned_data.get("weight")
@@ -67,9 +86,13 @@ class ObjectiveForm(forms.ModelForm):
 
 
 class KPIForm(forms.ModelForm):
-    owner = forms.ModelChoiceField(queryset=active_people(), required=False)
-    owning_team = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), required=False)
-    rolls_up_to = forms.ModelChoiceField(queryset=KPI.objects.all(), required=False)
+    """Like ObjectiveForm; and a KPI rolls up to a KPI the editing person may read
+    (`visible_kpis`, the API's rule; the model refuses one that is no roll-up above it, by
+    name) or keeps the parent it has, which a manager below it may not read."""
+
+    owner = forms.ModelChoiceField(queryset=active_people().none(), required=False)
+    owning_team = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    rolls_up_to = forms.ModelChoiceField(queryset=KPI.objects.none(), required=False)
 
     class Meta:
         model = KPI
@@ -79,12 +102,23 @@ class KPIForm(forms.ModelForm):
             "weight": {"invalid": WEIGHT_NOT_A_NUMBER},
         }
 
-    def __init__(self, *args: Any, objective: Objective, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, objective: Objective, user: Any, **kwargs: Any) -> None:
         kwargs.setdefault("instance", KPI(objective=objective))
         super().__init__(*args, **kwargs)
         for name in ("weight", "tolerance_pct", "decimals", "direction", "indicator_type"):
             self.fields[name].required = False
         self.fields["source"].required = False
+        # The stored parent, read before the form's clean changes the instance.
+        kept = self.instance.rolls_up_to_id if self.instance.pk else None
+        parents = visible_kpis(user)
+        if kept:
+            parents = parents | KPI.objects.filter(pk=kept)
+        unit_choices(
+            self,
+            owner=visible_people(user),
+            owning_team=selectors.subtree_units(objective.scorecard.org_unit),
+            rolls_up_to=parents,
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -106,44 +140,63 @@ class KPIForm(forms.ModelForm):
         return data
 
 
-class ObjectiveCascadeForm(forms.Form):
-    """Child units to cascade to, and an owner for each (fields `owner_<unit id>`)."""
+class ChildIdField(forms.ModelChoiceField):
+    """The id chosen for one child unit (`owner_<unit id>`, `objective_<unit id>`)."""
 
-    # Any unit may be named: the service refuses one that is not a child, with a message.
+
+class ObjectiveCascadeForm(forms.Form):
+    """Child units to cascade to, and an owner for each (fields `owner_<unit id>`).
+
+    A unit or an owner the person may not see and an objective of another scorecard are
+    answered like unknown ids, by field, naming nothing. A unit they see that is no child,
+    or an owner they see who may not own there, is the service's to refuse, by name."""
+
     org_units = forms.ModelMultipleChoiceField(
-        queryset=OrgUnit.objects.all(),
+        queryset=OrgUnit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": CHOOSE_A_UNIT},
     )
 
-    def __init__(self, *args: Any, children: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, children: list[OrgUnit], user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.children = children
+        unit_choices(self, org_units=visible_units(user))
+        for unit in children:
+            self.fields[f"owner_{unit.pk}"] = ChildIdField(
+                queryset=visible_people(user), required=False
+            )
 
-    def ids_per_unit(self, prefix: str) -> dict[int, int]:
-        """{unit id: the id chosen in field `<prefix>_<unit id>`} for the chosen units."""
-        ids = {}
-        for unit in self.cleaned_data["org_units"]:
-            raw = str(self.data.get(f"{prefix}_{unit.pk}") or "")
-            if raw.isascii() and raw.isdigit():
-                ids[unit.pk] = int(raw)
-        return ids
+    def per_unit(self, prefix: str) -> dict[int, Any]:
+        """{unit id: what field `<prefix>_<unit id>` chose} for the chosen units."""
+        chosen = self.cleaned_data["org_units"]
+        return {
+            unit.pk: self.cleaned_data.get(f"{prefix}_{unit.pk}")
+            for unit in chosen
+            if self.cleaned_data.get(f"{prefix}_{unit.pk}") is not None
+        }
 
     def owners(self) -> dict[int, Any]:
-        wanted = self.ids_per_unit("owner")
-        people = active_people().in_bulk(list(wanted.values()))
-        return {unit_id: people.get(user_id) for unit_id, user_id in wanted.items()}
+        return self.per_unit("owner")
 
 
 class KPICascadeForm(ObjectiveCascadeForm):
-    """Also a roll-up method, and the objective of each unit (fields `objective_<unit id>`)."""
+    """Also a roll-up method, and the objective of each unit (fields `objective_<unit id>`),
+    one of the active objectives of that unit's scorecard."""
 
     rollup_method = forms.ChoiceField(choices=KPI.RollupMethod.choices)
 
+    def __init__(self, *args: Any, children: list[OrgUnit], user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, children=children, user=user, **kwargs)
+        for unit in children:
+            self.fields[f"objective_{unit.pk}"] = ChildIdField(
+                queryset=Objective.objects.filter(
+                    scorecard__org_unit=unit, archived_at__isnull=True
+                ).select_related("scorecard"),
+                required=False,
+            )
+
     def objectives(self) -> dict[int, Objective]:
-        wanted = self.ids_per_unit("objective")
-        found = Objective.objects.select_related("scorecard").in_bulk(list(wanted.values()))
-        return {unit_id: found[pk] for unit_id, pk in wanted.items() if pk in found}
+        return self.per_unit("objective")
 
 
 class RollForwardForm(forms.Form):

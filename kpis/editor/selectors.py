@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.selectors import visible_kpis
 from scorecard import fiscal
 from scorecard.models import OrgUnit, Period, Perspective, Scorecard
 from scorecard.selectors import people_who_may_own
@@ -80,11 +81,13 @@ def objectives_by_unit(units: list[OrgUnit]) -> dict[int, list[Objective]]:
     return objectives_of
 
 
-def rollup_parents_for(unit: OrgUnit) -> QuerySet[KPI]:
-    """Roll-up KPIs of the units above `unit`: what a KPI of `unit` may roll up to."""
+def rollup_parents_for(unit: OrgUnit, user: Any) -> QuerySet[KPI]:
+    """The roll-up KPIs a KPI of `unit` is offered to roll up to: those of the units above
+    `unit` that `user` may read (`visible_kpis`, the rule the form and the API check)."""
     ancestors = [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path), 4)]
     return (
-        KPI.objects.filter(
+        visible_kpis(user)
+        .filter(
             source=KPI.Source.ROLLUP,
             archived_at__isnull=True,
             objective__scorecard__org_unit__path__in=ancestors,

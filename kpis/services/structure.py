@@ -14,7 +14,7 @@ from kpis.services.changes import (
     units_holding,
 )
 from strategy.models import Objective
-from strategy.services import check_owner_sees_unit, move_within
+from strategy.services import check_owner_sees_unit, check_team_in_subtree, move_within
 
 KPI_HAS_DATA = "This KPI has targets, actuals or child KPIs: archive it instead of deleting it."
 
@@ -22,6 +22,7 @@ KPI_HAS_DATA = "This KPI has targets, actuals or child KPIs: archive it instead 
 @transaction.atomic
 def kpi_create(*, objective: Objective, name: str, **fields) -> KPI:
     check_owner_sees_unit(owner=fields.get("owner"), unit=objective.scorecard.org_unit)
+    check_team_in_subtree(team=fields.get("owning_team"), unit=objective.scorecard.org_unit)
     kpi = KPI(objective=objective, name=name.strip(), **fields)
     if "order" not in fields:
         kpi.order = objective.kpis.count()
@@ -40,9 +41,12 @@ def kpi_update(*, kpi: KPI, **fields) -> KPI:
     """Change a KPI. Refused: a change of how it is scored while its targets depend on it,
     and a move that leaves the KPIs rolling up to it outside the units below it
     (`kpis.services.changes`). The old and the new chains are recomputed in every period."""
+    objective = fields.get("objective", kpi.objective)
     if "owner" in fields:
-        objective = fields.get("objective", kpi.objective)
         check_owner_sees_unit(owner=fields["owner"], unit=objective.scorecard.org_unit)
+    if "owning_team" in fields or "objective" in fields:
+        team = fields.get("owning_team", kpi.owning_team)
+        check_team_in_subtree(team=team, unit=objective.scorecard.org_unit)
     check_scoring_unchanged(kpi=kpi, fields=fields)
     unit_before = stored_unit_id(kpi)
     units_before = units_holding(kpi)

@@ -9,10 +9,12 @@ from django.views.decorators.http import require_GET
 from kpis import explain
 from reviews import selectors as review_selectors
 from scorecard.page_support import HtmxHttpRequest, period_from_request, scorecard_for_reading
+from scorecard.throttling import rate_limited
 
 
 @require_GET
 @login_required
+@rate_limited("explanation")
 def score_explanation(
     request: HtmxHttpRequest, slug: str, subject_type: str, subject_id: int
 ) -> HttpResponse:

@@ -16,6 +16,7 @@ from scorecard.models import Period
 from scorecard.page_support import HtmxHttpRequest, scorecard_for_reading
 from scorecard.rules import may
 from scorecard.selectors import period_lookup
+from scorecard.throttling import rate_limited
 
 IMPORTED = "Imported {count} actuals."
 IMPORT_EXPIRED = "The preview has expired: upload the file again."
@@ -24,6 +25,7 @@ SESSION_KEY = "kpis_import"
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@rate_limited("import", methods=("POST",))
 def actuals_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     preview = None
@@ -49,6 +51,7 @@ def _read_capped(upload) -> bytes:
 
 @require_POST
 @login_required
+@rate_limited("import")
 def actuals_import_confirm(request: HttpRequest) -> HttpResponse:
     stashed = request.session.get(SESSION_KEY)
     if not stashed:
@@ -81,6 +84,7 @@ def import_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@rate_limited("import")
 def import_job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = own_import_job(request, job_id)
     try:
@@ -92,6 +96,7 @@ def import_job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@rate_limited("export")
 def actuals_template(request: HttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
     period = due_period(request)
@@ -112,6 +117,7 @@ def actuals_template(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@rate_limited("export")
 def scorecard_export(request: HttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
     form = ExportForm(request.GET or None)

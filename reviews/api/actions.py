@@ -12,13 +12,13 @@ from reviews import selectors, services
 from reviews.models import ActionItem
 from reviews.selectors import visible_findings, visible_initiatives
 from scorecard.api_support import ServiceViewSet, VisibleRelatedField, visible_to_requester
-from scorecard.selectors import active_users, visible_scorecards
+from scorecard.selectors import visible_people, visible_scorecards
 from strategy.selectors import visible_objectives
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
     scorecard = VisibleRelatedField(visible=visible_scorecards)
-    owner = VisibleRelatedField(visible=active_users)
+    owner = VisibleRelatedField(visible=visible_people)
     kpi = VisibleRelatedField(visible=visible_kpis, allow_null=True, required=False)
     objective = VisibleRelatedField(visible=visible_objectives, allow_null=True, required=False)
     initiative = VisibleRelatedField(visible=visible_initiatives, allow_null=True, required=False)
@@ -36,7 +36,8 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 class ActionItemFilter(django_filters.FilterSet):
     scorecard = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_scorecards))
-    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(active_users))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_people))
+    kpi = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
     overdue = django_filters.BooleanFilter(method="filter_overdue")
 
     class Meta:

@@ -2,14 +2,15 @@
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from rest_framework import mixins, serializers
 
 from reviews import services
 from reviews.models import Initiative, Milestone
 from reviews.selectors import visible_initiatives
-from scorecard.api_support import ServiceViewSet, VisibleRelatedField
-from scorecard.selectors import active_users, visible_scorecards
+from scorecard.api_support import ServiceViewSet, VisibleRelatedField, visible_to_requester
+from scorecard.selectors import visible_people, visible_scorecards
 from strategy.selectors import visible_objectives
 
 MILESTONES_AT_CREATION = "Milestones are set at creation."
@@ -24,7 +25,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class InitiativeSerializer(serializers.ModelSerializer):
     scorecard = VisibleRelatedField(visible=visible_scorecards)
     objectives = VisibleRelatedField(visible=visible_objectives, many=True, required=False)
-    owner = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
+    owner = VisibleRelatedField(visible=visible_people, allow_null=True, required=False)
     milestones = MilestoneSerializer(many=True, required=False)
 
     class Meta:
@@ -34,6 +35,14 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "start_date", "end_date", "status", "percent_complete", "milestones",
         ]  # fmt: skip
         validators: list = []
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    scorecard = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_scorecards))
+
+    class Meta:
+        model = Initiative
+        fields = ["scorecard", "status"]
 
 
 class InitiativeViewSet(
@@ -47,7 +56,7 @@ class InitiativeViewSet(
     created."""
 
     serializer_class = InitiativeSerializer
-    filterset_fields = ["scorecard", "status"]
+    filterset_class = InitiativeFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     create_permission = update_permission = "reviews.change_initiative"
     create_on = "scorecard"

@@ -25,14 +25,14 @@ from scorecard.api_support import (
     service_errors,
     visible_to_requester,
 )
-from scorecard.selectors import active_users, visible_scorecards
+from scorecard.selectors import visible_people, visible_scorecards
 
 
 class ReviewSerializer(serializers.ModelSerializer):
     scorecard = VisibleRelatedField(visible=visible_scorecards)
     period = PeriodKeyField()
-    facilitator = VisibleRelatedField(visible=active_users, allow_null=True, required=False)
-    participants = VisibleRelatedField(visible=active_users, many=True, required=False)
+    facilitator = VisibleRelatedField(visible=visible_people, allow_null=True, required=False)
+    participants = VisibleRelatedField(visible=visible_people, many=True, required=False)
 
     class Meta:
         model = Review
@@ -135,6 +135,14 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = ["kind", "kpi", "objective", "link", "action_item", "headline"]
 
 
+class FindingFilter(django_filters.FilterSet):
+    review = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_reviews))
+
+    class Meta:
+        model = Finding
+        fields = ["review", "kind"]
+
+
 class FindingViewSet(
     ServiceViewSet,
     mixins.ListModelMixin,
@@ -145,7 +153,7 @@ class FindingViewSet(
     """A review's findings. Posting adds a note; patching changes the comment."""
 
     serializer_class = FindingSerializer
-    filterset_fields = ["review", "kind"]
+    filterset_class = FindingFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     # A finding is written under its review's permission.
     create_permission = update_permission = "reviews.change_review"

@@ -8,17 +8,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import EmailOptOut, Notification
+from scorecard.text import fitted
 
 NOTIFICATION_NOT_YOURS = "This notification is someone else's."
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "") -> Notification:
     """An in-app notification, and its e-mail after commit unless the person opted out of
-    that kind. The mail task retries a failing mail server."""
+    that kind. The mail task retries a failing mail server. The title is cut to fit its
+    column: it quotes titles of other things (an action's, a KPI's) that may fill their own."""
     # Imported here: the tasks import the reminders, which import this module.
     from reviews import tasks
 
-    notification = Notification(recipient=recipient, kind=kind, title=title, body=body, url=url)
+    notification = Notification(
+        recipient=recipient,
+        kind=kind,
+        title=fitted(title, Notification, "title"),
+        body=body,
+        url=url,
+    )
     notification.full_clean()
     notification.save()
     if recipient.email and not recipient.email_opt_outs.filter(kind=kind).exists():

@@ -1,10 +1,13 @@
 """Pages of action items: the list, a new action (from a KPI, an objective, a finding, an
 initiative or a unit), an action's page and its progress notes."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +18,15 @@ from reviews import selectors, services
 from reviews.forms import (
     ActionFilterForm,
     ActionItemForm,
+    ActionSubjectsForm,
     ActionUpdateForm,
     ProgressNoteForm,
     show_service_errors,
 )
 from reviews.models import ActionItem, Finding, Initiative
 from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
-from scorecard.page_support import object_or_refuse, scorecard_of_unit
+from scorecard.models import Scorecard
+from scorecard.page_support import NOT_FOUND, object_or_refuse
 from scorecard.rules import may
 from strategy.models import Objective
 
@@ -48,49 +53,68 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/action_list.html", context)
 
 
+# Where each subject named in the query string is looked up, with what the policy reads.
+SUBJECT_QUERYSETS = {
+    "finding": Finding.objects.select_related("review__scorecard__org_unit", "kpi", "objective"),
+    "kpi": KPI.objects.select_related("objective__scorecard__org_unit", "owner"),
+    "objective": Objective.objects.select_related("scorecard__org_unit"),
+    "initiative": Initiative.objects.select_related("scorecard__org_unit"),
+}
+
+
 def _action_subjects(request: HttpRequest) -> dict:
     """The scorecard and the KPI, objective, finding or initiative an action is created from,
-    named in the query string (`?kpi=12`, `?finding=4`, `?unit=north-sales`...), each one
-    where the person may create actions."""
+    named in the query string (`?kpi=12`, `?finding=4`, `?unit=north-sales`...).
 
-    def subject(queryset, pk):
-        return object_or_refuse(
-            request, queryset, "reviews.add_actionitem", refused=MAY_NOT_MANAGE, pk=pk
-        )
-
-    subjects: dict = {}
+    Every subject named is checked, not only the one that decides the scorecard: one the
+    person may not read answers like an unknown one (404, naming nothing), one they read
+    but may not manage 403. A malformed id is an unknown one."""
     # The form posts back to the same URL, so the subjects stay in the query string.
-    source = request.GET
-    if source.get("finding"):
-        finding = subject(
-            Finding.objects.select_related("review__scorecard__org_unit"), source["finding"]
+    query = ActionSubjectsForm(request.GET)
+    if not query.is_valid():
+        raise Http404(NOT_FOUND)
+    named = {name: value for name, value in query.cleaned_data.items() if value}
+    found = {
+        name: _subject(request, SUBJECT_QUERYSETS[name], pk=named[name])
+        for name in SUBJECT_QUERYSETS
+        if name in named
+    }
+    if "unit" in named:
+        found["unit"] = _subject(
+            request, Scorecard.objects.select_related("org_unit"), org_unit__slug=named["unit"]
         )
+    subjects: dict = {}
+    if "finding" in found:
+        finding = found["finding"]
         subjects.update(
             finding=finding,
             scorecard=finding.review.scorecard,
             kpi=finding.kpi,
             objective=finding.objective,
         )
-    if source.get("kpi"):
-        kpi = subject(KPI.objects.select_related("objective__scorecard__org_unit"), source["kpi"])
-        subjects.update(kpi=kpi, scorecard=kpi.objective.scorecard)
-    if source.get("objective"):
-        objective = subject(
-            Objective.objects.select_related("scorecard__org_unit"), source["objective"]
-        )
-        subjects.update(objective=objective, scorecard=objective.scorecard)
-    if source.get("initiative"):
-        initiative = subject(
-            Initiative.objects.select_related("scorecard__org_unit"), source["initiative"]
-        )
-        subjects.update(initiative=initiative, scorecard=initiative.scorecard)
-    if source.get("unit") and "scorecard" not in subjects:
-        subjects["scorecard"] = scorecard_of_unit(
-            request, source["unit"], "reviews.add_actionitem", refused=MAY_NOT_MANAGE
-        )
+    for name in ("kpi", "objective", "initiative"):
+        if name in found:
+            subjects.update({name: found[name], "scorecard": _scorecard_of(found[name])})
+    if "scorecard" not in subjects and "unit" in found:
+        subjects["scorecard"] = found["unit"]
     if "scorecard" not in subjects:
         raise PermissionDenied(NO_SUBJECT)
     return subjects
+
+
+def _subject(request: HttpRequest, queryset: QuerySet, **lookup: Any) -> Any:
+    return object_or_refuse(
+        request,
+        queryset,
+        "reviews.add_actionitem",
+        visible="reviews.view_actionitem",
+        refused=MAY_NOT_MANAGE,
+        **lookup,
+    )
+
+
+def _scorecard_of(subject: KPI | Objective | Initiative) -> Scorecard:
+    return subject.objective.scorecard if isinstance(subject, KPI) else subject.scorecard
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,6 +17,7 @@ import time_machine
 from django.urls import reverse
 
 from kpis import services as kpi_services
+from kpis.models import KPI
 from scorecard import services as core
 from strategy import services as strategy_services
 
@@ -203,3 +204,23 @@ def test_it_holds_a_fixed_number_of_queries_whatever_the_history(
     with django_assert_max_num_queries(17):
         response = client.get(detail_url(north_sales_kpi))
     assert response.status_code == 200
+
+
+def test_it_charts_a_unit_of_html_as_text_not_as_a_link(client, people, revenue):
+    """Issue 14, finding 10: Plotly reads HTML in titles and hover templates."""
+    # Both ends of the roll-up: their units must match.
+    KPI.objects.filter(pk__in=[revenue["kpi"].pk, revenue["group"].pk]).update(
+        unit="<a href='//e.x'>$"
+    )
+    client.force_login(people.executive)
+
+    html = client.get(detail_url(revenue["kpi"])).content.decode()
+
+    figure = json.loads(
+        re.search(r'id="kpi-figure" type="application/json">(.*?)</script>', html)[1]
+    )
+    escaped = "&lt;a href='//e.x'&gt;$"
+    assert figure["layout"]["yaxis"]["title"]["text"] == escaped
+    for trace in figure["data"]:
+        assert trace["hovertemplate"].endswith(f" {escaped}<extra></extra>")
+        assert "<a" not in trace["hovertemplate"]

@@ -44,7 +44,7 @@ def kpi_add(request: HtmxHttpRequest, slug: str, objective_id: int) -> HttpRespo
     scorecard = scorecard_for_editing(request, slug)
     objective = objective_in(scorecard, objective_id)
     return saved_through_service(
-        request, scorecard, form=KPIForm(request.POST, objective=objective),
+        request, scorecard, form=KPIForm(request.POST, objective=objective, user=request.user),
         slot=f"new-kpi-{objective.pk}",
         save=lambda **data: kpi_services.kpi_create(objective=objective, **data), action="create",
     )  # fmt: skip
@@ -56,7 +56,9 @@ def kpi_edit(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     kpi = kpi_in(scorecard, kpi_id)
     return saved_through_service(
-        request, scorecard, form=KPIForm(request.POST, objective=kpi.objective, instance=kpi),
+        request, scorecard, form=KPIForm(
+            request.POST, objective=kpi.objective, instance=kpi, user=request.user
+        ),
         slot=f"kpi-{kpi.pk}", save=lambda **data: kpi_services.kpi_update(kpi=kpi, **data),
         action="update", before=before_values(kpi, KPI_FIELDS),
     )  # fmt: skip
@@ -105,7 +107,9 @@ def kpi_cascade(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpRespons
     scorecard = scorecard_for_editing(request, slug)
     kpi = kpi_in(scorecard, kpi_id)
     children = strategy_services.child_units_of(scorecard.org_unit)
-    form = KPICascadeForm(request.POST if request.method == "POST" else None, children=children)
+    form = KPICascadeForm(
+        request.POST if request.method == "POST" else None, children=children, user=request.user
+    )
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         units = list(form.cleaned_data["org_units"])

@@ -40,7 +40,8 @@ def objective_in(scorecard: Scorecard, objective_id: int) -> Objective:
 def objective_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
     return saved_through_service(
-        request, scorecard, form=ObjectiveForm(request.POST, scorecard=scorecard),
+        request, scorecard,
+        form=ObjectiveForm(request.POST, scorecard=scorecard, user=request.user),
         slot="new-objective",
         save=lambda **data: strategy_services.objective_create(scorecard=scorecard, **data),
         action="create",
@@ -54,7 +55,9 @@ def objective_edit(request: HtmxHttpRequest, slug: str, objective_id: int) -> Ht
     objective = objective_in(scorecard, objective_id)
     return saved_through_service(
         request, scorecard,
-        form=ObjectiveForm(request.POST, scorecard=scorecard, instance=objective),
+        form=ObjectiveForm(
+            request.POST, scorecard=scorecard, instance=objective, user=request.user
+        ),
         slot=f"objective-{objective.pk}",
         save=lambda **data: strategy_services.objective_update(objective=objective, **data),
         action="update", before=before_values(objective, OBJECTIVE_FIELDS),
@@ -106,7 +109,7 @@ def objective_cascade(request: HtmxHttpRequest, slug: str, objective_id: int) ->
     objective = objective_in(scorecard, objective_id)
     children = strategy_services.child_units_of(scorecard.org_unit)
     form = ObjectiveCascadeForm(
-        request.POST if request.method == "POST" else None, children=children
+        request.POST if request.method == "POST" else None, children=children, user=request.user
     )
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -58,7 +58,7 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
         # count does not grow with the number of objectives.
         "people": list(selectors.people_who_see(unit)),
         "teams": list(selectors.subtree_units(unit)),
-        "rollup_parents": list(selectors.rollup_parents_for(unit)),
+        "rollup_parents": list(selectors.rollup_parents_for(unit, request.user)),
         "children": strategy_services.child_units_of(unit),
         "kpi_choices": {
             "directions": KPI.Direction.choices,
