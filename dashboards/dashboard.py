@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_slug
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -23,7 +25,13 @@ from dashboards.selectors.worst import worst_kpis
 from reviews import selectors as review_selectors
 from scorecard import selectors
 from scorecard.models import OrgUnit, Period, Perspective
-from scorecard.page_support import HtmxHttpRequest, object_or_refuse, period_from_request
+from scorecard.page_support import (
+    NOT_FOUND,
+    HtmxHttpRequest,
+    QueryForm,
+    object_or_refuse,
+    period_from_request,
+)
 from scorecard.rules import grants_of, is_administrator
 
 TEMPLATE = "dashboards/dashboard.html"
@@ -53,7 +61,22 @@ def default_root(user) -> OrgUnit:
     return root
 
 
-def root_for_reading(request: HttpRequest, slug: str | None) -> OrgUnit:
+class DashboardQuery(QueryForm):
+    """`?root=north-sales&perspective=3&status=red&open=north,north-sales` (and `?period=`,
+    read by `period_from_request`)."""
+
+    root = forms.SlugField(required=False, max_length=100)
+    perspective = forms.IntegerField(required=False, min_value=1)
+    status = forms.ChoiceField(required=False, choices=[(status, status) for status in STATUSES])
+    open = forms.CharField(required=False)
+
+
+def root_for_reading(request: HttpRequest, query: DashboardQuery) -> OrgUnit:
+    """The unit named in `?root=`, else the person's own top unit. A malformed slug is an
+    unknown one: 404, as for a unit the person may not read."""
+    if query.has_error("root"):
+        raise Http404(NOT_FOUND)
+    slug = query.values()["root"]
     if not slug:
         return default_root(request.user)
     return object_or_refuse(
@@ -61,16 +84,27 @@ def root_for_reading(request: HttpRequest, slug: str | None) -> OrgUnit:
     )
 
 
-def filters_from(request: HttpRequest, root: OrgUnit) -> Filters:
+def opened_slugs(text: str) -> set[str]:
+    """The branches `?open=` names; a malformed slug names none."""
+    return {slug for slug in text.split(",") if slug and is_slug(slug)}
+
+
+def is_slug(text: str) -> bool:
+    try:
+        validate_slug(text)
+    except forms.ValidationError:
+        return False
+    return True
+
+
+def filters_from(query: DashboardQuery, root: OrgUnit) -> Filters:
     """Unknown filter values are ignored (a stale bookmark still opens the dashboard)."""
-    perspective = request.GET.get("perspective", "")
-    status = request.GET.get("status", "")
-    opened = {slug for slug in request.GET.get("open", "").split(",") if slug}
+    values = query.values()
     return Filters(
-        perspective_id=int(perspective) if perspective.isdigit() else None,
-        status=status if status in STATUSES else "",
+        perspective_id=values["perspective"],
+        status=values["status"] or "",
         # The root is always open: collapsed, the tree would be one row.
-        open=opened | {root.slug},
+        open=opened_slugs(values["open"] or "") | {root.slug},
     )
 
 
@@ -127,7 +161,7 @@ def _actions(root: OrgUnit, today: date) -> dict:
 
 
 def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) -> dict:
-    filters = filters_from(request, root)
+    filters = filters_from(DashboardQuery(request.GET), root)
     # Without a status filter the tree shows only the open branches: read just those.
     rows = heatmap_rows(
         root=root, period=period, open_slugs=None if filters.status else filters.open
@@ -162,7 +196,7 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
 @require_GET
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    root = root_for_reading(request, request.GET.get("root"))
+    root = root_for_reading(request, DashboardQuery(request.GET))
     period = period_from_request(request)
     context = dashboard_context(request=request, root=root, period=period)
     if request.htmx and request.htmx.target == "heatmap":

@@ -4,6 +4,7 @@ the one parser of the services, so a form, a file and the API agree on what a nu
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from kpis.services.numbers import VALUE_MISSING, parse_number
 
@@ -24,6 +25,15 @@ class ActualForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     # The version the person saw; 0 for "there was no actual yet".
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+def version_posted(text: str) -> int | None:
+    """The actual's version a form carries (`version-12`, `overwrite`), or None for one that
+    is not a whole number: the write then checks no version, as a form without one."""
+    try:
+        return forms.IntegerField(min_value=0).clean(text)
+    except ValidationError:
+        return None
 
 
 class ImportForm(forms.Form):

@@ -369,6 +369,9 @@ class ScoreSnapshot(models.Model):
         return f"{self.subject_type} {self.subject_id} {self.period}: {self.score} {self.status}"
 
 
+LOCK_REASON_LENGTH = 200
+
+
 class QuarterLock(models.Model):
     """A scorecard's quarter whose actuals are read-only, because its review closed. The
     reviews layer locks and unlocks through the services; this layer enforces it."""
@@ -379,7 +382,7 @@ class QuarterLock(models.Model):
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=LOCK_REASON_LENGTH, blank=True)
 
     class Meta:
         constraints = [

@@ -6,6 +6,7 @@ Pages of any app import this module; it imports only the core (`scorecard`) belo
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
@@ -23,6 +24,20 @@ NO_ROLE = "You have no role on this unit or above it."
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+class QueryForm(forms.Form):
+    """A page's query parameters, typed, read before anything touches the database.
+
+    A value that does not parse (text where a number goes, a NUL, a number out of range) is
+    dropped, so the page opens on its default as if the parameter were absent: a stale or
+    mangled bookmark still opens the page. Repeated parameters count by their last value."""
+
+    def values(self) -> dict[str, Any]:
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name, field.initial) for name, field in self.fields.items()
+        }
 
 
 def object_or_refuse[M: Model](

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kpis import services, updates
-from kpis.forms import NumberField
+from kpis.forms import NumberField, version_posted
 from kpis.models import Actual
 from kpis.views.my_updates import due_period, period_to_write
 from scorecard.page_support import HtmxHttpRequest
@@ -49,7 +49,10 @@ def _grid_post(request: HttpRequest, sheet: updates.UpdatesSheet):
     for row in sheet.rows:
         pk = row.kpi.pk
         value = request.POST.get(f"value-{pk}", "").strip()
-        comment = request.POST.get(f"comment-{pk}", "").strip()
+        # A comment field the post does not carry keeps the stored comment; an empty one
+        # clears it.
+        stored_comment = row.actual.comment if row.actual else ""
+        comment = request.POST.get(f"comment-{pk}", stored_comment).strip()
         posted[pk] = {"value": value, "comment": comment}
         if not value or row.locked:
             continue
@@ -62,14 +65,13 @@ def _grid_post(request: HttpRequest, sheet: updates.UpdatesSheet):
             continue
         if row.actual and number == row.actual.value and comment == row.actual.comment:
             continue
-        version = request.POST.get(f"version-{pk}", "")
         rows.append(
             {
                 "kpi": row.kpi,
                 "period": sheet.period,
                 "value": number,
                 "comment": comment,
-                "based_on_version": int(version) if version.isdigit() else None,
+                "based_on_version": version_posted(request.POST.get(f"version-{pk}", "")),
             }
         )
         indexes.append(pk)

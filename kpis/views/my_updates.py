@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from kpis import services, updates
-from kpis.forms import ActualForm
+from kpis.forms import ActualForm, version_posted
 from kpis.models import KPI
 from reviews.selectors import action_items_owned_by
 from scorecard import fiscal
@@ -112,8 +112,8 @@ def actual_save(request: HtmxHttpRequest, kpi_id: int) -> HttpResponse:
     conflict = None
     if form.is_valid():
         # "Save mine instead" after a conflict carries the version the person has now seen.
-        overwrite = request.POST.get("overwrite", "")
-        version = int(overwrite) if overwrite.isdigit() else form.cleaned_data["version"]
+        overwrite = version_posted(request.POST.get("overwrite", ""))
+        version = form.cleaned_data["version"] if overwrite is None else overwrite
         try:
             services.actual_enter(
                 kpi=kpi,

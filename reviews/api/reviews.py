@@ -40,7 +40,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "id", "scorecard", "period", "kind", "status", "meeting_date", "facilitator",
             "participants", "summary", "decisions", "pack", "closed_at", "reopen_reason",
         ]  # fmt: skip
-        read_only_fields = ["pack", "closed_at", "reopen_reason"]
+        # The status moves only through the open, close and reopen actions, which keep the
+        # agenda, the pack and the quarter's lock with it.
+        read_only_fields = ["status", "pack", "closed_at", "reopen_reason"]
         validators: list = []
 
 
@@ -63,7 +65,8 @@ class ReviewViewSet(
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
 ):
-    """Reviews. Open, close and reopen are actions of their own: closing keeps the pack."""
+    """Reviews. Open, close and reopen are actions of their own, the only way to change a
+    review's status: closing keeps the pack and locks the quarter."""
 
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter

@@ -7,10 +7,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from kpis import recompute
 from kpis import services as kpi_services
-from kpis.models import KPI, ScoreSnapshot
+from kpis.models import KPI, LOCK_REASON_LENGTH, ScoreSnapshot
 from reviews.models import Finding, Review
 from scorecard.models import OrgUnit, Period, Scorecard
 from scorecard.services import period_open
@@ -52,8 +53,10 @@ def review_create(
     summary: str = "",
     decisions: str = "",
 ) -> Review:
-    """Create a review. A review created as closed gets `closed_at` now; its pack stays
-    empty here, because filling it from the score snapshots is the job of closing a review."""
+    """Create a review, planned or already under way (the demo's). Never closed: closing is
+    a step of its own (`review_close`), which keeps the pack and locks the quarter."""
+    if status == Review.Status.CLOSED:
+        raise ValidationError({"status": CLOSE_WITH_ITS_BUTTON})
     if kind == Review.Kind.ANNUAL and period.quarter != 4:
         raise ValidationError({"period": ANNUAL_REVIEW_NOT_Q4.format(period=period.label)})
     check_review_not_future(period=period)
@@ -68,7 +71,6 @@ def review_create(
         facilitator=facilitator,
         summary=summary.strip(),
         decisions=decisions.strip(),
-        closed_at=timezone.now() if status == Review.Status.CLOSED else None,
     )
     review.full_clean()
     review.save()
@@ -86,20 +88,16 @@ def review_update(
     summary: str | None = None,
     decisions: str | None = None,
     participants: Iterable | None = None,
-    status: str | None = None,
 ) -> Review:
-    """The fields the meeting fills in as it goes (the page saves them as you type)."""
+    """The fields the meeting fills in as it goes (the page saves them as you type). The
+    status is not one of them: it moves through review_open, review_close, review_reopen."""
     check_review_open(review)
-    if status == Review.Status.CLOSED:
-        raise ValidationError({"status": CLOSE_WITH_ITS_BUTTON})
     if meeting_date is not None:
         review.meeting_date = meeting_date
     if summary is not None:
         review.summary = summary.strip()
     if decisions is not None:
         review.decisions = decisions.strip()
-    if status is not None:
-        review.status = status
     review.full_clean()
     review.save()
     if participants is not None:
@@ -186,9 +184,17 @@ def review_close(*, review: Review, by) -> Review:
     review.full_clean()
     review.save()
     kpi_services.quarter_lock(
-        scorecard=review.scorecard, period=review.period, by=by, reason=f"{review} closed"
+        scorecard=review.scorecard, period=review.period, by=by, reason=lock_reason(review)
     )
     return review
+
+
+def lock_reason(review: Review) -> str:
+    """ "<review> closed", its name shortened to fit the lock's reason (a scorecard's title
+    alone may fill it)."""
+    suffix = " closed"
+    room = LOCK_REASON_LENGTH - len(suffix)
+    return Truncator(str(review)).chars(room) + suffix
 
 
 @transaction.atomic

@@ -109,3 +109,32 @@ def test_it_holds_a_fixed_number_of_queries(
         page = client.get(f"{reverse('kpis:grid')}?period={Q1}")
 
     assert page.content.decode().count('class="grid-row') == count
+
+
+def test_it_keeps_a_comment_its_post_does_not_carry(client, people, north_sales_kpi, deals):
+    """Issue 14 ("partial posts"): a row posted without its comment field keeps its comment;
+    a comment field posted empty clears it."""
+    q1 = core.period_for_key(Q1)
+    kpi_services.actual_enter(kpi=deals, period=q1, value="9", comment="Two late", by=people.owner)
+    kpi_services.actual_enter(
+        kpi=north_sales_kpi, period=q1, value="101", comment="On plan", by=people.owner
+    )
+    client.force_login(people.owner)
+    data = {"mode": "all", f"value-{deals.pk}": "11", f"value-{north_sales_kpi.pk}": "102"}
+    data[f"comment-{north_sales_kpi.pk}"] = ""
+
+    client.post(f"{reverse('kpis:grid')}?period={Q1}", data)
+
+    assert Actual.objects.get(kpi=deals).comment == "Two late"
+    assert Actual.objects.get(kpi=north_sales_kpi).comment == ""
+    assert Actual.objects.get(kpi=deals).value == Decimal("11")
+
+
+def test_it_answers_a_version_that_is_no_number_as_none_given(client, people, deals):
+    client.force_login(people.owner)
+    data = {"mode": "all", f"value-{deals.pk}": "11", f"version-{deals.pk}": "\u00b2"}
+
+    response = client.post(f"{reverse('kpis:grid')}?period={Q1}", data)
+
+    assert response.status_code == 302
+    assert Actual.objects.get(kpi=deals).value == Decimal("11")

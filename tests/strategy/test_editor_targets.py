@@ -14,6 +14,7 @@ from kpis.editor.views import targets as editor_targets
 from kpis.models import Target
 from kpis.scoring import RED_FLAG_ON_GOOD_SIDE, ZERO_TARGET_NEEDS_RED_FLAG
 from kpis.services import NOT_A_NUMBER
+from scorecard import selectors as core_selectors
 from scorecard import services as core
 from strategy import services as strategy_services
 
@@ -169,3 +170,54 @@ def test_it_refuses_a_growth_that_is_not_a_number(client, org, people, kpis):
 
     assert "Enter the growth as a number of percent" in response.content.decode()
     assert targets_of(revenue, 2027) == []
+
+
+def test_it_changes_only_the_cells_a_post_carries(client, org, people, kpis):
+    """Finding 9 of issue 14: a post of one cell deleted every other target of the year. A
+    field that is absent is unchanged; one that is present and empty is cleared."""
+    revenue, returns = kpis
+    for quarter, value in [(1, 100), (2, 105), (3, 110)]:
+        kpi_services.target_set(
+            kpi=revenue, period=core.period_for_key(f"FY2026-Q{quarter}"), value=value
+        )
+    kpi_services.target_set(
+        kpi=returns, period=core.period_for_key("FY2026-Q1"), value=5, red_flag=6
+    )
+    client.force_login(people.north_manager)
+
+    response = client.post(
+        grid_url(org, 2026),
+        {f"target-{revenue.pk}-2026-2": "120", f"target-{revenue.pk}-2026-3": ""},
+    )
+
+    assert response.status_code == 302
+    assert targets_of(revenue, 2026) == [(1, Decimal("100"), None), (2, Decimal("120"), None)]
+    assert targets_of(returns, 2026) == [(1, Decimal("5"), Decimal("6"))]
+
+
+def test_it_keeps_a_red_flag_its_post_does_not_carry(client, org, people, kpis):
+    revenue, _ = kpis
+    q1 = core.period_for_key("FY2026-Q1")
+    kpi_services.target_set(kpi=revenue, period=q1, value=100, red_flag=80)
+    client.force_login(people.north_manager)
+
+    response = client.post(grid_url(org, 2026), {f"target-{revenue.pk}-2026-1": "110"})
+
+    assert response.status_code == 302
+    assert targets_of(revenue, 2026) == [(1, Decimal("110"), Decimal("80"))]
+
+
+@pytest.mark.parametrize(
+    "year", ["abc", "\x00", "1.5", "-1", str(2**70), "9" * 10_000, "\u00b2", "1900", "9999"]
+)
+def test_it_opens_the_year_under_way_for_a_year_it_cannot_read(client, org, people, kpis, year):
+    """Issue 14: `?year=²` (a digit to `isdigit`, not to `int`) answered 500."""
+    client.force_login(people.north_manager)
+
+    response = client.get(reverse("editor:targets", args=[org.north.slug]), {"year": year})
+
+    first, last = core_selectors.data_window()
+    assert response.status_code == 200
+    assert escape(editor_targets.YEAR_NOT_VALID.format(first=first, last=last)) in (
+        response.content.decode()
+    )

@@ -4,6 +4,7 @@ spreadsheet) and the roll-forward of a year's targets into the next."""
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,22 +20,31 @@ from kpis.editor.views.sheet import form_problems, scorecard_for_editing
 from scorecard import fiscal
 from scorecard import selectors as core_selectors
 from scorecard import services as core
-from scorecard.page_support import HtmxHttpRequest
+from scorecard.page_support import HtmxHttpRequest, QueryForm
 
 GRID_SAVED = "Saved the targets of FY{year}."
 GRID_REFUSED = "Nothing was saved: fix the cells marked below."
 ROLLED_FORWARD = "Rolled FY{year} forward: {created} targets created in FY{next}, {kept} kept."
-YEAR_NOT_VALID = "Choose a fiscal year like 2027."
+YEAR_NOT_VALID = "Choose a fiscal year from {first} to {last}, like 2027."
+
+
+class YearQuery(QueryForm):
+    year = forms.IntegerField(required=False)
 
 
 def year_from_request(request: HttpRequest) -> int:
-    """The fiscal year asked for (`?year=2027`), else the one under way."""
-    raw = request.GET.get("year") or request.POST.get("year") or ""
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    if raw:
-        messages.error(request, YEAR_NOT_VALID)
-    return fiscal.quarter_of(timezone.localdate(), core.fiscal_start_month()).fiscal_year
+    """The fiscal year asked for (`?year=2027`, or the form's `year` when it posts), if it is
+    in the data window; else, said in a message, the one under way."""
+    start_month = core.fiscal_start_month()
+    first, last = core_selectors.data_window(start_month=start_month)
+    source = request.GET if "year" in request.GET else request.POST
+    query = YearQuery(source)
+    year = query.values()["year"]
+    if year is not None and first <= year <= last:
+        return year
+    if query.has_error("year") or year is not None:
+        messages.error(request, YEAR_NOT_VALID.format(first=first, last=last))
+    return fiscal.quarter_of(timezone.localdate(), start_month).fiscal_year
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,12 +86,14 @@ def targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def grid_cells(request: HttpRequest, rows: list[selectors.GridRow]) -> list[dict[str, Any]]:
     """The grid's cells as posted; only cells that differ from what is stored are written,
-    so saving a grid does not rewrite (and re-audit) every unchanged target."""
+    so saving a grid does not rewrite (and re-audit) every unchanged target. A field the post
+    does not carry is unchanged; one it carries empty is cleared (a pasted column, or a post
+    of one cell, changes only what it names)."""
     cells = []
     for row in rows:
         for cell in row.cells:
-            value = request.POST.get(f"target-{row.kpi.pk}-{cell.key}", "").strip()
-            red_flag = request.POST.get(f"red-{row.kpi.pk}-{cell.key}", "").strip()
+            value = posted_or_stored(request, f"target-{row.kpi.pk}-{cell.key}", cell.value)
+            red_flag = posted_or_stored(request, f"red-{row.kpi.pk}-{cell.key}", cell.red_flag)
             if (value, red_flag) == (cell.value, cell.red_flag):
                 continue
             # Read, not opened: saving the grid opens the quarters it writes into (until then
@@ -97,6 +109,12 @@ def grid_cells(request: HttpRequest, rows: list[selectors.GridRow]) -> list[dict
                 }
             )
     return cells
+
+
+def posted_or_stored(request: HttpRequest, name: str, stored: str) -> str:
+    if name not in request.POST:
+        return stored
+    return request.POST[name].strip()
 
 
 @require_POST
