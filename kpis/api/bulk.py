@@ -20,6 +20,8 @@ from scorecard.request_limits import BULK_ROWS_MARK, bulk_rows
 from scorecard.rules import may
 from scorecard.throttling import ImportThrottle
 
+MAX_ID = 2**63 - 1  # the largest id a bigint primary key holds
+
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1234.5"})
 class EnteredNumberField(serializers.Field):
@@ -99,8 +101,13 @@ def _rows(serializer_class: type[serializers.Serializer], request: Request) -> l
 def _kpis_of(data: list, user: Any) -> dict[int, Any]:
     """The KPIs the rows name that the caller may read, in one query, with what the
     permission check and the services read of each (its objective, scorecard and unit)."""
-    ids = {row.get("kpi") for row in data if isinstance(row, dict)}
-    wanted = [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
+    # Only whole numbers an id column can hold: anything else (a list, an object, 2**70) is
+    # the row's field error, which its serializer gives.
+    wanted = {
+        row["kpi"]
+        for row in data
+        if isinstance(row, dict) and type(row.get("kpi")) is int and 0 < row["kpi"] <= MAX_ID
+    }
     return (
         visible_kpis(user).select_related("objective__scorecard__org_unit").in_bulk(wanted)
         if wanted
