@@ -53,10 +53,13 @@ def preview(*, rows: list[ImportRow], user, progress: Progress | None = None) ->
     return Preview(rows=rows)
 
 
+MAX_ID = 2**63 - 1  # the largest id a bigint primary key holds
+
+
 def _resolve(rows: list[ImportRow], user) -> None:
     visible = KPI.objects.filter(visible_q(user, "objective__scorecard__org_unit__path"))
-    ids = {int(r.cells["kpi"]) for r in rows if r.cells.get("kpi", "").isdigit()}
-    names = {r.cells["kpi"] for r in rows if r.cells.get("kpi") and not r.cells["kpi"].isdigit()}
+    ids = {_kpi_id(r.cells.get("kpi", "")) for r in rows} - {None}
+    names = {r.cells["kpi"] for r in rows if r.cells.get("kpi") and _kpi_id(r.cells["kpi"]) is None}
     # One query for every KPI the file names, by id or by name.
     candidates = list(
         visible.filter(Q(pk__in=ids) | Q(name__in=names)).select_related(
@@ -84,12 +87,22 @@ def _resolve(rows: list[ImportRow], user) -> None:
             row.errors.append(NOT_YOURS.format(kpi=row.kpi.name))
 
 
+def _kpi_id(text: str) -> int | None:
+    """The id a `kpi` cell names, or None when it names a KPI by name. Only ASCII digits of
+    an id a bigint holds count: `str.isdigit` also takes "²" and "١", which `int` refuses or
+    reads as another number, and 10,000 digits would pass it and overflow every id."""
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def _kpi_of(row: ImportRow, by_id: dict[int, KPI], candidates: list[KPI]) -> KPI | None:
     text = row.cells.get("kpi", "")
     scorecard = row.cells.get("scorecard", "")
     where = f" in {scorecard}" if scorecard else ""
-    if text.isdigit():
-        found = by_id.get(int(text))
+    pk = _kpi_id(text)
+    if pk is not None:
+        found = by_id.get(pk)
         matches = [found] if found else []
     else:
         matches = [kpi for kpi in candidates if kpi.name == text]

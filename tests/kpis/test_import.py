@@ -147,6 +147,10 @@ def test_it_refuses_rows_for_kpis_the_person_may_not_edit_with_their_row_numbers
         (f"kpi,period,value\nRegional revenue,{Q1},80\n",
          kpi_services.RED_NEEDS_COMMENT),
         (f"kpi,period,value\nRegional revenue,{Q1},\"1,234\"\n", '"1,234" is ambiguous'),
+        # Digits that str.isdigit takes and int refuses or overflows (a 500 before issue 14).
+        (f"kpi,period,value\n²,{Q1},5\n", 'No KPI "²" that you can see.'),
+        (f"kpi,period,value\n{'9' * 5000},{Q1},5\n", "that you can see."),
+        (f"kpi,period,value\n{2**63},{Q1},5\n", f'No KPI "{2**63}" that you can see.'),
     ],
 )  # fmt: skip
 def test_it_explains_each_bad_row(client, people, north_sales_kpi, q1, text, message):
