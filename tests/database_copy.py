@@ -49,7 +49,9 @@ class DatabaseCopy:
                 if data:
                     with cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
                         copy.write(data)
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            for statement in connection.ops.sequence_reset_sql(
+                no_style(), apps.get_models(include_auto_created=True)
+            ):
                 cursor.execute(statement)
 
     def release(self) -> None:
