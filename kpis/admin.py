@@ -50,6 +50,9 @@ class TargetAdmin(ServiceAdmin, SimpleHistoryAdmin):
     search_fields = ["kpi__name"]
     autocomplete_fields = ["kpi"]
     list_select_related = ["kpi", "period"]
+    # A band's high edges arrive with the target types (issue 15); until the services take
+    # them the admin does not offer them.
+    exclude = ["value_high", "red_flag_high"]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # Numbers as every other path reads them (kpis.services.numbers), not Django's

@@ -12,7 +12,7 @@ from kpis import scoring
 from scorecard.fields import CommentField, NoteField
 from scorecard.models import OrgUnit, Period, Scorecard, validate_weight
 from scorecard.text import DisplayTextFields
-from strategy.models import Objective, member_of_period_q
+from strategy.models import CODE_LENGTH, TITLE_LENGTH, Objective, member_of_period_q
 
 TOLERANCE_NOT_POSITIVE = "The tolerance must be greater than 0 %."
 ROLLUP_NEEDS_METHOD = "A roll-up KPI needs a roll-up method."
@@ -27,6 +27,10 @@ VALUE_NOT_FINITE = "Enter a finite number."
 VALUE_OUT_OF_BOUND = "Enter a number between -{bound} and {bound}."
 MISSING_CHILDREN_ONLY_FOR_ROLLUPS = "Only a roll-up KPI has a rule for missing children."
 ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cannot be entered."
+
+UNIT_LENGTH = 40
+DATA_SOURCE_LENGTH = 255
+FORMULA_LENGTH = 2000
 
 VALUE_DIGITS = 20
 VALUE_PLACES = 6
@@ -73,6 +77,33 @@ class KPI(DisplayTextFields, models.Model):
     class Source(models.TextChoices):
         MANUAL = "manual", "Entered"
         ROLLUP = "rollup", "Roll-up"
+        FORMULA = "formula", "Calculated"
+
+    class TargetType(models.TextChoices):
+        AT_LEAST = scoring.AT_LEAST, "At least the target"
+        AT_MOST = scoring.AT_MOST, "At most the target"
+        MORE_THAN = scoring.MORE_THAN, "More than the target"
+        LESS_THAN = scoring.LESS_THAN, "Less than the target"
+        BAND = scoring.BAND, "Within a band"
+        MILESTONE = scoring.MILESTONE, "Milestone (done or not)"
+        ORDINAL = scoring.ORDINAL, "Levels (e.g. BBB to AAA)"
+        TRACK = scoring.TRACK, "Tracked, no target"
+
+    class Frequency(models.TextChoices):
+        MONTH = scoring.MONTH, "Monthly"
+        QUARTER = scoring.QUARTER, "Quarterly"
+        YEAR = scoring.YEAR, "Yearly"
+
+    class TimeAggregation(models.TextChoices):
+        SUM = scoring.SUM, "Sum"
+        AVERAGE = scoring.AVERAGE, "Average"
+        LAST = scoring.LAST, "Last"
+        MIN = scoring.MIN, "Minimum"
+        MAX = scoring.MAX, "Maximum"
+
+    class MissingValues(models.TextChoices):
+        BLANK = "blank", "A missing input leaves the result blank"
+        ZERO = "zero", "A missing input counts as 0"
 
     class RollupMethod(models.TextChoices):
         SUM = "sum", "Sum"
@@ -87,9 +118,22 @@ class KPI(DisplayTextFields, models.Model):
         ZERO = scoring.ZERO, "A missing child counts as 0"
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="kpis")
-    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=CODE_LENGTH, blank=True, help_text="e.g. 1.2.1; unique within the scorecard"
+    )
+    name = models.CharField(max_length=TITLE_LENGTH)
     description = NoteField(blank=True)
-    unit = models.CharField(max_length=20, blank=True, help_text="e.g. %, USD, days")
+    data_source = models.CharField(
+        max_length=DATA_SOURCE_LENGTH, blank=True, help_text="Where the numbers come from"
+    )
+    unit = models.CharField(max_length=UNIT_LENGTH, blank=True, help_text="e.g. %, USD, days")
+    baseline = models.DecimalField(
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
+        null=True,
+        blank=True,
+        validators=[validate_finite, validate_within_bound],
+    )
     decimals = models.PositiveSmallIntegerField(default=1)
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
     indicator_type = models.CharField(
@@ -111,7 +155,21 @@ class KPI(DisplayTextFields, models.Model):
     tolerance_pct = models.DecimalField(
         max_digits=7, decimal_places=3, default=Decimal("10"), validators=[validate_tolerance]
     )
-    source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
+    source = models.CharField(max_length=7, choices=Source.choices, default=Source.MANUAL)
+    frequency = models.CharField(max_length=7, choices=Frequency.choices, default=Frequency.QUARTER)
+    time_aggregation = models.CharField(
+        max_length=7, choices=TimeAggregation.choices, default=TimeAggregation.AVERAGE
+    )
+    target_type = models.CharField(
+        max_length=9, choices=TargetType.choices, default=TargetType.AT_LEAST
+    )
+    # Ordinal KPIs: the level names, worst first; values store positions (0 = worst).
+    levels = models.JSONField(default=list, blank=True)
+    # Calculated KPIs (source "formula"): the expression of DESIGN.md section 4.
+    formula = models.CharField(max_length=FORMULA_LENGTH, blank=True)
+    missing_values = models.CharField(
+        max_length=5, choices=MissingValues.choices, default=MissingValues.BLANK
+    )
     rolls_up_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rollup_children"
     )
@@ -137,7 +195,7 @@ class KPI(DisplayTextFields, models.Model):
             models.CheckConstraint(condition=Q(tolerance_pct__gt=0), name="kpi_tolerance_positive"),
             models.CheckConstraint(
                 condition=Q(source="rollup", rollup_method__isnull=False)
-                | Q(source="manual", rollup_method__isnull=True),
+                | (~Q(source="rollup") & Q(rollup_method__isnull=True)),
                 name="kpi_rollup_method_iff_rollup",
             ),
             models.CheckConstraint(
@@ -242,8 +300,25 @@ def one_per_kpi_and_period(kind: str, message: str) -> models.UniqueConstraint:
 
 
 class Target(KPIValue):
+    """`value` and `red_flag` are a band's low edges (with `value_high` and `red_flag_high`),
+    an ordinal KPI's level positions, or a plain target and its red flag."""
+
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="targets")
     red_flag = models.DecimalField(
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
+        null=True,
+        blank=True,
+        validators=[validate_finite, validate_within_bound],
+    )
+    value_high = models.DecimalField(
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
+        null=True,
+        blank=True,
+        validators=[validate_finite, validate_within_bound],
+    )
+    red_flag_high = models.DecimalField(
         max_digits=VALUE_DIGITS,
         decimal_places=VALUE_PLACES,
         null=True,
@@ -338,6 +413,7 @@ class ScoreSnapshot(models.Model):
         RED = scoring.RED, "Off target"
         NO_DATA = scoring.NO_DATA, "No data"
         NO_TARGET = scoring.NO_TARGET, "No target"
+        TRACKED = scoring.TRACKED, "Tracked"
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="snapshots")
@@ -350,6 +426,10 @@ class ScoreSnapshot(models.Model):
     status = models.CharField(max_length=9, choices=Status.choices)
     reported = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    # A KPI seen at a longer period than its frequency: the sub-periods that counted and all
+    # of them ("2 of 3 months"); null at its own frequency and for aggregates.
+    periods_reported = models.PositiveIntegerField(null=True, blank=True)
+    periods_total = models.PositiveIntegerField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -15,6 +15,8 @@ AMBER = "amber"
 RED = "red"
 NO_DATA = "no_data"
 NO_TARGET = "no_target"
+# A `track` KPI: measured, never scored (DESIGN.md section 4, "Target types").
+TRACKED = "tracked"
 
 UP = "up"
 DOWN = "down"
@@ -25,6 +27,24 @@ AVERAGE = "average"
 MIN = "min"
 MAX = "max"
 WEIGHTED_AVERAGE = "weighted_average"
+LAST = "last"
+
+# What "on target" means (DESIGN.md section 4, "Target types").
+AT_LEAST = "at_least"
+AT_MOST = "at_most"
+MORE_THAN = "more_than"
+LESS_THAN = "less_than"
+BAND = "band"
+MILESTONE = "milestone"
+ORDINAL = "ordinal"
+TRACK = "track"
+TARGET_TYPES = (AT_LEAST, AT_MOST, MORE_THAN, LESS_THAN, BAND, MILESTONE, ORDINAL, TRACK)
+
+# The grains of a period and the frequencies of a KPI (section 4, "Frequencies").
+MONTH = "month"
+QUARTER = "quarter"
+YEAR = "year"
+GRAINS = (MONTH, QUARTER, YEAR)
 
 # What a roll-up does with a child that counts but has no value (DESIGN.md section 4).
 REQUIRE_ALL = "require_all"

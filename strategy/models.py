@@ -13,6 +13,11 @@ from scorecard.fields import CommentField, NoteField
 from scorecard.models import OrgUnit, Period, Perspective, Scorecard, validate_weight
 from scorecard.text import DisplayTextFields
 
+# Published scorecards number their objectives and measures ("1.2", "1.2.1") and title them
+# at length; a cascaded unit may reuse its parent's codes (DESIGN.md section 4).
+CODE_LENGTH = 30
+TITLE_LENGTH = 255
+CODE_TAKEN = "This scorecard already has an objective with this code."
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
 LINK_EXISTS = "These two objectives are already linked."
@@ -46,7 +51,10 @@ class Objective(DisplayTextFields, models.Model):
     perspective = models.ForeignKey(
         Perspective, on_delete=models.PROTECT, related_name="objectives"
     )
-    title = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=CODE_LENGTH, blank=True, help_text="e.g. 1.2; unique within the scorecard"
+    )
+    title = models.CharField(max_length=TITLE_LENGTH)
     description = NoteField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,6 +93,13 @@ class Objective(DisplayTextFields, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=0), name="objective_weight_not_negative"
+            ),
+            models.UniqueConstraint(
+                "scorecard",
+                "code",
+                condition=~Q(code=""),
+                name="objective_code_unique_in_scorecard",
+                violation_error_message=CODE_TAKEN,
             ),
         ]
 

@@ -179,8 +179,8 @@ CREATE_CASES = [
     Case("name blank", lambda w: {"name": ""}, "name", BLANK),
     # PostgreSQL refuses NUL in text outright, so it must never reach the database.
     Case("name with NUL", lambda w: {"name": "Deals\x00won"}, "name", NUL_CHARACTERS),
-    Case("unit too long", lambda w: {"unit": "x" * 21}, "unit",
-         TOO_LONG.format(max_length=20)),
+    Case("unit too long", lambda w: {"unit": "x" * 41}, "unit",
+         TOO_LONG.format(max_length=40)),
     Case("owner unknown", lambda w: {"owner": UNKNOWN}, "owner",
          DOES_NOT_EXIST.format(pk_value=UNKNOWN)),
     Case("owner 2**70", lambda w: {"owner": HUGE}, "owner",

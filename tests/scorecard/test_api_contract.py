@@ -62,7 +62,7 @@ CONTRACT_ENUMS = {
     ("memberships", "role"): {"manager", "owner", "viewer"},
     ("kpis", "direction"): {"up", "down"},
     ("kpis", "indicator_type"): {"leading", "lagging"},
-    ("kpis", "source"): {"manual", "rollup"},
+    ("kpis", "source"): {"manual", "rollup", "formula"},
     ("kpis", "rollup_method"): {"sum", "average", "min", "max", "weighted_average", None},
     ("kpis", "missing_children"): {"require_all", "ignore", "zero", None},
 }

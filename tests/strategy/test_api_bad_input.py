@@ -167,8 +167,8 @@ OBJECTIVE_CREATE_CASES = [
     Case("title spaces", lambda w: {"title": "   "}, "title", BLANK),
     # PostgreSQL refuses NUL in text outright, so it must never reach the database.
     Case("title with NUL", lambda w: {"title": "Win\x00"}, "title", NUL_CHARACTERS),
-    Case("title too long", lambda w: {"title": "x" * 201}, "title",
-         TOO_LONG.format(max_length=200)),
+    Case("title too long", lambda w: {"title": "x" * 256}, "title",
+         TOO_LONG.format(max_length=255)),
     Case("title missing", lambda w: {"title": MISSING}, "title", REQUIRED),
     Case("scorecard missing", lambda w: {"scorecard": MISSING}, "scorecard", REQUIRED),
     Case("scorecard null", lambda w: {"scorecard": None}, "scorecard", NULL),
