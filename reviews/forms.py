@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from reviews.models import ActionItem, Initiative, Notification, Review
+from reviews.services.workflow import MEETING_FIELDS
 from scorecard.models import OrgUnit
 from scorecard.rules import visible_q
 from strategy.models import Objective
@@ -52,12 +53,27 @@ class ReviewMeetingForm(forms.Form):
     )
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     decisions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # A list of checkboxes sends nothing when every box is clear, exactly as a post that
+    # never showed it: this marker says the list was on the page.
+    participants_listed = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
 
     def __init__(self, *args, unit: OrgUnit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["participants"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = people_who_see(unit)
+
+    def posted_changes(self) -> dict:
+        """The fields the post carried, for `review_update`: an autosave of one field (or a
+        script posting only the summary) leaves the others as they are."""
+        changes = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self.data and name in MEETING_FIELDS
+        }
+        if self.cleaned_data.get("participants_listed"):
+            changes.setdefault("participants", self.cleaned_data["participants"])
+        return changes
 
 
 class ReviewPlanForm(forms.Form):

@@ -3,6 +3,7 @@ reopen it."""
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from scorecard.services import period_open
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
+MEETING_FIELDS = frozenset({"meeting_date", "summary", "decisions", "participants"})
 ANNUAL_REVIEW_NOT_Q4 = (
     "An annual review is held on the fiscal year's last quarter: choose a Q4, not {period}."
 )
@@ -81,27 +83,24 @@ def review_create(
 
 
 @transaction.atomic
-def review_update(
-    *,
-    review: Review,
-    meeting_date: date | None = None,
-    summary: str | None = None,
-    decisions: str | None = None,
-    participants: Iterable | None = None,
-) -> Review:
-    """The fields the meeting fills in as it goes (the page saves them as you type). The
+def review_update(*, review: Review, **changes: Any) -> Review:
+    """The fields the meeting fills in as it goes (the page saves them as you type):
+    `meeting_date`, `summary`, `decisions`, `participants`. Only the fields given change, and
+    a given empty value clears its field (a meeting date taken back, no participants). The
     status is not one of them: it moves through review_open, review_close, review_reopen."""
+    unknown = set(changes) - MEETING_FIELDS
+    if unknown:
+        raise TypeError(f"review_update() got unexpected fields {sorted(unknown)}")
     check_review_open(review)
-    if meeting_date is not None:
-        review.meeting_date = meeting_date
-    if summary is not None:
-        review.summary = summary.strip()
-    if decisions is not None:
-        review.decisions = decisions.strip()
+    if "meeting_date" in changes:
+        review.meeting_date = changes["meeting_date"]
+    for name in ("summary", "decisions"):
+        if name in changes:
+            setattr(review, name, (changes[name] or "").strip())
     review.full_clean()
     review.save()
-    if participants is not None:
-        people = list(participants)
+    if "participants" in changes:
+        people = list(changes["participants"] or [])
         for person in people:
             check_owner_sees_unit(owner=person, unit=review.org_unit, field="participants")
         review.participants.set(people)

@@ -99,7 +99,7 @@ def review_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     saved = False
     if form.is_valid():
         try:
-            services.review_update(review=review, **form.cleaned_data)
+            services.review_update(review=review, **form.posted_changes())
             saved = True
         except ValidationError as error:
             show_service_errors(form, error)

@@ -95,6 +95,46 @@ def test_it_autosaves_the_meeting_fields(review, people):
     assert set(review.participants.all()) == {people.owner, people.north_manager}
 
 
+def meet(review, people, **fields):
+    services.review_update(
+        review=review, meeting_date=dt.date(2026, 5, 20), summary="Revenue is off.",
+        decisions="Call the key account.", participants=[people.owner],
+    )  # fmt: skip
+    return client_of(people, "north_manager").post(
+        f"/reviews/{review.pk}/", fields, headers={"HX-Request": "true"}
+    )
+
+
+def test_an_autosave_of_one_field_leaves_the_others_as_they_were(review, people):
+    response = meet(review, people, summary="Revenue is back.")
+
+    assert response.status_code == 200
+    review.refresh_from_db()
+    assert (review.meeting_date, review.summary, review.decisions) == (
+        dt.date(2026, 5, 20), "Revenue is back.", "Call the key account."
+    )  # fmt: skip
+    assert list(review.participants.all()) == [people.owner]
+
+
+def test_the_page_clears_every_participant_and_the_meeting_date(review, people):
+    # What the page posts when the date is emptied and every box unticked.
+    response = meet(
+        review, people, meeting_date="", summary="Revenue is off.", decisions="",
+        participants_listed="True",
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    review.refresh_from_db()
+    assert (review.meeting_date, review.decisions) == (None, "")
+    assert not review.participants.exists()
+
+
+def test_the_page_carries_the_participants_marker(review, people):
+    page = client_of(people, "north_manager").get(f"/reviews/{review.pk}/").content.decode()
+
+    assert 'name="participants_listed"' in page
+
+
 def test_it_refuses_a_participant_who_cannot_see_the_unit(review, people):
     response = client_of(people, "north_manager").post(
         f"/reviews/{review.pk}/",

@@ -276,3 +276,15 @@ def test_it_lists_actions_with_as_many_queries_for_ten_times_the_rows(
     # Session, user, the user's memberships, the count, the page (with its joins).
     with django_assert_max_num_queries(5):
         assert len(client.get("/api/actions/?page_size=100").json()["results"]) == extra + 1
+
+
+def test_a_patch_clears_the_meeting_date_and_keeps_what_it_does_not_name(review, people):
+    services.review_update(review=review, meeting_date=dt.date(2026, 5, 20), summary="Kept.")
+
+    response = client_of(people, "north_manager").patch(
+        f"/api/reviews/{review.pk}/", {"meeting_date": None}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    review.refresh_from_db()
+    assert (review.meeting_date, review.summary) == (None, "Kept.")
