@@ -408,11 +408,14 @@ def test_it_names_objectives_and_kpis_with_their_codes(org, healthy):
     kpi = KPI.objects.filter(objective=objective).first()
     KPI.objects.filter(pk=kpi.pk).update(code="L1.1", owner=None)
 
+    subjects = {("objective", objective.pk), ("kpi", kpi.pk)}
     messages = {
-        f.code: f.message
+        (f.subject_type, f.code): f.message
         for f in findings_of(org.acme.scorecard)
-        if f.subject_id in (objective.pk, kpi.pk)
+        if (f.subject_type, f.subject_id) in subjects
     }
 
-    assert messages["objective_not_verb"].startswith("“L1 Learning of staff” does not start")
-    assert messages["missing_owner"] == f"KPI “L1.1 {kpi.name}” has no owner."
+    assert messages["objective", "objective_not_verb"].startswith(
+        "“L1 Learning of staff” does not start"
+    )
+    assert messages["kpi", "missing_owner"] == f"KPI “L1.1 {kpi.name}” has no owner."
