@@ -4,15 +4,15 @@ items), which is why it lives in the top app.
 
 A fixed number of queries whatever the scorecard's size: the two quarters it looks at,
 the organization settings, perspectives, objectives (with how many they support), KPIs,
-targets, the KPIs with a target in any period, actuals, KPI snapshots, links and open action
-items."""
+targets (which KPIs have one in any period, and which in the current one), actuals, KPI
+snapshots, links and open action items."""
 
 import re
 from dataclasses import dataclass
 from datetime import date
 
 import lemminflect
-from django.db.models import Count
+from django.db.models import Case, Count, Max, When
 from django.utils import timezone
 
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
@@ -119,13 +119,15 @@ def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list
         )
     )
     kpi_ids = [kpi.pk for kpi in kpis]
-    with_target = set(
-        Target.objects.filter(kpi_id__in=kpi_ids, period=current).values_list("kpi_id", flat=True)
+    # One row per KPI with a target in some period (any grain; without one a KPI can never
+    # score), saying whether one of them is the current quarter's: one query, a row per KPI.
+    targeted = list(
+        Target.objects.filter(kpi_id__in=kpi_ids)
+        .values("kpi_id")
+        .annotate(current=Max(Case(When(period=current, then=1), default=0)))
     )
-    # The KPIs with a target in some period, any grain: without one a KPI can never score.
-    ever_targeted = set(
-        Target.objects.filter(kpi_id__in=kpi_ids).values_list("kpi_id", flat=True).distinct()
-    )
+    ever_targeted = {row["kpi_id"] for row in targeted}
+    with_target = {row["kpi_id"] for row in targeted if row["current"]}
     with_actual = set(
         Actual.objects.filter(kpi_id__in=kpi_ids, period=closed).values_list("kpi_id", flat=True)
     )
