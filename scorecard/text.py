@@ -104,7 +104,7 @@ def one_line(text: str) -> str:
 def coded(item: Any) -> str:
     """An objective's title or a KPI's name with its code before it ("1.2.1 Revenue"), as
     published scorecards list them; the title alone when it has no code."""
-    title = getattr(item, "title", None) or getattr(item, "name", "")
+    title = str(getattr(item, "title", None) or getattr(item, "name", "") or "")
     code = getattr(item, "code", "")
     return f"{code} {title}" if code else title
 
