@@ -346,3 +346,52 @@ def test_the_export_carries_codes_and_formats_numbers_without_changing_them(
     assert row["actual"] == "47400000.000000"
     actual = sheet.cell(row=2, column=columns.index("actual") + 1)
     assert (actual.value, actual.number_format) == (47400000, "#,##0")
+
+
+def test_the_editor_saves_an_objectives_code(client, people, org, financial, coded_kpi):
+    objective = coded_kpi.objective
+    client.force_login(people.north_manager)
+
+    client.post(
+        reverse("editor:objective_edit", args=[org.north_sales.slug, objective.pk]),
+        {
+            "perspective": objective.perspective_id,
+            "code": "F1",
+            "title": objective.title,
+            "weight": "1",
+        },
+    )
+
+    objective.refresh_from_db()
+    assert objective.code == "F1"
+
+
+def test_pages_hold_titles_of_255_and_units_of_40_characters(
+    client, people, org, financial, django_capture_on_commit_callbacks
+):
+    title = "Grow " + "revenue " * 31 + "no"
+    name = "Revenue " * 31 + "all in"
+    unit = "thousand US dollars, constant 2020 price"
+    assert (len(title), len(name), len(unit)) == (255, 254, 40)
+    with django_capture_on_commit_callbacks(execute=True):
+        objective = strategy_services.objective_create(
+            scorecard=org.north_sales.scorecard, perspective=financial, title=title, code="F9"
+        )
+        kpi = kpi_services.kpi_create(objective=objective, name=name, unit=unit, code="F9.1")
+    client.force_login(people.north_manager)
+    slug = org.north_sales.slug
+
+    pages = [
+        reverse("scorecard:scorecard", args=[slug]) + f"?period={Q1}",
+        reverse("editor:editor", args=[slug]),
+        reverse("kpis:kpi_detail", args=[slug, kpi.pk]) + f"?period={Q1}",
+        reverse("strategy:map", args=[slug]) + f"?period={Q1}",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert f"F9.1 {name}" in html or f"F9 {title[:30]}" in html, url
+    editor = client.get(reverse("editor:editor", args=[slug])).content.decode()
+    assert f'value="{name}" maxlength="255"' in editor
+    assert f'value="{unit}" maxlength="40"' in editor
