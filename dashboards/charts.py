@@ -112,14 +112,15 @@ def score_trend(points: Iterable[Any]) -> dict[str, Any]:
     }
 
 
-def kpi_history(rows: Iterable[Any], *, unit: str) -> dict[str, Any]:
+def kpi_history(rows: Iterable[Any], *, unit: str, decimals: int = 1) -> dict[str, Any]:
     """A KPI's values against its targets over quarters, with the band between the target
     and the red flag (the amber zone) shaded. `rows` have `.period.label`, `.value`,
-    `.target`, `.red_flag` and `.status`."""
+    `.target`, `.red_flag` and `.status`. Values show as the pages show them: the KPI's
+    decimals and thousands separators (d3-format, which Plotly speaks)."""
     rows = list(rows)
     labels = [plotly_text(row.period.label) for row in rows]
     unit = plotly_text(unit)
-    suffix = f" {unit}" if unit else ""
+    suffix = f":,.{int(decimals)}f}}" + (f" {unit}" if unit else "")
     return {
         "data": [
             {
@@ -129,7 +130,7 @@ def kpi_history(rows: Iterable[Any], *, unit: str) -> dict[str, Any]:
                 "x": labels,
                 "y": [_number(row.red_flag) for row in rows],
                 "line": {"color": STATUS_COLOURS["red"], "dash": "dot", "width": 1.5},
-                "hovertemplate": f"Red flag %{{y}}{suffix}<extra></extra>",
+                "hovertemplate": f"Red flag %{{y{suffix}<extra></extra>",
             },
             {
                 "type": "scatter",
@@ -140,7 +141,7 @@ def kpi_history(rows: Iterable[Any], *, unit: str) -> dict[str, Any]:
                 "fill": "tonexty",
                 "fillcolor": "rgba(146, 64, 14, 0.12)",
                 "line": {"color": "#1d4ed8", "dash": "dash", "width": 1.5},
-                "hovertemplate": f"Target %{{y}}{suffix}<extra></extra>",
+                "hovertemplate": f"Target %{{y{suffix}<extra></extra>",
             },
             {
                 "type": "scatter",
@@ -154,11 +155,11 @@ def kpi_history(rows: Iterable[Any], *, unit: str) -> dict[str, Any]:
                     "color": [STATUS_COLOURS.get(row.status, "#4b5563") for row in rows],
                     "symbol": [STATUS_SYMBOLS.get(row.status, "circle-open") for row in rows],
                 },
-                "hovertemplate": f"Actual %{{y}}{suffix}<extra></extra>",
+                "hovertemplate": f"Actual %{{y{suffix}<extra></extra>",
             },
         ],
         "layout": _layout(
             xaxis={"type": "category", "automargin": True},
-            yaxis={"title": {"text": unit}, "automargin": True},
+            yaxis={"title": {"text": unit}, "automargin": True, "tickformat": ","},
         ),
     }

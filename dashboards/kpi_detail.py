@@ -44,7 +44,7 @@ def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse
         "scorecard": scorecard,
         "period": period,
         "quarters": quarters,
-        "figure": charts.kpi_history(quarters, unit=kpi.unit),
+        "figure": charts.kpi_history(quarters, unit=kpi.unit, decimals=kpi.decimals),
         "children": detail_selectors.rollup_children(kpi=kpi, period=period)
         if kpi.is_rollup
         else [],

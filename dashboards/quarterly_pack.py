@@ -15,6 +15,7 @@ from kpis import selectors as kpi_selectors
 from reviews import selectors as review_selectors
 from scorecard.models import Period, Scorecard
 from scorecard.page_support import period_from_request, scorecard_for_reading
+from scorecard.text import coded
 from scorecard.throttling import rate_limited
 
 TEMPLATE = "dashboards/dashboard_pack.html"
@@ -30,7 +31,7 @@ class FlaggedKpi:
 def pack_context(*, scorecard: Scorecard, period: Period) -> dict:
     sheet = kpi_selectors.scorecard_sheet(scorecard=scorecard, period=period)
     flagged = [
-        FlaggedKpi(objective_row.objective.title, kpi_row)
+        FlaggedKpi(coded(objective_row.objective), kpi_row)
         for perspective_row in sheet.perspectives
         for objective_row in perspective_row.objectives
         for kpi_row in objective_row.kpis

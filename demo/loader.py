@@ -96,6 +96,7 @@ def _unit(entry: Entry, references: References) -> specs.UnitSpec:
         _objective(item, key, references) for item in entry.entries("objectives", "objective")
     )
     links = tuple(_link(item, objectives) for item in entry.entries("links", "link", []))
+    _check_codes(entry, objectives)
     unit = specs.UnitSpec(
         key=key,
         name=entry.text("name"),
@@ -108,6 +109,19 @@ def _unit(entry: Entry, references: References) -> specs.UnitSpec:
     )
     entry.done()
     return unit
+
+
+def _check_codes(entry: Entry, objectives: tuple[specs.ObjectiveSpec, ...]) -> None:
+    """Codes are unique within a unit's scorecard (objectives among objectives, KPIs among
+    KPIs); another unit may reuse them."""
+    for kind, codes in (
+        ("objective", [objective.code for objective in objectives]),
+        ("KPI", [kpi.code for objective in objectives for kpi in objective.kpis]),
+    ):
+        given = [code for code in codes if code]
+        twice = sorted({code for code in given if given.count(code) > 1})
+        if twice:
+            entry.fail(f"the {kind} code {twice[0]!r} is used twice in this unit.")
 
 
 def _objective(entry: Entry, unit: str, references: References) -> specs.ObjectiveSpec:
@@ -125,6 +139,7 @@ def _objective(entry: Entry, unit: str, references: References) -> specs.Objecti
         owner=owner,
         kpis=tuple(_kpi(item, unit, references) for item in entry.entries("kpis", "KPI")),
         supports=supports,
+        code=entry.text("code", ""),
     )
     entry.done()
     return objective
@@ -168,6 +183,9 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         weight=entry.decimal("weight", "1"),
         tolerance=entry.decimal("tolerance", None),
         description=entry.text("description", ""),
+        code=entry.text("code", ""),
+        data_source=entry.text("data_source", ""),
+        baseline=entry.decimal("baseline", None),
     )
     entry.done()
     if not 0 <= kpi.decimals <= 6:

@@ -88,6 +88,7 @@ def _create_unit_strategy(demo: DemoState, unit: UnitSpec) -> None:
             scorecard=scorecard,
             perspective=demo.perspectives[goal.perspective],
             title=goal.title,
+            code=goal.code,
             owner=demo.people[goal.owner],
             supports=[demo.objectives[key] for key in goal.supports],
         )
@@ -108,7 +109,10 @@ def _create_kpi(demo: DemoState, objective: Objective, spec: KpiSpec) -> KPI:
     kpi = kpi_services.kpi_create(
         objective=objective,
         name=spec.name,
+        code=spec.code,
         description=spec.description,
+        data_source=spec.data_source,
+        baseline=None if spec.baseline is None else Decimal(spec.baseline),
         unit=spec.unit,
         decimals=spec.decimals,
         direction=spec.direction,

@@ -71,6 +71,10 @@ class KpiSpec:
     weight: str = "1"
     tolerance: str | None = None
     description: str = ""
+    # Issue 15, measures as published: "F1.1", where the numbers come from, a baseline.
+    code: str = ""
+    data_source: str = ""
+    baseline: str | None = None
 
     @property
     def sign(self) -> int:
@@ -85,6 +89,7 @@ class ObjectiveSpec:
     owner: str
     kpis: tuple[KpiSpec, ...]
     supports: tuple[str, ...] = ()
+    code: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from kpis import engine, scoring
 from kpis.models import KPI, ScoreSnapshot, Target
 from kpis.selectors import started_kpi_ids
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
+from scorecard.text import coded, measure_text, score_text
 from strategy.models import Objective
 
 UNKNOWN_SUBJECT = "There is no such score on this scorecard."
@@ -47,6 +48,8 @@ class Explanation:
     members: list[Member] = field(default_factory=list)
     formula: str = ""
     notes: list[str] = field(default_factory=list)
+    # The decimals a KPI's values are shown with (its own); scores always show one.
+    decimals: int = 1
 
     @property
     def missing(self) -> list[Member]:
@@ -54,6 +57,7 @@ class Explanation:
 
 
 def _n(value: Decimal | None, places: int = 6) -> str:
+    """A weight or a tolerance as typed: up to `places` decimals, no trailing zeros."""
     if value is None:
         return "–"
     text = f"{value:.{places}f}".rstrip("0").rstrip(".")
@@ -96,10 +100,11 @@ def _weighted_formula(members: list[Member]) -> str:
     total_weight = sum((m.weight for m in scored), Decimal(0))
     if total_weight == 0:
         return "The members with a score all weigh 0, so there is no score."
-    top = " + ".join(f"{_n(m.number)} × {_n(m.weight, 4)}" for m in scored)
+    # Scores with one decimal, as the pages show them; the mean is worked on the stored ones.
+    top = " + ".join(f"{score_text(m.number)} × {_n(m.weight, 4)}" for m in scored)
     weighted = sum(((m.number or Decimal(0)) * m.weight for m in scored), Decimal(0))
     mean = scoring.round6(weighted / total_weight)
-    return f"({top}) ÷ {_n(total_weight, 4)} = {_n(mean)}"
+    return f"({top}) ÷ {_n(total_weight, 4)} = {score_text(mean)}"
 
 
 def _aggregate_explanation(subject_type, title, snapshot, members, what) -> Explanation:
@@ -120,7 +125,8 @@ def _aggregate_explanation(subject_type, title, snapshot, members, what) -> Expl
 
 def _status_rule() -> str:
     return (
-        f"Green from {scoring.GREEN_FROM}, red below {scoring.RED_BELOW}, amber between "
+        f"Green from {score_text(scoring.GREEN_FROM)}, red below {score_text(scoring.RED_BELOW)}, "
+        "amber between "
         "(scores run from 0 to 10)."
     )
 
@@ -132,7 +138,11 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
     target = Target.objects.filter(kpi=kpi, period=period).first()
     value = snapshot.value if snapshot else None
     explanation = Explanation(
-        subject_type=engine.KPI, title=kpi.name, snapshot=snapshot, summary=""
+        subject_type=engine.KPI,
+        title=coded(kpi),
+        snapshot=snapshot,
+        summary="",
+        decimals=kpi.decimals,
     )
     rollup = _add_rollup_members(explanation, kpi, period) if kpi.is_rollup else None
     if target is None:
@@ -154,37 +164,39 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         if target.red_flag is not None
         else f"the default: {_n(kpi.tolerance_pct, 3)} % of the target away from it"
     )
+
+    def v(number: Decimal | None) -> str:
+        return measure_text(number, kpi.decimals)
+
     explanation.notes.append(
-        f"{better.capitalize()} is better. Target {_n(target.value)}; red flag {_n(red_flag)} "
+        f"{better.capitalize()} is better. Target {v(target.value)}; red flag {v(red_flag)} "
         f"({flag_origin})."
     )
     if value is None:
         explanation.summary = _no_value_sentence(period, rollup)
         return explanation
-    explanation.summary = _kpi_status_sentence(kpi.direction, value, target.value, red_flag)
+    explanation.summary = _kpi_status_sentence(kpi, value, target.value, red_flag)
     raw = (Decimal(10) * ((target.value - red_flag) + (value - red_flag))) / (
         3 * (target.value - red_flag)
     )
     clamped = min(max(raw, Decimal(0)), Decimal(10))
     explanation.formula = (
-        f"10/3 × (1 + (a − r) ÷ (t − r)) = 10/3 × (1 + ({_n(value)} − {_n(red_flag)}) ÷ "
-        f"({_n(target.value)} − {_n(red_flag)})) = {_n(scoring.round6(raw))}"
-        + (f", kept within 0–10: {_n(scoring.round6(clamped))}" if clamped != raw else "")
+        f"10/3 × (1 + (a − r) ÷ (t − r)) = 10/3 × (1 + ({v(value)} − {v(red_flag)}) ÷ "
+        f"({v(target.value)} − {v(red_flag)})) = {score_text(scoring.round6(raw))}"
+        + (f", kept within 0–10: {score_text(scoring.round6(clamped))}" if clamped != raw else "")
     )
     return explanation
 
 
-def _kpi_status_sentence(direction, value, target, red_flag) -> str:
-    met = value >= target if direction == scoring.UP else value <= target
-    crossed = value < red_flag if direction == scoring.UP else value > red_flag
+def _kpi_status_sentence(kpi: KPI, value, target, red_flag) -> str:
+    met = value >= target if kpi.direction == scoring.UP else value <= target
+    crossed = value < red_flag if kpi.direction == scoring.UP else value > red_flag
+    a, t, r = (measure_text(number, kpi.decimals) for number in (value, target, red_flag))
     if met:
-        return f"{_n(value)} meets the target of {_n(target)}: green."
+        return f"{a} meets the target of {t}: green."
     if crossed:
-        return f"{_n(value)} is past the red flag of {_n(red_flag)}: red."
-    return (
-        f"{_n(value)} misses the target of {_n(target)} but not the red flag of "
-        f"{_n(red_flag)}: amber."
-    )
+        return f"{a} is past the red flag of {r}: red."
+    return f"{a} misses the target of {t} but not the red flag of {r}: amber."
 
 
 def _no_value_sentence(period: Period, rollup: scoring.RollupResult | None) -> str:
@@ -208,7 +220,7 @@ def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> s
     counting = _counting_children(children, values, period)
     explanation.members = [
         Member(
-            label=f"{child.name} ({child.objective.scorecard.org_unit.name})",
+            label=f"{coded(child)} ({child.objective.scorecard.org_unit.name})",
             kind="child",
             number=values[child.pk].value if child.pk in values else None,
             weight=child.weight,
@@ -223,7 +235,8 @@ def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> s
     )
     explanation.notes.append(
         f"A roll-up: its value is {METHOD_WORDS[method]} of the values of the KPIs that roll up "
-        f"to it, {result.reported} of {result.total} reported: {_n(result.value)}."
+        f"to it, {result.reported} of {result.total} reported: "
+        f"{measure_text(result.value, kpi.decimals)}."
     )
     explanation.notes.append(_missing_children_note(kpi, explanation.missing))
     if len(counting) < len(children):
@@ -281,9 +294,9 @@ def _explain_objective(scorecard, objective_id, period, snapshot) -> Explanation
     supporters = list(objective.supporters.members_of(period).select_related("scorecard__org_unit"))
     kpi_scores = _scores_of(period, engine.KPI, [kpi.pk for kpi in kpis])
     supporter_scores = _scores_of(period, engine.OBJECTIVE, [o.pk for o in supporters])
-    members = [_member(kpi.name, "KPI", kpi_scores.get(kpi.pk), kpi.weight) for kpi in kpis] + [
+    members = [_member(coded(kpi), "KPI", kpi_scores.get(kpi.pk), kpi.weight) for kpi in kpis] + [
         _member(
-            f"{o.title} ({o.scorecard.org_unit.name})",
+            f"{coded(o)} ({o.scorecard.org_unit.name})",
             "supporting objective",
             supporter_scores.get(o.pk),
             Decimal(1),
@@ -292,7 +305,7 @@ def _explain_objective(scorecard, objective_id, period, snapshot) -> Explanation
     ]
     return _aggregate_explanation(
         engine.OBJECTIVE,
-        objective.title,
+        coded(objective),
         snapshot,
         members,
         "KPIs (by KPI weight) and of the objectives of other units that support it (weight 1 each)",
@@ -315,7 +328,7 @@ def _explain_perspective(scorecard, perspective_id, period, snapshot) -> Explana
         raise UnknownSubject(UNKNOWN_SUBJECT)
     objectives = list(scorecard.objectives.filter(perspective=perspective).members_of(period))
     scores = _scores_of(period, engine.OBJECTIVE, [o.pk for o in objectives])
-    members = [_member(o.title, "objective", scores.get(o.pk), o.weight) for o in objectives]
+    members = [_member(coded(o), "objective", scores.get(o.pk), o.weight) for o in objectives]
     return _aggregate_explanation(
         engine.PERSPECTIVE,
         f"{perspective.name} of {scorecard.title}",

@@ -9,8 +9,9 @@ actual is data, not a formula, and stays one.
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -34,6 +35,12 @@ EXPORT_COLUMNS = [
     "entered_at",
     # "yes" while the quarter has not ended: its numbers are so far (DESIGN.md section 4).
     "provisional",
+    # Issue 15's published measures, after the older columns so that readers of those keep
+    # their places.
+    "objective_code",
+    "kpi_code",
+    "data_source",
+    "baseline",
 ]
 TEMPLATE_COLUMNS = ["kpi", "scorecard", "unit", "period", "target", "value", "comment"]
 CONTENT_TYPES = {
@@ -54,6 +61,9 @@ def escape(value: Cell) -> Cell:
 class Table:
     columns: list[str]
     rows: list[list[Cell]]
+    # Per row, the decimals its KPI shows: an XLSX number cell keeps the raw number and shows
+    # it as the pages do (thousands separators, the KPI's decimals). None: Excel's default.
+    decimals: list[int | None] = field(default_factory=list)
 
 
 def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
@@ -77,6 +87,7 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
         )
     }
     rows: list[list[Cell]] = []
+    decimals: list[int | None] = []
     today = timezone.localdate()
     for period in periods:
         provisional = "yes" if period.is_provisional(today) else "no"
@@ -99,9 +110,14 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
                     actual.entered_by.username if actual and actual.entered_by else "",
                     actual.entered_at.isoformat() if actual else "",
                     provisional,
+                    kpi.objective.code,
+                    kpi.code,
+                    kpi.data_source,
+                    kpi.baseline,
                 ]
             )
-    return Table(EXPORT_COLUMNS, rows)
+            decimals.append(kpi.decimals)
+    return Table(EXPORT_COLUMNS, rows, decimals)
 
 
 def template_table(*, scorecard: Scorecard, period: Period, kpis: Iterable[KPI]) -> Table:
@@ -113,7 +129,7 @@ def template_table(*, scorecard: Scorecard, period: Period, kpis: Iterable[KPI])
         [kpi.name, scorecard.title, kpi.unit, period.key, targets.get(kpi.pk), None, ""]
         for kpi in kpis
     ]
-    return Table(TEMPLATE_COLUMNS, rows)
+    return Table(TEMPLATE_COLUMNS, rows, [kpi.decimals for kpi in kpis])
 
 
 def as_csv(table: Table) -> bytes:
@@ -132,15 +148,26 @@ def as_xlsx(table: Table) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Actuals")
     sheet.append(table.columns)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+    for index, row in enumerate(table.rows):
+        places = table.decimals[index] if index < len(table.decimals) else None
+        sheet.append([_xlsx_cell(sheet, cell, places) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _xlsx_cell(cell: Cell) -> object:
+def number_format(places: int) -> str:
+    """Excel's format for a KPI's numbers: thousands separators and its decimals."""
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _xlsx_cell(sheet: Any, cell: Cell, places: int | None) -> object:
     if isinstance(cell, Decimal):
+        from openpyxl.cell import WriteOnlyCell
+
         # Excel holds doubles; the export carries at most the field's 6 decimal places.
-        return float(cell)
+        number = WriteOnlyCell(sheet, value=float(cell))
+        if places is not None:
+            number.number_format = number_format(places)
+        return number
     return escape(cell)

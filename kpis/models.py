@@ -12,7 +12,13 @@ from kpis import scoring
 from scorecard.fields import CommentField, NoteField
 from scorecard.models import OrgUnit, Period, Scorecard, validate_weight
 from scorecard.text import DisplayTextFields
-from strategy.models import CODE_LENGTH, TITLE_LENGTH, Objective, member_of_period_q
+from strategy.models import (
+    CODE_LENGTH,
+    TITLE_LENGTH,
+    Objective,
+    code_problem,
+    member_of_period_q,
+)
 
 TOLERANCE_NOT_POSITIVE = "The tolerance must be greater than 0 %."
 ROLLUP_NEEDS_METHOD = "A roll-up KPI needs a roll-up method."
@@ -26,6 +32,8 @@ ROLLUP_CYCLE = "This roll-up would run in a circle."
 VALUE_NOT_FINITE = "Enter a finite number."
 VALUE_OUT_OF_BOUND = "Enter a number between -{bound} and {bound}."
 MISSING_CHILDREN_ONLY_FOR_ROLLUPS = "Only a roll-up KPI has a rule for missing children."
+KPI_CODE_TAKEN = "This scorecard already has a KPI with this code."
+DECIMALS_OUT_OF_RANGE = "Show between 0 and {most} decimals (values are stored with {most})."
 ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cannot be entered."
 
 UNIT_LENGTH = 40
@@ -228,6 +236,12 @@ class KPI(DisplayTextFields, models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        self.code = (self.code or "").strip()
+        code_message = code_problem(self.code) or self._code_taken()
+        if code_message:
+            errors["code"] = code_message
+        if self.decimals is not None and self.decimals > VALUE_PLACES:
+            errors["decimals"] = DECIMALS_OUT_OF_RANGE.format(most=VALUE_PLACES)
         if self.is_rollup and not self.rollup_method:
             errors["rollup_method"] = ROLLUP_NEEDS_METHOD
         if not self.is_rollup and self.rollup_method:
@@ -240,6 +254,17 @@ class KPI(DisplayTextFields, models.Model):
                 errors["rolls_up_to"] = message
         if errors:
             raise ValidationError(errors)
+
+    def _code_taken(self) -> str:
+        """A KPI's scorecard is its objective's: no two KPIs of one scorecard share a code
+        (archived ones included, as their history and formulas still name them). Another
+        scorecard, a cascaded unit's say, may use the same codes."""
+        if not self.code or not self.objective_id:
+            return ""
+        taken = KPI.objects.filter(
+            objective__scorecard_id=self.objective.scorecard_id, code=self.code
+        ).exclude(pk=self.pk)
+        return KPI_CODE_TAKEN if taken.exists() else ""
 
     def _rollup_parent_problem(self) -> str:
         assert self.rolls_up_to_id is not None

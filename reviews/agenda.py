@@ -17,6 +17,7 @@ from kpis.linkage_selectors import scorecard_linkage
 from kpis.models import KPI, ScoreSnapshot
 from reviews.models import ActionItem, Finding, Milestone, Review
 from scorecard.models import Period
+from scorecard.text import coded
 from strategy.models import Objective
 
 KPI_HEADLINE = "{name}: {status}, score {score}"
@@ -100,11 +101,11 @@ def _kpi_findings(review: Review) -> list[Finding]:
         kpi = kpis[row.subject_id]
         if row.status == ScoreSnapshot.Status.NO_DATA:
             kind = Finding.Kind.NO_DATA
-            headline = KPI_NO_DATA_HEADLINE.format(name=kpi.name, period=review.period.label)
+            headline = KPI_NO_DATA_HEADLINE.format(name=coded(kpi), period=review.period.label)
         else:
             kind = Finding.Kind.PERFORMANCE_GAP
             headline = KPI_HEADLINE.format(
-                name=kpi.name,
+                name=coded(kpi),
                 status=row.get_status_display().lower(),
                 score=_one_decimal(row.score),
             )
@@ -139,7 +140,7 @@ def _score_fell_findings(review: Review) -> list[Finding]:
             kind=Finding.Kind.SCORE_FELL,
             objective=objective,
             headline=SCORE_FELL_HEADLINE.format(
-                title=objective.title,
+                title=coded(objective),
                 before=_one_decimal(fell[objective.pk][0]),
                 after=_one_decimal(fell[objective.pk][1]),
             ),

@@ -4,19 +4,22 @@ items), which is why it lives in the top app.
 
 A fixed number of queries whatever the scorecard's size: the two quarters it looks at,
 the organization settings, perspectives, objectives (with how many they support), KPIs,
-targets, actuals, KPI snapshots, links and open action items."""
+targets (which KPIs have one in any period, and which in the current one), actuals, KPI
+snapshots, links and open action items."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 import lemminflect
-from django.db.models import Count
+from django.db.models import Case, Count, Max, When
 from django.utils import timezone
 
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from reviews.models import ActionItem
 from scorecard import services as core
 from scorecard.models import OrganizationSettings, Perspective, Scorecard
+from scorecard.text import coded
 from strategy.models import CausalLink, Objective
 
 KPI_COUNT_HIGH = 20
@@ -34,6 +37,7 @@ MESSAGES = {
     "objective_missing_owner": "“{title}” has no owner.",
     "kpi_missing_owner": "KPI “{title}” has no owner.",
     "no_target": "KPI “{title}” has no target for {period}.",
+    "never_scores": "KPI “{title}” has no target in any period, so it can never score.",
     "perspective_empty": "No objective in the {title} perspective.",
     "objective_not_verb": "“{title}” does not start with an action verb (e.g. “Grow”, “Reduce”).",
     "no_leading_indicator": "“{title}” is measured by lagging indicators only: add a leading one.",
@@ -54,16 +58,41 @@ class HealthFinding:
     subject_id: int
 
 
-def starts_with_verb(title: str, extra_verbs: set[str]) -> bool:
-    """Whether the title's first word is an English verb (LemmInflect's dictionary, which
-    ships with the package) or one of the organization's extra verbs."""
+# A code typed into the title ("1.2 Grow revenue", "F1.1: Grow", "3) Grow"): a first word of
+# code characters holding a digit, with the punctuation that closes it.
+TYPED_CODE = re.compile(r"[A-Za-z]{0,3}\d[A-Za-z0-9._/-]*[.:)]?")
+CODE_DASHES = {"-", "–", "—", ":"}
+# After a word that is a noun as well as a verb, these make it the head of a noun phrase:
+# "Use of Competition", "Access to Strategic Information" (not "Use data", "Access markets").
+NOUN_PHRASE_NEXT = {"of", "to"}
+
+
+def title_words(title: str, code: str = "") -> list[str]:
+    """The words of an objective's title after its code: the objective's own code, or one
+    typed into the title, is not the title's first word."""
     words = title.split()
-    if not words:
+    if words and (words[0].rstrip(".:)") == code or TYPED_CODE.fullmatch(words[0])):
+        words = words[1:]
+        if words and words[0] in CODE_DASHES:
+            words = words[1:]
+    return words
+
+
+def starts_with_verb(title: str, extra_verbs: set[str], code: str = "") -> bool:
+    """Whether the title (after its code) starts with an action verb: one of the
+    organization's extra verbs, or an English verb (LemmInflect's dictionary, which ships with
+    the package) that does not head a noun phrase. A word that is a noun too ("use",
+    "access", "increase") followed by "of" or "to" reads as a noun ("Use of Competition")."""
+    words = [word.strip(".,:;!?\"'()").lower() for word in title_words(title, code)]
+    if not words or not words[0]:
         return False
-    word = words[0].strip(".,:;!?\"'()").lower()
+    word = words[0]
     if word in extra_verbs:
         return True
-    return bool(lemminflect.getAllLemmas(word, upos="VERB"))
+    if not lemminflect.getAllLemmas(word, upos="VERB"):
+        return False
+    also_noun = bool(lemminflect.getAllLemmas(word, upos="NOUN"))
+    return not (also_noun and len(words) > 1 and words[1] in NOUN_PHRASE_NEXT)
 
 
 def extra_verbs_of(settings: OrganizationSettings) -> set[str]:
@@ -90,9 +119,15 @@ def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list
         )
     )
     kpi_ids = [kpi.pk for kpi in kpis]
-    with_target = set(
-        Target.objects.filter(kpi_id__in=kpi_ids, period=current).values_list("kpi_id", flat=True)
+    # One row per KPI with a target in some period (any grain; without one a KPI can never
+    # score), saying whether one of them is the current quarter's: one query, a row per KPI.
+    targeted = list(
+        Target.objects.filter(kpi_id__in=kpi_ids)
+        .values("kpi_id")
+        .annotate(current=Max(Case(When(period=current, then=1), default=0)))
     )
+    ever_targeted = {row["kpi_id"] for row in targeted}
+    with_target = {row["kpi_id"] for row in targeted if row["current"]}
     with_actual = set(
         Actual.objects.filter(kpi_id__in=kpi_ids, period=closed).values_list("kpi_id", flat=True)
     )
@@ -140,43 +175,53 @@ def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list
     for objective in objectives:
         _check_objective(add, objective, kpis_of.get(objective.pk, []), top_order, extra)
         if objective.pk not in linked:
-            add("orphan_objective", "objective", objective.pk, HINT, title=objective.title)
+            add("orphan_objective", "objective", objective.pk, HINT, title=coded(objective))
         if below_root and not objective.supported:
-            add("no_line_of_sight", "objective", objective.pk, title=objective.title)
+            add("no_line_of_sight", "objective", objective.pk, title=coded(objective))
     for link in links:
         if link.source.perspective.order > link.target.perspective.order:
             add(
                 "downward_link",
                 "link",
                 link.pk,
-                source=link.source.title,
-                target=link.target.title,
+                source=coded(link.source),
+                target=coded(link.target),
             )
     for kpi in kpis:
-        _check_kpi(add, kpi, with_target, with_actual, snapshots, acted_on, current, closed)
+        _check_kpi(
+            add, kpi, with_target, ever_targeted, with_actual, snapshots, acted_on, current, closed
+        )
     return findings
 
 
 def _check_objective(add, objective: Objective, kpis: list[KPI], top_order: int, extra) -> None:
-    title = objective.title
+    title = coded(objective)
     if not kpis:
         add("objective_without_kpi", "objective", objective.pk, title=title)
     elif len(kpis) > KPIS_PER_OBJECTIVE:
         add("objective_too_many_kpis", "objective", objective.pk, title=title, count=len(kpis))
     if objective.owner_id is None:
         add("missing_owner", "objective", objective.pk, title=title)
-    if not starts_with_verb(title, extra):
+    if not starts_with_verb(objective.title, extra, objective.code):
         add("objective_not_verb", "objective", objective.pk, HINT, title=title)
     lagging_only = kpis and all(k.indicator_type == KPI.IndicatorType.LAGGING for k in kpis)
     if objective.perspective.order < top_order and lagging_only:
         add("no_leading_indicator", "objective", objective.pk, title=title)
 
 
-def _check_kpi(add, kpi: KPI, with_target, with_actual, snapshots, acted_on, current, closed):
+def _check_kpi(
+    add, kpi: KPI, with_target, ever_targeted, with_actual, snapshots, acted_on, current, closed
+):
+    name = coded(kpi)
     if kpi.owner_id is None:
-        add("missing_owner", "kpi", kpi.pk, title=kpi.name)
-    if kpi.pk not in with_target:
-        add("no_target", "kpi", kpi.pk, title=kpi.name, period=current.label)
+        add("missing_owner", "kpi", kpi.pk, title=name)
+    if kpi.target_type == KPI.TargetType.TRACK:
+        pass  # A tracked KPI has no target by design (DESIGN.md section 4).
+    elif kpi.pk not in ever_targeted:
+        # One finding for one cause: "no target for this quarter" would say it again.
+        add("never_scores", "kpi", kpi.pk, title=name)
+    elif kpi.pk not in with_target:
+        add("no_target", "kpi", kpi.pk, title=name, period=current.label)
     snapshot = snapshots.get(kpi.pk)
     if kpi.is_rollup:
         # A roll-up KPI has no entered actuals: its value for the quarter is stored by the engine.
@@ -184,9 +229,9 @@ def _check_kpi(add, kpi: KPI, with_target, with_actual, snapshots, acted_on, cur
     else:
         reported = kpi.pk in with_actual
     if not reported:
-        add("stale_actuals", "kpi", kpi.pk, title=kpi.name, period=closed.label)
+        add("stale_actuals", "kpi", kpi.pk, title=name, period=closed.label)
     if snapshot and snapshot.status == ScoreSnapshot.Status.RED and kpi.pk not in acted_on:
-        add("red_without_action", "kpi", kpi.pk, title=kpi.name, period=closed.label)
+        add("red_without_action", "kpi", kpi.pk, title=name, period=closed.label)
 
 
 def health_summary(findings: list[HealthFinding]) -> dict[str, int]:

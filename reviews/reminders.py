@@ -32,6 +32,7 @@ from reviews.services.notifications import notify
 from scorecard import fiscal
 from scorecard.models import Membership, OrganizationSettings, OrgUnit, Period
 from scorecard.services import period_for_quarter
+from scorecard.text import coded
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def _remind_owner(
     )
     # "My updates" is where an owner enters the quarter's actuals.
     url = reverse("kpis:my_updates") + f"?period={period.key}"
-    lines = [f"- {kpi.name} ({kpi.objective.scorecard.org_unit.name})" for kpi in fresh]
+    lines = [f"- {coded(kpi)} ({kpi.objective.scorecard.org_unit.name})" for kpi in fresh]
     body = "No actual has been entered yet for:\n" + "\n".join(lines) + f"\n\n{site_url(url)}"
     notify(recipient=owner, kind=kind, title=title, body=body, url=url)
     result.add(kind, owner, step)
@@ -181,7 +182,7 @@ def _escalate(period: Period, *, result: SweepResult) -> None:
     for unit_id, kpis in by_unit.items():
         unit = units[unit_id]
         url = reverse("scorecard:scorecard", args=[unit.slug]) + f"?period={period.key}"
-        lines = [f"- {kpi.name}: {kpi.owner or 'no owner'}" for kpi in kpis]
+        lines = [f"- {coded(kpi)}: {kpi.owner or 'no owner'}" for kpi in kpis]
         body = (
             f"The grace period for {period.label} is over and these KPIs of {unit.name} have "
             "no actual:\n" + "\n".join(lines) + f"\n\n{site_url(url)}"

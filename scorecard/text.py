@@ -10,6 +10,7 @@ checks run for page forms, the admin, the API (services call `full_clean()`) and
 import re
 import unicodedata
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -98,3 +99,34 @@ def one_line(text: str) -> str:
     """`text` on one line: every run of whitespace, line breaks and control characters
     becomes one space. Mail headers refuse a line break (header injection)."""
     return _LINE_BREAKS_AND_CONTROLS.sub(" ", text).strip()
+
+
+def coded(item: Any) -> str:
+    """An objective's title or a KPI's name with its code before it ("1.2.1 Revenue"), as
+    published scorecards list them; the title alone when it has no code."""
+    title = str(getattr(item, "title", None) or getattr(item, "name", "") or "")
+    code = getattr(item, "code", "")
+    return f"{code} {title}" if code else title
+
+
+NO_NUMBER = "–"
+
+
+def measure_text(value: Decimal | str | int | None, decimals: int = 1) -> str:
+    """A KPI's value as every page, PDF and export's text shows it: the KPI's decimals,
+    rounded half-up, with thousands separators ("47,400,000", "12.5"); an en dash if none.
+    The one place numbers are formatted, so a page and its PDF never disagree."""
+    if value in (None, ""):
+        return NO_NUMBER
+    number = Decimal(value)
+    places = int(decimals)
+    # Enough digits for any stored value (computed ones hold 32) at the KPI's decimals.
+    with localcontext(prec=max(28, number.adjusted() + places + 2)):
+        rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+def score_text(value: Decimal | str | None) -> str:
+    """A score with one decimal (DESIGN.md section 4: scores are stored with six, pages
+    show one)."""
+    return measure_text(value, 1)

@@ -40,6 +40,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
             "id",
             "scorecard",
             "perspective",
+            "code",
             "title",
             "description",
             "owner",

@@ -13,6 +13,7 @@ from django.conf import settings
 from fontTools.subset import Subsetter
 from fontTools.ttLib import TTFont
 
+from scorecard.text import coded
 from strategy import map_layout
 from strategy.map_layout import LINE_HEIGHT, PADDING, Rect
 
@@ -100,7 +101,7 @@ def draw(
     """`scores`: objective id → (score, status) from the snapshots; `verdicts`: link id →
     the linkage verdict; `owner_name` and `status_word` format a person and a status."""
     lane_of = {perspective.pk: index for index, perspective in enumerate(perspectives)}
-    nodes = [map_layout.Node(o.pk, lane_of[o.perspective_id], o.title) for o in objectives]
+    nodes = [map_layout.Node(o.pk, lane_of[o.perspective_id], coded(o)) for o in objectives]
     edges = [map_layout.Edge(link.pk, link.source_id, link.target_id) for link in links]
     placed = map_layout.layout(
         nodes, edges, lanes=len(perspectives), extra_lines=1 if cascade else 0
@@ -148,7 +149,7 @@ def _box(box, objective, scores, cascade, owner_name, status_word) -> DrawnBox:
     drawn = DrawnBox(
         id=objective.pk,
         rect=rect,
-        title=objective.title,
+        title=coded(objective),
         title_lines=lines,
         truncated=box.truncated,
         owner=TextLine(x, base + LINE_HEIGHT + 1, _fit(f"Owner: {owner_name(objective.owner)}")),
@@ -161,11 +162,11 @@ def _box(box, objective, scores, cascade, owner_name, status_word) -> DrawnBox:
         parts = []
         if parents:
             more = f" +{len(parents) - 1}" if len(parents) > 1 else ""
-            parts.append(f"↑ {parents[0].title}{more}")
+            parts.append(f"↑ {coded(parents[0])}{more}")
         if objective.supporter_count:
             parts.append(f"↓ {objective.supporter_count} supporting")
         detail = [
-            f"Supports “{parent.title}” ({parent.scorecard.org_unit.name})" for parent in parents
+            f"Supports “{coded(parent)}” ({parent.scorecard.org_unit.name})" for parent in parents
         ]
         if objective.supporter_count:
             detail.append(f"{objective.supporter_count} objectives of units below support it")

@@ -1,5 +1,6 @@
 """Objectives, the cascade between them (`supports`) and the strategy map's causal links."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,12 @@ from scorecard.text import DisplayTextFields
 CODE_LENGTH = 30
 TITLE_LENGTH = 255
 CODE_TAKEN = "This scorecard already has an objective with this code."
+# Formulas name KPIs as `[CODE]` and `[unit-slug:CODE]`, so a code holds no brackets, colons
+# or spaces: letters, digits and the separators published codes use ("1.2.1", "F1.1", "C-3").
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+CODE_MALFORMED = (
+    "Write the code with letters, digits and . - _ / only, no spaces (e.g. 1.2.1 or F1.1)."
+)
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
 LINK_EXISTS = "These two objectives are already linked."
@@ -27,6 +34,13 @@ LINK_ON_OTHER_SCORECARD = "The objectives of a link must be on the link's scorec
 LINK_CLOSES_CYCLE = (
     "This link would close a loop ({path}): cause and effect must not run in a circle."
 )
+
+
+def code_problem(code: str) -> str:
+    """The message for a malformed code, or "" for a good one (blank is allowed)."""
+    if code and not CODE_PATTERN.fullmatch(code):
+        return CODE_MALFORMED
+    return ""
 
 
 def member_of_period_q(period: Period, prefix: str = "") -> Q:
@@ -112,6 +126,8 @@ class Objective(DisplayTextFields, models.Model):
 
     def clean(self) -> None:
         self._check_stays_on_its_scorecard()
+        self.code = (self.code or "").strip()
+        self._check_code()
         # The database constraint guards the same rule; checking here puts the message on the
         # title field, where the person can act on it.
         if self.title and self.scorecard_id and self.perspective_id and self.archived_at is None:
@@ -123,6 +139,17 @@ class Objective(DisplayTextFields, models.Model):
             ).exclude(pk=self.pk)
             if taken.exists():
                 raise ValidationError({"title": TITLE_TAKEN})
+
+    def _check_code(self) -> None:
+        # The database constraint guards uniqueness too; checking here puts the message on
+        # the code field (the constraint's own message has no field, having a condition).
+        problem = code_problem(self.code)
+        if not problem and self.code and self.scorecard_id:
+            taken = Objective.objects.filter(scorecard_id=self.scorecard_id, code=self.code)
+            if taken.exclude(pk=self.pk).exists():
+                problem = CODE_TAKEN
+        if problem:
+            raise ValidationError({"code": problem})
 
     def _check_stays_on_its_scorecard(self) -> None:
         # Its KPIs, their roll-ups, its supports and its links all hang on its unit's place in

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from scorecard.models import OrgUnit, Perspective, Scorecard
@@ -39,6 +40,7 @@ def objective_create(
     scorecard: Scorecard,
     perspective: Perspective,
     title: str,
+    code: str = "",
     description: str = "",
     owner=None,
     owning_team: OrgUnit | None = None,
@@ -54,6 +56,7 @@ def objective_create(
         scorecard=scorecard,
         perspective=perspective,
         title=title.strip(),
+        code=code,
         description=description,
         owner=owner,
         owning_team=owning_team,
@@ -204,12 +207,21 @@ def objective_cascade(
                 scorecard=scorecard,
                 perspective=objective.perspective,
                 title=objective.title,
+                code=free_code(objective.code, Objective.objects.filter(scorecard=scorecard)),
                 description=objective.description,
                 owner=owners.get(unit.pk),
                 supports=[objective],
             )
         )
     return created
+
+
+def free_code(code: str, same_scorecard: QuerySet) -> str:
+    """A cascaded copy keeps its parent's code (a child unit may reuse it), unless the child's
+    scorecard already gives it to another item: then it starts without one."""
+    if code and same_scorecard.filter(code=code).exists():
+        return ""
+    return code
 
 
 @transaction.atomic

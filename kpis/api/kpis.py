@@ -55,8 +55,13 @@ class KPISerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "objective",
+            "code",
             "name",
+            "description",
+            "data_source",
             "unit",
+            "decimals",
+            "baseline",
             "direction",
             "indicator_type",
             "owner",

@@ -18,14 +18,27 @@ from strategy.services import TITLE_REQUIRED
 KPI_NAME_REQUIRED = "Give the KPI a name."
 WEIGHT_NOT_A_NUMBER = "Enter the weight as a number, like 1 or 2.5."
 CHOOSE_A_UNIT = "Choose at least one child unit."
+BASELINE_NOT_A_NUMBER = "Enter the baseline as a number, like 120 or 47.5, or leave it empty."
+DECIMALS_NOT_A_NUMBER = "Enter the decimals as a whole number from 0 to 6."
 GROWTH_NOT_A_NUMBER = "Enter the growth as a number of percent, like 5 or -2.5."
 
-OBJECTIVE_FIELDS = ["perspective", "title", "description", "owner", "owning_team", "weight"]
+OBJECTIVE_FIELDS = [
+    "perspective",
+    "code",
+    "title",
+    "description",
+    "owner",
+    "owning_team",
+    "weight",
+]
 KPI_FIELDS = [
+    "code",
     "name",
     "description",
+    "data_source",
     "unit",
     "decimals",
+    "baseline",
     "direction",
     "indicator_type",
     "owner",
@@ -100,6 +113,8 @@ class KPIForm(forms.ModelForm):
         error_messages = {
             "name": {"required": KPI_NAME_REQUIRED},
             "weight": {"invalid": WEIGHT_NOT_A_NUMBER},
+            "baseline": {"invalid": BASELINE_NOT_A_NUMBER},
+            "decimals": {"invalid": DECIMALS_NOT_A_NUMBER},
         }
 
     def __init__(self, *args: Any, objective: Objective, user: Any, **kwargs: Any) -> None:

@@ -27,6 +27,9 @@ def forget(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any] | None:
     return request.session.pop(undo_key(scorecard), None)
 
 
+DECIMAL_FIELDS = ("weight", "tolerance_pct", "baseline")
+
+
 def before_values(item: Objective | KPI, names: list[str]) -> dict[str, Any]:
     """The fields an edit may change, as they are before it (in a form the session can keep)."""
     values = {}
@@ -52,7 +55,7 @@ def undo_change(scorecard: Scorecard, change: dict[str, Any]) -> None:
 
 def _old_values(change: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: Decimal(value) if name in ("weight", "tolerance_pct") else value
+        name: Decimal(value) if name in DECIMAL_FIELDS and value is not None else value
         for name, value in change["before"].items()
     }
 

@@ -16,6 +16,7 @@ from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
 from scorecard.models import Period
 from scorecard.services import period_open
+from scorecard.text import measure_text
 
 QUARTER_NOT_STARTED = "{period} has not started yet: actuals open on {start}."
 RED_NEEDS_COMMENT = (
@@ -30,9 +31,11 @@ STALE_VERSION = (
 class StaleActual(Exception):
     """A write based on an outdated version of an actual."""
 
-    def __init__(self, current: Actual):
+    def __init__(self, current: Actual, *, decimals: int = 1):
         self.current = current
-        super().__init__(STALE_VERSION.format(value=current.value, version=current.version))
+        # The newer value as the pages show it: the KPI's decimals, thousands separators.
+        value = measure_text(current.value, decimals)
+        super().__init__(STALE_VERSION.format(value=value, version=current.version))
 
 
 @transaction.atomic
@@ -63,7 +66,7 @@ def actual_enter(
     counted_since = counting_since(kpi)
     actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
     if actual and based_on_version is not None and actual.version != based_on_version:
-        raise StaleActual(actual)
+        raise StaleActual(actual, decimals=kpi.decimals)
     if actual is None:
         actual = Actual(kpi=kpi, period=period, version=0)
     actual.value = number

@@ -8,7 +8,7 @@ from django.db import transaction
 from kpis.models import KPI
 from kpis.services.structure import kpi_create, kpi_update
 from strategy.models import Objective
-from strategy.services import child_units_of
+from strategy.services import child_units_of, free_code
 
 CASCADE_KPI_NOT_CHILD = (
     "{unit} is not a unit directly below {own}: cascade to its child units only."
@@ -24,6 +24,7 @@ CASCADE_KPI_ALREADY = '{unit} already has "{existing}" rolling up to this KPI.'
 # The fields a cascaded KPI copies from its parent, so both speak the same measure.
 CASCADED_FIELDS = (
     "description",
+    "data_source",
     "unit",
     "decimals",
     "direction",
@@ -86,6 +87,9 @@ def kpi_cascade(
             name=kpi.name,
             owner=owners.get(unit.pk),
             rolls_up_to=kpi,
+            code=free_code(
+                kpi.code, KPI.objects.filter(objective__scorecard=objectives[unit.pk].scorecard)
+            ),
             **copied,
         )
         for unit in org_units

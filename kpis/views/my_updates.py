@@ -19,6 +19,7 @@ from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period
 from scorecard.page_support import HtmxHttpRequest, object_or_refuse, period_from_request
 from scorecard.selectors import period_at, period_lookup
+from scorecard.text import coded
 
 SAVED = "Saved {kpi} for {period}."
 NOT_YOURS = "You may not enter actuals for this KPI."
@@ -145,9 +146,9 @@ def _add_errors(form, error: ValidationError) -> None:
 def _no_script_answer(request: HttpRequest, form, kpi: KPI, period: Period) -> HttpResponse:
     if form.errors:
         for message in form.errors.values():
-            messages.error(request, f"{kpi.name}: {' '.join(message)}")
+            messages.error(request, f"{coded(kpi)}: {' '.join(message)}")
     else:
-        messages.success(request, SAVED.format(kpi=kpi.name, period=period.label))
+        messages.success(request, SAVED.format(kpi=coded(kpi), period=period.label))
     return redirect(f"{reverse('kpis:my_updates')}?period={period.key}")
 
 

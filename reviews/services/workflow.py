@@ -16,6 +16,7 @@ from kpis.models import KPI, LOCK_REASON_LENGTH, ScoreSnapshot
 from reviews.models import Finding, Review
 from scorecard.models import OrgUnit, Period, Scorecard
 from scorecard.services import period_open
+from scorecard.text import coded
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
@@ -123,16 +124,18 @@ def review_open(*, review: Review, today: date | None = None) -> Review:
 
 
 def review_pack(*, scorecard: Scorecard, period: Period) -> dict:
-    """The scorecard's snapshots of the quarter as plain data, with the names they had."""
+    """The scorecard's snapshots of the quarter as plain data, with the names they had (a
+    code before each, as the pages show them)."""
     kpis = {
-        pk: (name, decimals)
-        for pk, name, decimals in KPI.objects.filter(objective__scorecard=scorecard).values_list(
-            "pk", "name", "decimals"
+        kpi.pk: (coded(kpi), kpi.decimals)
+        for kpi in KPI.objects.filter(objective__scorecard=scorecard).only(
+            "pk", "code", "name", "decimals"
         )
     }
+    objectives = Objective.objects.filter(scorecard=scorecard).only("pk", "code", "title")
     names = {
         "kpi": {pk: name for pk, (name, _) in kpis.items()},
-        "objective": dict(Objective.objects.filter(scorecard=scorecard).values_list("pk", "title")),
+        "objective": {objective.pk: coded(objective) for objective in objectives},
     }
     snapshots = ScoreSnapshot.objects.filter(scorecard=scorecard, period=period).order_by(
         "subject_type", "subject_id"

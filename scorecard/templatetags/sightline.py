@@ -1,8 +1,10 @@
 """Formatting that every page shares: numbers in a KPI's own precision, scores, statuses."""
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
 from django import template
+
+from scorecard import text
 
 register = template.Library()
 
@@ -18,22 +20,19 @@ STATUS_LABELS = {
 @register.filter
 def measure(value: Decimal | None, decimals: int = 1) -> str:
     """A KPI value with the KPI's decimals and thousands separators; an en dash if none."""
-    if value in (None, ""):
-        return "–"
-    number = Decimal(value)
-    places = Decimal(1).scaleb(-int(decimals))
-    # Enough digits for any stored value (computed ones hold 32) at the KPI's decimals.
-    with localcontext(prec=max(28, number.adjusted() + int(decimals) + 2)):
-        rounded = number.quantize(places, rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{int(decimals)}f}"
+    return text.measure_text(value, decimals)
+
+
+@register.filter
+def coded(item) -> str:
+    """An objective's or a KPI's code, then its title: "1.2.1 Revenue"."""
+    return text.coded(item)
 
 
 @register.filter
 def score(value: Decimal | None) -> str:
     """Pages show a score with one decimal (DESIGN.md section 4)."""
-    if value in (None, ""):
-        return "–"
-    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return text.score_text(value)
 
 
 @register.filter

@@ -125,7 +125,7 @@ def test_it_explains_the_score_of_the_quarter(client, people, revenue):
 
     html = client.get(detail_url(revenue["kpi"])).content.decode()
 
-    assert "97 misses the target of 100 but not the red flag of 90: amber." in html
+    assert "97.0 misses the target of 100.0 but not the red flag of 90.0: amber." in html
 
 
 def test_it_lists_the_roll_up_children_with_their_values(client, org, people, revenue):
@@ -148,7 +148,7 @@ def test_it_answers_a_quarter_switch_with_the_quarter_fragment(client, people, r
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="kpi-quarter"')
     assert 'data-period="FY2025-Q4"' in html
-    assert "100 meets the target of 100: green." in html
+    assert "100.0 meets the target of 100.0: green." in html
 
 
 @pytest.mark.parametrize("persona", ["admin", "manager", "executive", "north_manager", "owner"])

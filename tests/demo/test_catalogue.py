@@ -113,6 +113,12 @@ MISTAKES = [
         "KPI ng.nps: its series follows a loop: ng.nps -> ng.nps.",
     ),
     (
+        "organization.yaml",
+        "        code: F2\n",
+        "        code: F1\n",
+        "the objective code 'F1' is used twice in this unit.",
+    ),
+    (
         "operations.yaml",
         "  - key: op\n",
         "  - key: op\n   bad: [\n",

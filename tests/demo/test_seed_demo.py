@@ -138,6 +138,31 @@ def test_it_gives_every_objective_an_owner_an_action_verb_and_one_or_two_kpis(de
 
 
 @pytest.mark.django_db
+def test_it_codes_every_objective_and_kpi_as_published_scorecards_do(demo):
+    """F1, C2 for objectives (the perspective's letter and place), F1.1 for their KPIs; each
+    code once per scorecard, and every unit reuses the scheme."""
+    for scorecard in Scorecard.objects.all():
+        objective_codes = list(scorecard.objectives.values_list("code", flat=True))
+        kpi_codes = list(
+            KPI.objects.filter(objective__scorecard=scorecard).values_list("code", flat=True)
+        )
+        assert all(objective_codes) and all(kpi_codes)
+        assert len(set(objective_codes)) == len(objective_codes)
+        assert len(set(kpi_codes)) == len(kpi_codes)
+    revenue = KPI.objects.get(
+        objective__scorecard__org_unit__slug="northwind-group", name="Revenue"
+    )
+    assert (revenue.objective.code, revenue.code) == ("F1", "F1.1")
+    assert revenue.data_source == "ERP general ledger, monthly close (consolidated)"
+    assert KPI.objects.filter(code="F1.1").count() == Scorecard.objects.count()
+    assert KPI.objects.exclude(data_source="").count() >= 10
+    nps = KPI.objects.get(
+        objective__scorecard__org_unit__slug="northwind-group", name="Net Promoter Score"
+    )
+    assert nps.baseline == 31
+
+
+@pytest.mark.django_db
 def test_it_mixes_units_directions_indicator_types_and_owners(demo):
     kpis = KPI.objects.all()
     assert {"%", "USD", "days", "count", "score"} <= set(kpis.values_list("unit", flat=True))

@@ -43,9 +43,12 @@ def test_it_explains_a_kpi_score_with_the_formula_filled_in(sheet, north_sales_k
     )
 
     assert why.snapshot.score == Decimal("5.000000")
-    assert why.summary == "95 misses the target of 100 but not the red flag of 90: amber."
-    assert why.formula == "10/3 × (1 + (a − r) ÷ (t − r)) = 10/3 × (1 + (95 − 90) ÷ (100 − 90)) = 5"
-    assert "red flag 90 (the default: 10 % of the target away from it)" in why.notes[0]
+    # Values with the KPI's decimals (1 here), the score with one, as the pages show them.
+    assert why.summary == "95.0 misses the target of 100.0 but not the red flag of 90.0: amber."
+    assert why.formula == (
+        "10/3 × (1 + (a − r) ÷ (t − r)) = 10/3 × (1 + (95.0 − 90.0) ÷ (100.0 − 90.0)) = 5.0"
+    )
+    assert "red flag 90.0 (the default: 10 % of the target away from it)" in why.notes[0]
 
 
 def test_it_explains_an_aggregate_and_names_who_is_missing(sheet):
@@ -60,7 +63,7 @@ def test_it_explains_an_aggregate_and_names_who_is_missing(sheet):
         ("Customer", None),
     ]
     assert [m.label for m in why.missing] == ["Customer"]
-    assert why.formula == "(5 × 1) ÷ 1 = 5"
+    assert why.formula == "(5.0 × 1) ÷ 1 = 5.0"
     assert "1 of 2 reported" in why.summary
 
 

@@ -133,7 +133,7 @@ def test_it_refuses_a_stale_form_showing_both_values_and_lets_the_person_choose(
     stale = post_row(client, north_sales_kpi, value="95", version="0")
 
     html = stale.content.decode()
-    assert "Someone else saved this actual in the meantime (now 97.000000, version 1)" in html
+    assert "Someone else saved this actual in the meantime (now 97.0, version 1)" in html
     assert (
         "Theirs: <strong>97.0</strong> (version 1, by manager) · yours: <strong>95</strong>" in html
     )

@@ -903,7 +903,7 @@ def test_it_refuses_a_stale_version_with_409_and_saves_nothing(bulk, entered_twi
     assert response.status_code == 409
     assert response.json() == {
         "row": 1,
-        "errors": {"version": [STALE_VERSION.format(value="101.000000", version=2)]},
+        "errors": {"version": [STALE_VERSION.format(value="101.0", version=2)]},
         "current": {"value": "101.000000", "version": 2},
     }
     assert kpi_data_state() == before

@@ -340,3 +340,82 @@ def test_it_shows_the_panel_to_readers_without_fix_links(client, org, people, he
     assert 'data-code="objective_not_verb"' in body
     assert "Fix</a>" not in body
     assert "<html" not in body
+
+
+# Issue 15: KPIs that can never score, noun phrases, codes before the title.
+
+
+def test_it_names_a_kpi_that_has_no_target_in_any_period(org, healthy):
+    kpi = KPI.objects.filter(objective=healthy[1][0]).first()
+    Target.objects.filter(kpi=kpi).delete()
+
+    # One finding for one cause: not also "no target for FY2026 Q2".
+    found = findings_of(org.acme.scorecard)
+    assert [f.code for f in found if f.subject_type == "kpi" and f.subject_id == kpi.pk] == [
+        "never_scores"
+    ]
+    assert findings_of(org.acme.scorecard, "never_scores")[0].message == (
+        f"KPI “{kpi.name}” has no target in any period, so it can never score."
+    )
+
+
+def test_it_asks_no_target_of_a_tracked_kpi(org, healthy):
+    kpi = KPI.objects.filter(objective=healthy[1][0]).first()
+    Target.objects.filter(kpi=kpi).delete()
+    KPI.objects.filter(pk=kpi.pk).update(target_type=KPI.TargetType.TRACK)
+
+    codes = {f.code for f in findings_of(org.acme.scorecard) if f.subject_id == kpi.pk}
+    assert not codes & {"never_scores", "no_target"}
+
+
+@pytest.mark.parametrize(
+    ("title", "verb"),
+    [
+        ("Use of Competition", False),
+        ("Access to Strategic Information", False),
+        ("Increase of market share", False),
+        ("Customer delight", False),
+        ("Use data to decide", True),
+        ("Access new markets", True),
+        ("Respond to incidents quickly", True),  # "respond" is a verb only
+        ("Ship on time", True),
+        ("Control operating costs", True),
+        ("1.2 Grow revenue", True),
+        ("F1.1: Grow revenue", True),
+        ("3) Reduce churn", True),
+        ("1.2 – Reduce churn", True),
+        ("1.2 Use of Competition", False),
+        ("2.1", False),
+    ],
+)
+def test_it_reads_the_action_verb_after_a_typed_code_and_not_in_a_noun_phrase(title, verb):
+    assert starts_with_verb(title, set()) is verb
+
+
+def test_it_reads_the_title_after_the_objectives_own_code():
+    assert starts_with_verb("CX Delight customers", set(), code="CX")
+    assert not starts_with_verb("CX Customer delight", set(), code="CX")
+
+
+def test_an_extra_verb_of_the_organization_passes_before_its_noun_phrase():
+    assert not starts_with_verb("Return to profitability", set())
+    assert starts_with_verb("Return to profitability", {"return"})
+
+
+def test_it_names_objectives_and_kpis_with_their_codes(org, healthy):
+    objective = healthy[1][0]
+    Objective.objects.filter(pk=objective.pk).update(code="L1", title="Learning of staff")
+    kpi = KPI.objects.filter(objective=objective).first()
+    KPI.objects.filter(pk=kpi.pk).update(code="L1.1", owner=None)
+
+    subjects = {("objective", objective.pk), ("kpi", kpi.pk)}
+    messages = {
+        (f.subject_type, f.code): f.message
+        for f in findings_of(org.acme.scorecard)
+        if (f.subject_type, f.subject_id) in subjects
+    }
+
+    assert messages["objective", "objective_not_verb"].startswith(
+        "“L1 Learning of staff” does not start"
+    )
+    assert messages["kpi", "missing_owner"] == f"KPI “L1.1 {kpi.name}” has no owner."

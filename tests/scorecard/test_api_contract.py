@@ -32,11 +32,14 @@ CONTRACT_FIELDS = {
     "perspectives": {"id", "name", "order"},
     "scorecards": {"id", "org_unit", "title"},
     "objectives": {
-        "id", "scorecard", "perspective", "title", "description", "owner", "weight", "supports",
+        "id", "scorecard", "perspective", "code", "title", "description", "owner", "weight",
+        "supports",
     },
     "kpis": {
         "id", "objective", "name", "unit", "direction", "indicator_type", "owner", "weight",
         "tolerance_pct", "source", "rolls_up_to", "rollup_method", "missing_children",
+        # Issue 15, measures as published.
+        "code", "description", "data_source", "decimals", "baseline",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
 }  # fmt: skip

@@ -77,7 +77,7 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
 def fix_url(finding: Any, scorecard: Scorecard) -> str:
     """Where a manager fixes a health finding: the item in the editor, the targets grid, or
     the strategy map for causal links."""
-    if finding.code == "no_target":
+    if finding.code in ("no_target", "never_scores"):
         return reverse("editor:targets", args=[scorecard.org_unit.slug])
     if finding.code in ("orphan_objective", "downward_link"):
         # Causal links are drawn and removed on the strategy map.
