@@ -198,7 +198,7 @@ class Formula:
     def references(self) -> list[Reference]:
         """Every KPI the formula reads, in order of first use, each once."""
         found: dict[Reference, None] = {}
-        for node in _walk(self.root):
+        for node in walk(self.root):
             if isinstance(node, Ref | Over):
                 found.setdefault(node.reference)
         return list(found)
@@ -206,16 +206,16 @@ class Formula:
     def reads_over(self, kind: str) -> list[Reference]:
         """The references read through prev() or ytd() (`kind`)."""
         found: dict[Reference, None] = {}
-        for node in _walk(self.root):
+        for node in walk(self.root):
             if isinstance(node, Over) and node.kind == kind:
                 found.setdefault(node.reference)
         return list(found)
 
 
-def _walk(node: Node):
+def walk(node: Node):
     yield node
     for child in _children(node):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _children(node: Node) -> tuple[Node, ...]:
