@@ -94,7 +94,7 @@ def resolve(
         condition |= Q(objective__scorecard__org_unit__slug__in={u for u, _ in elsewhere})
     by_scorecard: dict[tuple[int, str], list[InputKpi]] = defaultdict(list)
     by_unit: dict[tuple[str, str], list[InputKpi]] = defaultdict(list)
-    for row in queryset.filter(condition).values(*INPUT_COLUMNS).order_by("id"):
+    for row in queryset.filter(condition).order_by("id").values(*INPUT_COLUMNS):
         kpi = InputKpi.from_row(row)
         by_scorecard[(kpi.scorecard_id, kpi.code)].append(kpi)
         by_unit[(kpi.unit_slug, kpi.code)].append(kpi)
@@ -185,6 +185,7 @@ def formula_graph(*, queryset: QuerySet[KPI] | None = None) -> Graph:
     rows = list(
         (KPI.objects.all() if queryset is None else queryset)
         .filter(source=KPI.Source.FORMULA, archived_at__isnull=True)
+        .order_by("id")
         .values(*FORMULA_COLUMNS)
     )
     parsed: dict[int, tuple[formulas.Formula | None, str]] = {}
@@ -201,9 +202,9 @@ def formula_graph(*, queryset: QuerySet[KPI] | None = None) -> Graph:
     inputs = {kpi.id: kpi for matches in found.values() for kpi in matches}
     graph = Graph(formulas={}, inputs=inputs)
     for row in rows:
-        formula, error = parsed[row["id"]]
+        parsed_formula, problem = parsed[row["id"]]
         scorecard_id = row["objective__scorecard_id"]
-        references = formula.references if formula else []
+        references = parsed_formula.references if parsed_formula else []
         resolved: dict[Reference, int | None] = {}
         for reference in references:
             matches = found.get((scorecard_id, reference), [])
@@ -214,8 +215,8 @@ def formula_graph(*, queryset: QuerySet[KPI] | None = None) -> Graph:
             unit_id=row["objective__scorecard__org_unit_id"],
             frequency=row["frequency"],
             missing_values=row["missing_values"],
-            formula=formula,
+            formula=parsed_formula,
             inputs=resolved,
-            error=error,
+            error=problem,
         )
     return graph

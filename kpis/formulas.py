@@ -57,6 +57,8 @@ EMPTY_REFERENCE = "A reference needs a KPI code, like [1.2], at column {column}.
 DIVISION_BY_ZERO = "division by zero at column {column}"
 MISSING_INPUT = "no value for {reference}"
 TOO_LARGE = "the result is too large to store"
+NOT_PARSED = "the formula does not parse"
+UNKNOWN_INPUT = "{reference} names no KPI (a code changed?)"
 
 GRAMMAR = r"""
 ?start: expr

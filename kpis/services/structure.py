@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from kpis.models import KPI
 from kpis.scheduling import recompute_on_commit
-from kpis.services.formulas import check_formula
 from kpis.services.changes import (
     check_children_stay_below,
     check_scoring_unchanged,
     stored_unit_id,
     units_holding,
 )
+from kpis.services.formulas import check_formula
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit, check_team_in_subtree, move_within
 
