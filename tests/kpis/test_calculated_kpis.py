@@ -10,6 +10,7 @@ The scorecard of North Sales holds, all quarterly, in the financial perspective:
 With target 30 and red flag 27 a score is (10/3)·(1 + (a − 27)/3).
 """
 
+import html
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -336,3 +337,117 @@ def test_the_untaken_branch_of_if_does_not_blank_the_value(sales, q, capture):
     row = snapshot(kpi, q[1])
     # 190 against 200 (red flag 180): (10/3)·(1 + 10/20) = 5, amber.
     assert (row.value, row.score, row.status) == (Decimal("190"), Decimal("5"), AMBER)
+
+
+# API and editor -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(people):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(people.manager)
+    return client
+
+
+def new_calculated(objective, **overrides):
+    return {
+        "objective": objective.pk,
+        "name": "Gross margin",
+        "code": "GM",
+        "unit": "%",
+        "source": "formula",
+        "formula": "[GP] / [REV] * 100",
+        "missing_values": "zero",
+    } | overrides
+
+
+def test_the_api_creates_a_calculated_kpi(api, sales):
+    objective, _, _ = sales
+    response = api.post("/api/kpis/", new_calculated(objective), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["source"], body["formula"], body["missing_values"], body["code"]) == (
+        "formula",
+        "[GP] / [REV] * 100",
+        "zero",
+        "GM",
+    )
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("[GP] / (", "The formula ends too early at column 9."),
+        ("[GP] / [NOPE]", "No KPI you may see has the code [NOPE] at column 8."),
+        ("", "Enter a formula."),
+    ],
+)
+def test_the_api_refuses_a_bad_formula_with_its_column(api, sales, formula, message):
+    objective, _, _ = sales
+    response = api.post("/api/kpis/", new_calculated(objective, formula=formula), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"formula": [message]}
+    assert not KPI.objects.filter(code="GM").exists()
+
+
+def test_the_api_refuses_a_cycle(api, sales):
+    objective, _, _ = sales
+    first = calculated(objective, "[GP] * 2", code="A")
+    calculated(objective, "[A] + 1", code="B")
+    response = api.patch(f"/api/kpis/{first.pk}/", {"formula": "[B]"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "formula": ["[B] reads this KPI, so the formula would run in a circle, at column 1."]
+    }
+
+
+def editor_url(name, unit, *args):
+    from django.urls import reverse
+
+    return reverse(f"editor:{name}", args=[unit.slug, *args])
+
+
+def test_the_live_check_shows_the_error_and_its_column_then_ok(client, org, people, sales):
+    objective, _, _ = sales
+    client.force_login(people.north_manager)
+    check = editor_url("formula_check", org.north_sales) + f"?objective={objective.pk}"
+    wrong = client.post(check, {"formula": "[GP] / * [REV]"}, HTTP_HX_REQUEST="true")
+    assert wrong.status_code == 200
+    assert 'Unexpected "*" at column 8.' in html.unescape(wrong.content.decode())
+    right = client.post(check, {"formula": "[GP] / [REV] * 100"}, HTTP_HX_REQUEST="true")
+    assert "OK: uses [GP], [REV]" in right.content.decode()
+    # Reads only.
+    assert not KPI.objects.filter(source=KPI.Source.FORMULA).exists()
+
+
+def test_the_live_check_is_for_managers_only(client, org, people, sales):
+    objective, _, _ = sales
+    client.force_login(people.owner)
+    check = editor_url("formula_check", org.north_sales) + f"?objective={objective.pk}"
+    assert client.post(check, {"formula": "1"}).status_code == 403
+
+
+def test_the_editor_lists_the_codes_and_saves_a_calculated_kpi(client, org, people, sales):
+    objective, _, _ = sales
+    client.force_login(people.north_manager)
+    page = client.get(editor_url("editor", org.north_sales)).content.decode()
+    assert "<code>[GP]</code> Gross profit" in page
+    assert "<code>[REV]</code> Revenue" in page
+    form = {
+        "code": "GM",
+        "name": "Gross margin",
+        "unit": "%",
+        "source": "formula",
+        "formula": "[GP] / [REV] * 100",
+        "missing_values": "blank",
+    }
+    refused = client.post(
+        editor_url("kpi_add", org.north_sales, objective.pk), form | {"formula": "[GP] /"}
+    )
+    assert "The formula ends too early at column 7." in refused.content.decode()
+    assert not KPI.objects.filter(code="GM").exists()
+    client.post(editor_url("kpi_add", org.north_sales, objective.pk), form)
+    saved = KPI.objects.get(code="GM")
+    assert (saved.source, saved.formula) == (KPI.Source.FORMULA, "[GP] / [REV] * 100")
