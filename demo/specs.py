@@ -71,6 +71,10 @@ class KpiSpec:
     weight: str = "1"
     tolerance: str | None = None
     description: str = ""
+    # The code formulas refer to it by, and for a calculated KPI its formula (DESIGN.md
+    # section 4, "Calculated KPIs"); its targets are the formula over its inputs' targets.
+    code: str = ""
+    formula: str | None = None
 
     @property
     def sign(self) -> int:
