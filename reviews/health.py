@@ -178,8 +178,8 @@ def _check_kpi(add, kpi: KPI, with_target, with_actual, snapshots, acted_on, cur
     if kpi.pk not in with_target:
         add("no_target", "kpi", kpi.pk, title=kpi.name, period=current.label)
     snapshot = snapshots.get(kpi.pk)
-    if kpi.is_rollup:
-        # A roll-up KPI has no entered actuals: its value for the quarter is stored by the engine.
+    if kpi.is_computed:
+        # A roll-up or calculated KPI has no entered actuals: the engine stores its value.
         reported = snapshot is not None and snapshot.value is not None
     else:
         reported = kpi.pk in with_actual
