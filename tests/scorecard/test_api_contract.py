@@ -37,6 +37,7 @@ CONTRACT_FIELDS = {
     "kpis": {
         "id", "objective", "name", "unit", "direction", "indicator_type", "owner", "weight",
         "tolerance_pct", "source", "rolls_up_to", "rollup_method", "missing_children",
+        "code", "formula", "missing_values",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
 }  # fmt: skip
@@ -65,6 +66,7 @@ CONTRACT_ENUMS = {
     ("kpis", "source"): {"manual", "rollup", "formula"},
     ("kpis", "rollup_method"): {"sum", "average", "min", "max", "weighted_average", None},
     ("kpis", "missing_children"): {"require_all", "ignore", "zero", None},
+    ("kpis", "missing_values"): {"blank", "zero"},
 }
 ENDPOINTS = sorted(CONTRACT_FIELDS)
 ME_FIELDS = {"id", "username"}
