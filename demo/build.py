@@ -58,6 +58,7 @@ def _build(catalogue: Catalogue, today: date) -> DemoSummary:
     organization.create_strategy(demo)
     history.enter_history(demo)
     history.set_rollup_targets(demo)
+    history.set_formula_targets(demo)
     initiatives = follow_up.create_initiatives(demo)
     follow_up.create_action_items(demo, initiatives)
     follow_up.create_reviews(demo)

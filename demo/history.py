@@ -6,7 +6,7 @@ from decimal import Decimal
 from demo import series as demo_series
 from demo.specs import KpiSpec
 from demo.state import DemoState
-from kpis import scoring
+from kpis import formulas, scoring
 from kpis import services as kpi_services
 from kpis.models import Actual
 from scorecard import services as core
@@ -104,3 +104,46 @@ def set_rollup_targets(demo: DemoState) -> None:
         for period, target in zip(demo.periods, rounded, strict=True):
             kpi_services.target_set(kpi=demo.kpis[spec.key], period=period, value=target)
             demo.summary.targets += 1
+
+
+def set_formula_targets(demo: DemoState) -> None:
+    """Calculated KPIs get, as targets, their formula over their inputs' targets (their
+    values the engine computes from the inputs' actuals)."""
+    by_code = {
+        (kpi.objective.scorecard_id, kpi.code): key for key, kpi in demo.kpis.items() if kpi.code
+    }
+    by_slug = {
+        (kpi.objective.scorecard.org_unit.slug, kpi.code): key
+        for key, kpi in demo.kpis.items()
+        if kpi.code
+    }
+    for spec in demo.specs.values():
+        if not spec.formula:
+            continue
+        kpi = demo.kpis[spec.key]
+        formula = formulas.parse(spec.formula)
+        inputs = {
+            reference: (
+                by_slug[(reference.unit, reference.code)]
+                if reference.unit
+                else by_code[(kpi.objective.scorecard_id, reference.code)]
+            )
+            for reference in formula.references
+        }
+        targets = []
+        for index, period in enumerate(demo.periods):
+
+            def lookup(
+                reference: formulas.Reference, how: str, index: int = index, inputs=inputs
+            ) -> Decimal | None:
+                if how != formulas.CURRENT:
+                    return None
+                return demo.targets[inputs[reference]][index]
+
+            value = formulas.evaluate(formula, lookup).value
+            assert value is not None, f"{spec.key}: its inputs' targets give no value"
+            target = demo_series.target_value(float(value), spec.decimals)
+            targets.append(target)
+            kpi_services.target_set(kpi=kpi, period=period, value=target)
+            demo.summary.targets += 1
+        demo.targets[spec.key] = targets

@@ -14,6 +14,7 @@ from pathlib import Path
 from demo import specs
 from demo.references import References
 from demo.yaml_entries import REQUIRED, CatalogueError, Entry, read_yaml_file
+from kpis import formulas
 from kpis.models import KPI
 from reviews.models import ActionItem, Initiative
 from scorecard.models import Membership, OrgUnit
@@ -162,22 +163,32 @@ def _link(entry: Entry, objectives: tuple[specs.ObjectiveSpec, ...]) -> specs.Li
 
 def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
     is_rollup = entry.has("rollup")
-    if is_rollup == entry.has("series"):
+    is_formula = entry.has("formula")
+    if [is_rollup, entry.has("series"), is_formula].count(True) != 1:
         entry.fail(
-            "a KPI has either a `series` (its actuals are entered) or a `rollup` method "
-            "(its values come from the KPIs below it), and not both."
+            "a KPI has one of a `series` (its actuals are entered), a `rollup` method "
+            "(its values come from the KPIs below it) or a `formula` (it is calculated)."
         )
-    if is_rollup and not entry.has("tolerance"):
-        entry.fail("a roll-up KPI needs a `tolerance` (per cent): it has no series to infer one.")
+    if (is_rollup or is_formula) and not entry.has("tolerance"):
+        entry.fail(
+            "a roll-up or calculated KPI needs a `tolerance` (per cent): it has no series to "
+            "infer one."
+        )
     kpi = specs.KpiSpec(
         key=entry.text("key"),
         name=entry.text("name"),
         unit=entry.text("unit"),
         direction=entry.choice("direction", DIRECTIONS),
-        indicator=entry.choice("indicator", INDICATORS, specs.LAG if is_rollup else REQUIRED),
+        indicator=entry.choice(
+            "indicator", INDICATORS, specs.LAG if is_rollup or is_formula else REQUIRED
+        ),
         owner=entry.text("owner"),
         decimals=entry.integer("decimals"),
-        series=None if is_rollup else _series(entry.mapping("series", "series"), references),
+        series=(
+            None
+            if is_rollup or is_formula
+            else _series(entry.mapping("series", "series"), references)
+        ),
         rollup=entry.choice("rollup", KPI.RollupMethod.values, None),
         up_to=entry.optional_text("up_to"),
         weight=entry.decimal("weight", "1"),
@@ -186,8 +197,11 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         code=entry.text("code", ""),
         data_source=entry.text("data_source", ""),
         baseline=entry.decimal("baseline", None),
+        formula=entry.optional_text("formula"),
     )
     entry.done()
+    if kpi.formula is not None:
+        _check_formula(entry, kpi.formula)
     if not 0 <= kpi.decimals <= 6:
         entry.fail(f"'decimals' should be between 0 and 6, not {kpi.decimals}.")
     references.later(entry, "person", kpi.owner)
@@ -195,6 +209,14 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         references.require_rollup_above(entry, kpi, unit)
     references.define_kpi(entry, kpi, unit)
     return kpi
+
+
+def _check_formula(entry: Entry, text: str) -> None:
+    """A formula that parses; its references are checked when the KPI is created."""
+    try:
+        formulas.parse(text)
+    except formulas.FormulaError as error:
+        entry.fail(f"its formula does not parse: {error}")
 
 
 def _series(entry: Entry, references: References) -> specs.SeriesSpec:

@@ -120,8 +120,15 @@ def _create_kpi(demo: DemoState, objective: Objective, spec: KpiSpec) -> KPI:
         owner=demo.people[spec.owner],
         weight=Decimal(spec.weight),
         tolerance_pct=Decimal(tolerance),
-        source=KPI.Source.ROLLUP if spec.rollup else KPI.Source.MANUAL,
+        source=(
+            KPI.Source.ROLLUP
+            if spec.rollup
+            else KPI.Source.FORMULA
+            if spec.formula
+            else KPI.Source.MANUAL
+        ),
         rollup_method=spec.rollup,
+        formula=spec.formula or "",
         rolls_up_to=demo.kpis[spec.up_to] if spec.up_to else None,
     )
     demo.summary.kpis += 1

@@ -75,6 +75,9 @@ class KpiSpec:
     code: str = ""
     data_source: str = ""
     baseline: str | None = None
+    # A calculated KPI's formula (DESIGN.md section 4, "Calculated KPIs"); its targets are
+    # the formula over its inputs' targets.
+    formula: str | None = None
 
     @property
     def sign(self) -> int:

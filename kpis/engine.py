@@ -7,11 +7,12 @@ The full nightly recompute has a world of every scorecard and nothing frozen.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from kpis import scoring
+from kpis import formulas, scoring
 
 KPI = "kpi"
 OBJECTIVE = "objective"
@@ -33,6 +34,14 @@ class KpiFacts:
     archived_on: date | None = None
     # The stored policy of a roll-up (None: the default by method, see scoring).
     missing_children: str | None = None
+    # A calculated KPI (source formula): its parsed formula (None: it does not parse), each
+    # reference with the KPI id it names (None: unknown or ambiguous), the missing-input
+    # policy, and the frequency and time aggregation (ytd() folds an input by the latter).
+    is_formula: bool = False
+    formula: formulas.Formula | None = None
+    formula_inputs: tuple[tuple[formulas.Reference, int | None], ...] = ()
+    missing_values: str = formulas.BLANK
+    time_aggregation: str = scoring.AVERAGE
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,12 @@ class World:
     # them (the engine also counts those in `targets` and `actuals`): what makes a roll-up
     # child count in the period.
     started: set[int] = field(default_factory=set)
+    # What prev() and ytd() read from other periods, as the loader found it: an input's
+    # value in the period before, and its values in the fiscal year's earlier periods.
+    previous_values: dict[int, Decimal | None] = field(default_factory=dict)
+    earlier_in_year: dict[int, list[Decimal]] = field(default_factory=dict)
+    # Each input's time aggregation, for ytd().
+    time_aggregations: dict[int, str] = field(default_factory=dict)
 
 
 def is_member(archived_on: date | None, period_start: date) -> bool:
@@ -110,6 +125,7 @@ class _Computation:
         self.values: dict[int, tuple[Decimal | None, int, int]] = {}
         self.kpi_outcomes: dict[int, Outcome] = {}
         self.objective_outcomes: dict[int, Outcome] = {}
+        self.evaluations: dict[int, formulas.Evaluation] = {}
 
     def kpi_value(self, kpi_id: int) -> Decimal | None:
         if kpi_id not in self.kpis:
@@ -130,6 +146,9 @@ class _Computation:
                 kpi.rollup_method or scoring.SUM, members, missing_children=kpi.missing_children
             )
             self.values[kpi.id] = (result.value, result.reported, result.total)
+        elif kpi.is_formula:
+            value = self.formula_value(kpi).value
+            self.values[kpi.id] = (value, int(value is not None), 1)
         else:
             actual = self.world.actuals.get(kpi.id)
             self.values[kpi.id] = (actual, int(actual is not None), 1)
@@ -144,7 +163,37 @@ class _Computation:
             return True
         if child.id not in self.kpis:
             return world.frozen_kpi_values.get(child.id) is not None
+        if child.is_formula:
+            return self._value_and_coverage(child)[0] is not None
         return child.is_rollup and self._value_and_coverage(child)[2] > 0
+
+    def formula_value(self, kpi: KpiFacts) -> formulas.Evaluation:
+        """A calculated KPI's value in the period, from its inputs' values (DESIGN.md
+        section 4); its inputs are computed first (a cycle, refused on save, reads none)."""
+        evaluation = evaluate_formula(
+            kpi,
+            current=self.input_value,
+            previous=self.world.previous_values.get,
+            year_to_date=self.year_to_date,
+        )
+        self.evaluations[kpi.id] = evaluation
+        return evaluation
+
+    def input_value(self, kpi_id: int) -> Decimal | None:
+        """An input KPI's value in the period. Where an input of a finer frequency is folded
+        to the formula's period first (its sub-periods with a value, by its time
+        aggregation), that folding goes here; today every period is a quarter."""
+        return self.kpi_value(kpi_id)
+
+    def year_to_date(self, kpi_id: int) -> Decimal | None:
+        """The input's values over the fiscal year so far (this period included), combined
+        by its time aggregation; the periods without a value are left out."""
+        values = list(self.world.earlier_in_year.get(kpi_id, []))
+        current = self.input_value(kpi_id)
+        if current is not None:
+            values.append(current)
+        method = self.world.time_aggregations.get(kpi_id, scoring.AVERAGE)
+        return fold(values, method)
 
     def kpi_outcome(self, kpi: KpiFacts) -> Outcome:
         value, reported, total = self._value_and_coverage(kpi)
@@ -183,6 +232,52 @@ class _Computation:
         outcome = _aggregate(members)
         self.objective_outcomes[objective.id] = outcome
         return outcome
+
+
+def fold(values: list[Decimal], method: str) -> Decimal | None:
+    """Values of consecutive periods (oldest first) as one, by a time aggregation; None when
+    there are none. Rounded half-up to 6 places like every computed value."""
+    if not values:
+        return None
+    if method == scoring.LAST:
+        return values[-1]
+    if method == scoring.MIN:
+        return min(values)
+    if method == scoring.MAX:
+        return max(values)
+    total = sum(values, Decimal(0))
+    if method == scoring.SUM:
+        return scoring.round6(total)
+    return scoring.round6(total / len(values))
+
+
+def evaluate_formula(
+    kpi: KpiFacts,
+    *,
+    current: Callable[[int], Decimal | None],
+    previous: Callable[[int], Decimal | None],
+    year_to_date: Callable[[int], Decimal | None],
+) -> formulas.Evaluation:
+    """Evaluate a calculated KPI with readers of an input's value (by KPI id) in the period,
+    the period before and the fiscal year to date. A formula that does not parse or names a
+    KPI that is not there has no value (the save refuses both; a later change of codes can
+    still break one), whatever the missing-input policy."""
+    if kpi.formula is None:
+        return formulas.Evaluation(None, formulas.NOT_PARSED)
+    inputs = dict(kpi.formula_inputs)
+    unknown = [reference for reference, kpi_id in kpi.formula_inputs if kpi_id is None]
+    if unknown:
+        return formulas.Evaluation(
+            None, formulas.UNKNOWN_INPUT.format(reference=", ".join(map(str, unknown)))
+        )
+    readers = {formulas.CURRENT: current, formulas.PREV: previous, formulas.YTD: year_to_date}
+
+    def lookup(reference: formulas.Reference, how: str) -> Decimal | None:
+        kpi_id = inputs[reference]
+        assert kpi_id is not None
+        return readers[how](kpi_id)
+
+    return formulas.evaluate(kpi.formula, lookup, missing_values=kpi.missing_values)
 
 
 def _aggregate(members: list[tuple[Decimal | None, Decimal]]) -> Outcome:

@@ -2,10 +2,12 @@
 formula with the numbers filled in. Read from the stored snapshots, so it explains exactly
 the number the pages show."""
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kpis import engine, scoring
+from kpis import engine, formulas, recompute, scoring
+from kpis.formula_graph import formula_graph
 from kpis.models import KPI, ScoreSnapshot, Target
 from kpis.selectors import started_kpi_ids
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
@@ -145,6 +147,7 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         decimals=kpi.decimals,
     )
     rollup = _add_rollup_members(explanation, kpi, period) if kpi.is_rollup else None
+    evaluation = _add_formula_inputs(explanation, kpi, period) if kpi.is_formula else None
     if target is None:
         explanation.summary = f"No target is set for {period.label}, so there is no score."
         return explanation
@@ -173,7 +176,7 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         f"({flag_origin})."
     )
     if value is None:
-        explanation.summary = _no_value_sentence(period, rollup)
+        explanation.summary = _no_value_sentence(period, rollup, evaluation)
         return explanation
     explanation.summary = _kpi_status_sentence(kpi, value, target.value, red_flag)
     raw = (Decimal(10) * ((target.value - red_flag) + (value - red_flag))) / (
@@ -199,7 +202,13 @@ def _kpi_status_sentence(kpi: KPI, value, target, red_flag) -> str:
     return f"{a} misses the target of {t} but not the red flag of {r}: amber."
 
 
-def _no_value_sentence(period: Period, rollup: scoring.RollupResult | None) -> str:
+def _no_value_sentence(
+    period: Period,
+    rollup: scoring.RollupResult | None,
+    evaluation: formulas.Evaluation | None = None,
+) -> str:
+    if evaluation is not None and evaluation.reason:
+        return f"No value for {period.label}: {evaluation.reason}, so there is no score."
     if rollup is not None and rollup.too_large:
         return f"{TOO_LARGE} So there is no score."
     if rollup is not None and rollup.reported:
@@ -248,6 +257,100 @@ def _add_rollup_members(explanation: Explanation, kpi: KPI, period: Period) -> s
     if result.too_large:
         explanation.notes.append(TOO_LARGE)
     return result
+
+
+HOW_WORDS = {formulas.PREV: "the period before", formulas.YTD: "the fiscal year to date"}
+
+
+def _add_formula_inputs(explanation: Explanation, kpi: KPI, period: Period) -> formulas.Evaluation:
+    """The formula with its inputs' values as the engine read them (their stored values in
+    the period, the period before and the year's earlier periods), or why it has none."""
+    graph = formula_graph(queryset=KPI.objects.filter(pk=kpi.pk))
+    found = graph.formulas.get(kpi.pk)
+    facts = engine.KpiFacts(
+        id=kpi.pk,
+        scorecard_id=kpi.objective.scorecard_id,
+        objective_id=kpi.objective_id,
+        direction=kpi.direction,
+        tolerance_pct=kpi.tolerance_pct,
+        weight=kpi.weight,
+        is_rollup=False,
+        rollup_method=None,
+        rolls_up_to_id=None,
+        is_formula=True,
+        formula=found.formula if found else None,
+        formula_inputs=tuple(found.inputs.items()) if found else (),
+        missing_values=kpi.missing_values,
+    )
+    input_ids = found.input_ids() if found else set()
+    current = {
+        kpi_id: row.value for kpi_id, row in _scores_of(period, engine.KPI, list(input_ids)).items()
+    }
+    previous = recompute.previous_period(period)
+    earlier = recompute.earlier_in_year(period)
+    stored = recompute.stored_values(
+        kpi_ids=input_ids, periods=([previous] if previous else []) + earlier, graph=graph
+    )
+
+    def year_to_date(kpi_id: int) -> Decimal | None:
+        values = [stored.get((kpi_id, p.pk)) for p in earlier] + [current.get(kpi_id)]
+        present = [value for value in values if value is not None]
+        return engine.fold(present, graph.inputs[kpi_id].time_aggregation)
+
+    evaluation = engine.evaluate_formula(
+        facts,
+        current=current.get,
+        previous=lambda kpi_id: stored.get((kpi_id, previous.pk)) if previous else None,
+        year_to_date=year_to_date,
+    )
+    explanation.notes.append(_filled_in(kpi.formula, evaluation))
+    names = {
+        reference: graph.inputs[kpi_id].name
+        for reference, kpi_id in (found.inputs.items() if found else [])
+        if kpi_id is not None
+    }
+    listed = [
+        f"{reference} {names.get(reference, '(no such KPI)')}"
+        + (f" in {HOW_WORDS[how]}" if how in HOW_WORDS else "")
+        + f": {_n(value) if value is not None else 'no value'}"
+        for how, reference, value in evaluation.inputs
+    ]
+    policy = (
+        "a missing input counts as 0"
+        if kpi.missing_values == formulas.ZERO
+        else "a missing input leaves it blank"
+    )
+    explanation.notes.append(
+        "Calculated from "
+        + ("; ".join(listed) if listed else "no input")
+        + f" ({policy}; only the branch if() takes is read)."
+    )
+    if evaluation.reason:
+        explanation.notes.append(f"No value: {evaluation.reason}.")
+    return evaluation
+
+
+def _filled_in(text: str, evaluation: formulas.Evaluation) -> str:
+    """The formula, then the same with the values it read, then the result."""
+    read = {(how, str(reference)): value for how, reference, value in evaluation.inputs}
+
+    def shown(how: str, reference: str) -> str:
+        if (how, reference) not in read:
+            return reference if how == formulas.CURRENT else f"{how}({reference})"
+        value = read[(how, reference)]
+        return _n(value) if value is not None else "?"
+
+    def substitute(match: re.Match) -> str:
+        how, inner = match.group(1), match.group(2)
+        reference = str(formulas.parse(inner).references[0])
+        return shown(how.lower() if how else formulas.CURRENT, reference)
+
+    filled = REFERENCE_PATTERN.sub(substitute, text)
+    result = _n(evaluation.value) if evaluation.value is not None else "no value"
+    return f"{text} = {filled} = {result}"
+
+
+REFERENCE_PATTERN = re.compile(r"(?:\b(prev|ytd)\s*\(\s*)?(\[[^\[\]]*\])(?(1)\s*\))", re.I)
 
 
 TOO_LARGE = (

@@ -124,10 +124,10 @@ def scorecard_linkage(*, scorecard: Scorecard, period: Period) -> ScorecardLinka
 
 
 def _values(kpis: list[KPI], period_ids: list[int]) -> dict[int, dict[int, Decimal]]:
-    """Entered actuals of manual KPIs; a roll-up KPI's value is the engine's, kept in its
-    snapshot."""
-    manual = [kpi.pk for kpi in kpis if not kpi.is_rollup]
-    rollups = [kpi.pk for kpi in kpis if kpi.is_rollup]
+    """Entered actuals of manual KPIs; a roll-up or calculated KPI's value is the engine's,
+    kept in its snapshot."""
+    manual = [kpi.pk for kpi in kpis if not kpi.is_computed]
+    rollups = [kpi.pk for kpi in kpis if kpi.is_computed]
     values: dict[int, dict[int, Decimal]] = {}
     rows = Actual.objects.filter(kpi_id__in=manual, period_id__in=period_ids).values_list(
         "kpi_id", "period_id", "value"

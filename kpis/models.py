@@ -35,6 +35,7 @@ MISSING_CHILDREN_ONLY_FOR_ROLLUPS = "Only a roll-up KPI has a rule for missing c
 KPI_CODE_TAKEN = "This scorecard already has a KPI with this code."
 DECIMALS_OUT_OF_RANGE = "Show between 0 and {most} decimals (values are stored with {most})."
 ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cannot be entered."
+ACTUAL_ON_FORMULA = "A calculated KPI's value is computed by its formula; it cannot be entered."
 
 UNIT_LENGTH = 40
 DATA_SOURCE_LENGTH = 255
@@ -227,6 +228,15 @@ class KPI(DisplayTextFields, models.Model):
         return self.source == self.Source.ROLLUP
 
     @property
+    def is_formula(self) -> bool:
+        return self.source == self.Source.FORMULA
+
+    @property
+    def is_computed(self) -> bool:
+        """A roll-up or calculated KPI: its value is computed, never entered."""
+        return self.source in (self.Source.ROLLUP, self.Source.FORMULA)
+
+    @property
     def effective_missing_children(self) -> str | None:
         """The policy the engine applies (None for a KPI that is no roll-up)."""
         if not self.is_rollup:
@@ -415,8 +425,10 @@ class Actual(KPIValue):
         ]
 
     def clean(self) -> None:
-        if self.kpi_id and self.kpi.is_rollup:
-            raise ValidationError({"kpi": ACTUAL_ON_ROLLUP})
+        # A computed KPI (roll-up or calculated) has no entered actuals.
+        if self.kpi_id and self.kpi.is_computed:
+            message = ACTUAL_ON_ROLLUP if self.kpi.is_rollup else ACTUAL_ON_FORMULA
+            raise ValidationError({"kpi": message})
 
 
 class ScoreSnapshot(models.Model):

@@ -12,12 +12,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kpis import engine
+from kpis import engine, formulas
+from kpis.formula_graph import Graph, formula_graph
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from kpis.selectors import started_kpi_ids
 from kpis.signals import kpi_status_changed
@@ -49,27 +52,112 @@ def chain_scorecard_ids(unit_ids: Iterable[int]) -> set[int]:
 
 
 def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> list[RecomputeResult]:
+    """The chains above the units, and the calculated KPIs that read anything in them with
+    the chains above those, in the periods and in the later ones that read them through
+    prev() and ytd(); the periods in order, so a later one reads what an earlier wrote."""
+    graph = formula_graph()
+    unit_ids, period_ids = set(unit_ids), set(period_ids)
     scorecard_ids = chain_scorecard_ids(unit_ids)
+    if graph.formulas:
+        scorecard_ids, period_ids = _with_formula_readers(graph, unit_ids, period_ids)
     return [
-        recompute_period(period_id=period_id, scorecard_ids=scorecard_ids)
-        for period_id in sorted(set(period_ids))
+        recompute_period(period_id=period_id, scorecard_ids=scorecard_ids, graph=graph)
+        for period_id in _in_time_order(period_ids)
     ]
 
 
 def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
+    """Every scorecard, period by period from the oldest (so prev() and ytd() read the
+    periods before as they are now); within a period the engine computes every input before
+    the calculated KPIs that read it."""
     if period_ids is None:
         period_ids = Period.objects.values_list("pk", flat=True)
-    return [recompute_period(period_id=pk, scorecard_ids=None) for pk in sorted(period_ids)]
+    graph = formula_graph()
+    return [
+        recompute_period(period_id=pk, scorecard_ids=None, graph=graph)
+        for pk in _in_time_order(set(period_ids))
+    ]
+
+
+def _in_time_order(period_ids: set[int]) -> list[int]:
+    starts = dict(Period.objects.filter(pk__in=period_ids).values_list("pk", "start"))
+    # A period that is gone (rolled back) keeps its place by id; recompute_period skips it.
+    return sorted(period_ids, key=lambda pk: (starts[pk], pk) if pk in starts else (None, pk))
+
+
+def _with_formula_readers(
+    graph: Graph, unit_ids: set[int], period_ids: set[int]
+) -> tuple[set[int], set[int]]:
+    """Grow the chain by the units of the calculated KPIs that read a KPI in it (again and
+    again: a reader may be read in turn), and the periods by those that read the changed
+    periods through prev() (the next period) and ytd() (the rest of the fiscal year)."""
+    units = set(unit_ids)
+    readers: set[int] = set()
+    while True:
+        scorecard_ids = chain_scorecard_ids(units)
+        found = {
+            formula.id
+            for formula in graph.formulas.values()
+            if any(
+                graph.inputs[input_id].scorecard_id in scorecard_ids
+                for input_id in formula.input_ids()
+            )
+        }
+        new_units = {graph.formulas[kpi_id].unit_id for kpi_id in found} - units
+        readers |= found
+        if not new_units:
+            break
+        units |= new_units
+    over_prev = any(graph.formulas[kpi_id].read_over(formulas.PREV) for kpi_id in readers)
+    over_year = any(graph.formulas[kpi_id].read_over(formulas.YTD) for kpi_id in readers)
+    if not (over_prev or over_year):
+        return scorecard_ids, period_ids
+    periods = list(Period.objects.values("pk", "fiscal_year", "quarter", "start"))
+    by_pk = {row["pk"]: row for row in periods}
+    wanted = {pk for pk in period_ids if pk in by_pk}
+    # A prev() of a calculated KPI that reads prev() moves on a period each time round.
+    for _ in range(len(readers) if over_prev else 1):
+        grown = set(wanted)
+        for pk in wanted:
+            changed = by_pk[pk]
+            for row in periods:
+                same_year_later = (
+                    row["fiscal_year"] == changed["fiscal_year"] and row["start"] > changed["start"]
+                )
+                if (over_year and same_year_later) or (
+                    over_prev and row["pk"] == _next_period_pk(changed, periods)
+                ):
+                    grown.add(row["pk"])
+        if grown == wanted:
+            break
+        wanted = grown
+    return scorecard_ids, period_ids | wanted
+
+
+def _next_period_pk(period: Any, periods: list[Any]) -> int | None:
+    """The period after this one at the formula KPIs' grain (today: the next quarter)."""
+    year, quarter = (
+        (period["fiscal_year"], period["quarter"] + 1)
+        if period["quarter"] < 4
+        else (period["fiscal_year"] + 1, 1)
+    )
+    for row in periods:
+        if row["fiscal_year"] == year and row["quarter"] == quarter:
+            return row["pk"]
+    return None
 
 
 @transaction.atomic
-def recompute_period(*, period_id: int, scorecard_ids: set[int] | None) -> RecomputeResult:
+def recompute_period(
+    *, period_id: int, scorecard_ids: set[int] | None, graph: Graph | None = None
+) -> RecomputeResult:
     """Recompute the period's snapshots of the given scorecards (None: all of them)."""
     period = Period.objects.select_for_update().filter(pk=period_id).first()
     if period is None:
         # Queued by a transaction that created the period and then rolled back.
         return RecomputeResult(period_id=period_id, written=0, deleted=0)
-    world = load_world(period=period, scorecard_ids=scorecard_ids)
+    graph = formula_graph() if graph is None else graph
+    world = load_world(period=period, scorecard_ids=scorecard_ids, graph=graph)
     outcomes = engine.compute(world)
     return write_snapshots(period=period, world=world, outcomes=outcomes)
 
@@ -78,7 +166,7 @@ def _archived_on(moment: datetime | None):
     return timezone.localdate(moment) if moment else None
 
 
-def _kpi_facts(rows) -> list[engine.KpiFacts]:
+def _kpi_facts(rows, graph: Graph | None = None) -> list[engine.KpiFacts]:
     return [
         engine.KpiFacts(
             id=row["id"],
@@ -93,9 +181,26 @@ def _kpi_facts(rows) -> list[engine.KpiFacts]:
             missing_children=row["missing_children"],
             # A KPI leaves with its objective: archiving an objective archives what it holds.
             archived_on=_archived_on(_earliest(row["archived_at"], row["objective__archived_at"])),
+            time_aggregation=row["time_aggregation"],
+            **_formula_facts(row, graph),
         )
         for row in rows
     ]
+
+
+def _formula_facts(row: dict, graph: Graph | None) -> dict:
+    if row["source"] != KPI.Source.FORMULA:
+        return {}
+    found = graph.formulas.get(row["id"]) if graph is not None else None
+    if found is None:
+        # An archived calculated KPI is no member of the graph: it reads nothing.
+        return {"is_formula": True, "missing_values": row["missing_values"]}
+    return {
+        "is_formula": True,
+        "formula": found.formula,
+        "formula_inputs": tuple(found.inputs.items()),
+        "missing_values": found.missing_values,
+    }
 
 
 def _earliest(*moments: datetime | None) -> datetime | None:
@@ -116,6 +221,8 @@ KPI_COLUMNS = [
     "missing_children",
     "archived_at",
     "objective__archived_at",
+    "time_aggregation",
+    "missing_values",
 ]
 OBJECTIVE_COLUMNS = ["id", "scorecard_id", "perspective_id", "weight", "archived_at"]
 
@@ -133,10 +240,12 @@ def _objective_facts(rows) -> list[engine.ObjectiveFacts]:
     ]
 
 
-def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.World:
+def load_world(
+    *, period: Period, scorecard_ids: set[int] | None, graph: Graph | None = None
+) -> engine.World:
     everything = scorecard_ids is None
     in_world = Q() if everything else Q(objective__scorecard_id__in=scorecard_ids)
-    kpis = _kpi_facts(KPI.objects.filter(in_world).values(*KPI_COLUMNS))
+    kpis = _kpi_facts(KPI.objects.filter(in_world).values(*KPI_COLUMNS), graph)
     objectives = _objective_facts(
         Objective.objects.filter(Q() if everything else Q(scorecard_id__in=scorecard_ids)).values(
             *OBJECTIVE_COLUMNS
@@ -179,7 +288,107 @@ def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.Worl
     world.started |= started_kpi_ids(
         period, None if everything else kpi_ids + [k.id for k in world.outside_kpis]
     )
+    if graph is not None:
+        _add_formula_inputs(world, period=period, graph=graph)
     return world
+
+
+def _add_formula_inputs(world: engine.World, *, period: Period, graph: Graph) -> None:
+    """What the world's calculated KPIs read beyond the world's facts of the period: the
+    stored values of inputs outside the world, and every input's values in the period
+    before (prev) and the fiscal year's earlier periods (ytd). No query without formulas."""
+    readers = [kpi for kpi in world.kpis if kpi.is_formula and kpi.formula is not None]
+    if not readers:
+        return
+    inside = {kpi.id for kpi in world.kpis}
+    input_ids = {kpi_id for kpi in readers for _, kpi_id in kpi.formula_inputs if kpi_id}
+    outside = input_ids - inside - set(world.frozen_kpi_values)
+    if outside:
+        world.frozen_kpi_values.update(
+            ScoreSnapshot.objects.filter(
+                period=period, subject_type=engine.KPI, subject_id__in=outside
+            ).values_list("subject_id", "value")
+        )
+    world.time_aggregations = {
+        kpi_id: graph.inputs[kpi_id].time_aggregation for kpi_id in input_ids
+    }
+    over = {
+        how: {kpi_id for kpi in readers for kpi_id in _read_over(kpi, graph, how)}
+        for how in (formulas.PREV, formulas.YTD)
+    }
+    if not (over[formulas.PREV] or over[formulas.YTD]):
+        return
+    previous = previous_period(period)
+    earlier = earlier_in_year(period)
+    periods = ([previous] if previous else []) + earlier
+    values = stored_values(
+        kpi_ids=over[formulas.PREV] | over[formulas.YTD], periods=periods, graph=graph
+    )
+    if previous is not None:
+        world.previous_values = {
+            kpi_id: values.get((kpi_id, previous.pk)) for kpi_id in over[formulas.PREV]
+        }
+    world.earlier_in_year = {
+        kpi_id: _present([values.get((kpi_id, p.pk)) for p in earlier])
+        for kpi_id in over[formulas.YTD]
+    }
+
+
+def _present(values: list[Decimal | None]) -> list[Decimal]:
+    return [value for value in values if value is not None]
+
+
+def _read_over(kpi: engine.KpiFacts, graph: Graph, how: str) -> set[int]:
+    found = graph.formulas.get(kpi.id)
+    return found.read_over(how) if found else set()
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period before, at the calculated KPIs' grain (today every period is a quarter)."""
+    year, quarter = (
+        (period.fiscal_year, period.quarter - 1)
+        if period.quarter > 1
+        else (period.fiscal_year - 1, 4)
+    )
+    return Period.objects.filter(fiscal_year=year, quarter=quarter).first()
+
+
+def earlier_in_year(period: Period) -> list[Period]:
+    """The fiscal year's periods before this one, oldest first."""
+    return list(
+        Period.objects.filter(fiscal_year=period.fiscal_year, start__lt=period.start).order_by(
+            "start"
+        )
+    )
+
+
+def stored_values(
+    *, kpi_ids: set[int], periods: list[Period], graph: Graph
+) -> dict[tuple[int, int], Decimal | None]:
+    """{(KPI id, period id): value} of other periods: an entered KPI's actual, a computed
+    one's stored snapshot (the recompute goes through periods in time order, so those are
+    up to date)."""
+    if not kpi_ids or not periods:
+        return {}
+    period_ids = [p.pk for p in periods]
+    entered = {k for k in kpi_ids if graph.inputs[k].source == KPI.Source.MANUAL}
+    found: dict[tuple[int, int], Decimal | None] = {
+        (kpi_id, period_id): value
+        for kpi_id, period_id, value in Actual.objects.filter(
+            kpi_id__in=entered, period_id__in=period_ids
+        ).values_list("kpi_id", "period_id", "value")
+    }
+    computed = kpi_ids - entered
+    if computed:
+        found.update(
+            {
+                (kpi_id, period_id): value
+                for kpi_id, period_id, value in ScoreSnapshot.objects.filter(
+                    subject_type=engine.KPI, subject_id__in=computed, period_id__in=period_ids
+                ).values_list("subject_id", "period_id", "value")
+            }
+        )
+    return found
 
 
 def _add_outside_members(

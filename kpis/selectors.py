@@ -117,8 +117,9 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
 def _kpi_row(
     kpi: KPI, target: Target | None, actual: Actual | None, stored: ScoreSnapshot | None
 ) -> KpiRow:
-    rollup_value = stored.value if stored else None
-    value = rollup_value if kpi.is_rollup else (actual.value if actual else None)
+    # A roll-up's or a calculated KPI's value is the engine's, in its snapshot.
+    computed_value = stored.value if stored else None
+    value = computed_value if kpi.is_computed else (actual.value if actual else None)
     try:
         result = scoring.score_kpi(
             actual=value,

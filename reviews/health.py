@@ -223,8 +223,8 @@ def _check_kpi(
     elif kpi.pk not in with_target:
         add("no_target", "kpi", kpi.pk, title=name, period=current.label)
     snapshot = snapshots.get(kpi.pk)
-    if kpi.is_rollup:
-        # A roll-up KPI has no entered actuals: its value for the quarter is stored by the engine.
+    if kpi.is_computed:
+        # A roll-up or calculated KPI has no entered actuals: the engine stores its value.
         reported = snapshot is not None and snapshot.value is not None
     else:
         reported = kpi.pk in with_actual

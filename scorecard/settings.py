@@ -424,3 +424,8 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "scorecard.request_limits.bulk_rows_in_schema",
 ]
+
+# Calculated KPIs (issue 15): how many KPIs the editor lists as a formula may refer to.
+SIGHTLINE_FORMULA_REFERENCES_LISTED = env_int_within(
+    "SIGHTLINE_FORMULA_REFERENCES_LISTED", 200, low=1, high=10**5
+)

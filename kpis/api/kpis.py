@@ -71,8 +71,20 @@ class KPISerializer(serializers.ModelSerializer):
             "rolls_up_to",
             "rollup_method",
             "missing_children",
+            "formula",
+            "missing_values",
         ]
         validators: list = []
+        extra_kwargs = {
+            "formula": {
+                "help_text": "For source formula: the expression of DESIGN.md section 4, e.g. "
+                "[1.1] / [1.2] * 100; refused with the column of the error."
+            },
+            "missing_values": {
+                "help_text": "For source formula: a missing input leaves the result blank "
+                "(blank) or counts as 0 (zero)."
+            },
+        }
 
 
 class KPIFilter(django_filters.FilterSet):
@@ -154,10 +166,10 @@ class KPIViewSet(
             require(self.request.user, "kpis.change_kpi", data["objective"])
 
     def create_with_service(self, data: dict[str, Any]) -> KPI:
-        return services.kpi_create(**data)
+        return services.kpi_create(by=self.request.user, **data)
 
     def update_with_service(self, kpi: KPI, data: dict[str, Any]) -> KPI:
-        return services.kpi_update(kpi=kpi, **data)
+        return services.kpi_update(kpi=kpi, by=self.request.user, **data)
 
     @extend_schema(request=KPICascadeSerializer, responses={201: KPISerializer(many=True)})
     @action(detail=True, methods=["post"])

@@ -49,6 +49,8 @@ KPI_FIELDS = [
     "rolls_up_to",
     "rollup_method",
     "missing_children",
+    "formula",
+    "missing_values",
 ]
 
 
@@ -120,7 +122,14 @@ class KPIForm(forms.ModelForm):
     def __init__(self, *args: Any, objective: Objective, user: Any, **kwargs: Any) -> None:
         kwargs.setdefault("instance", KPI(objective=objective))
         super().__init__(*args, **kwargs)
-        for name in ("weight", "tolerance_pct", "decimals", "direction", "indicator_type"):
+        for name in (
+            "weight",
+            "tolerance_pct",
+            "decimals",
+            "direction",
+            "indicator_type",
+            "missing_values",
+        ):
             self.fields[name].required = False
         self.fields["source"].required = False
         # The stored parent, read before the form's clean changes the instance.
@@ -145,13 +154,17 @@ class KPIForm(forms.ModelForm):
             "direction": KPI.Direction.UP,
             "indicator_type": KPI.IndicatorType.LAGGING,
             "source": KPI.Source.MANUAL,
+            "missing_values": KPI.MissingValues.BLANK,
         }
         for name, default in defaults.items():
             if data.get(name) in (None, "") and name not in self.errors:
                 data[name] = default
-        if data.get("source") == KPI.Source.MANUAL:
+        if data.get("source") in (KPI.Source.MANUAL, KPI.Source.FORMULA):
             data["rollup_method"] = None
             data["missing_children"] = None
+        if data.get("source") != KPI.Source.FORMULA:
+            # The formula box is hidden for other sources: what it held is not kept.
+            data["formula"] = ""
         return data
 
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, When
 
+from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from kpis.selectors import visible_kpis
 from scorecard import fiscal
@@ -79,6 +81,40 @@ def objectives_by_unit(units: list[OrgUnit]) -> dict[int, list[Objective]]:
     ).order_by("order", "id"):
         objectives_of.setdefault(objective.scorecard.org_unit_id, []).append(objective)
     return objectives_of
+
+
+@dataclass(frozen=True)
+class FormulaReference:
+    text: str  # what the formula writes: [1.2] or [unit-slug:1.2]
+    kpi: KPI
+
+
+NOT_READ_BY_FORMULAS = (scoring.ORDINAL, scoring.MILESTONE, scoring.TRACK)
+
+
+def formula_references_for(scorecard: Scorecard, user: Any) -> list[FormulaReference]:
+    """The KPIs a calculated KPI of `scorecard` may refer to, by code: numeric KPIs with a
+    code that `user` may read, this scorecard's first (as `[code]`), then other units' (as
+    `[unit-slug:code]`). At most SIGHTLINE_FORMULA_REFERENCES_LISTED; one query."""
+    limit = settings.SIGHTLINE_FORMULA_REFERENCES_LISTED
+    kpis = (
+        visible_kpis(user)
+        .filter(archived_at__isnull=True)
+        .exclude(code="")
+        .exclude(target_type__in=NOT_READ_BY_FORMULAS)
+        .select_related("objective__scorecard__org_unit")
+        .annotate(elsewhere=Case(When(objective__scorecard=scorecard, then=0), default=1))
+        .order_by("elsewhere", "objective__scorecard__org_unit__path", "code", "id")[:limit]
+    )
+    return [
+        FormulaReference(
+            text=f"[{kpi.code}]"
+            if kpi.objective.scorecard_id == scorecard.pk
+            else f"[{kpi.objective.scorecard.org_unit.slug}:{kpi.code}]",
+            kpi=kpi,
+        )
+        for kpi in kpis
+    ]
 
 
 def rollup_parents_for(unit: OrgUnit, user: Any) -> QuerySet[KPI]:

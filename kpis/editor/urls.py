@@ -44,6 +44,11 @@ urlpatterns = [
     ),
     path("units/<slug:slug>/edit/kpis/<int:kpi_id>/", kpi_views.kpi_edit, name="kpi_edit"),
     path(
+        "units/<slug:slug>/edit/formula-check/",
+        kpi_views.formula_check,
+        name="formula_check",
+    ),
+    path(
         "units/<slug:slug>/edit/kpis/<int:kpi_id>/archive/",
         kpi_views.kpi_archive,
         name="kpi_archive",

@@ -1,6 +1,8 @@
 """The KPIs of an objective: create, edit, archive, delete and reorder them. Each write
 recomputes the scores of the unit it touches once the transaction commits."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +15,7 @@ from kpis.services.changes import (
     stored_unit_id,
     units_holding,
 )
+from kpis.services.formulas import check_formula
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit, check_team_in_subtree, move_within
 
@@ -20,13 +23,15 @@ KPI_HAS_DATA = "This KPI has targets, actuals or child KPIs: archive it instead 
 
 
 @transaction.atomic
-def kpi_create(*, objective: Objective, name: str, **fields) -> KPI:
+def kpi_create(*, objective: Objective, name: str, by: Any = None, **fields) -> KPI:
+    """`by`, the saving person, limits what a formula may refer to (`check_formula`)."""
     check_owner_sees_unit(owner=fields.get("owner"), unit=objective.scorecard.org_unit)
     check_team_in_subtree(team=fields.get("owning_team"), unit=objective.scorecard.org_unit)
     kpi = KPI(objective=objective, name=name.strip(), **fields)
     if "order" not in fields:
         kpi.order = objective.kpis.count()
     kpi.full_clean()
+    check_formula(kpi=kpi, by=by)
     kpi.save()
     recompute_on_commit(unit_ids=[unit_id_of(kpi)])
     return kpi
@@ -37,7 +42,7 @@ def unit_id_of(kpi: KPI) -> int:
 
 
 @transaction.atomic
-def kpi_update(*, kpi: KPI, **fields) -> KPI:
+def kpi_update(*, kpi: KPI, by: Any = None, **fields) -> KPI:
     """Change a KPI. Refused: a change of how it is scored while its targets depend on it,
     and a move that leaves the KPIs rolling up to it outside the units below it
     (`kpis.services.changes`). The old and the new chains are recomputed in every period."""
@@ -53,6 +58,7 @@ def kpi_update(*, kpi: KPI, **fields) -> KPI:
     for name, value in fields.items():
         setattr(kpi, name, value)
     kpi.full_clean()
+    check_formula(kpi=kpi, by=by)
     if unit_id_of(kpi) != unit_before:
         check_children_stay_below(kpi=kpi)
     kpi.save()

@@ -25,7 +25,8 @@ from demo.build import DEMO_PASSWORD
 from demo.loader import load_catalogue
 from kpis import scoring
 from kpis import services as kpi_services
-from kpis.models import KPI, Actual, Target
+from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.recompute import recompute_everything
 from reviews import services as review_services
 from reviews.models import ActionItem, Initiative, Review
 from scorecard.models import Membership, OrgUnit, Period, Scorecard
@@ -521,3 +522,29 @@ def test_it_refuses_a_port_that_is_not_one(demo, monkeypatch):
     monkeypatch.setenv("PORT", "abc")
     with pytest.raises(CommandError, match="PORT should be a port number"):
         call_command("seed_demo", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_it_shows_a_calculated_kpi_computed_from_its_inputs(demo):
+    # This module builds the demo inside a transaction that never commits, so the
+    # recompute queued for its commit runs here.
+    recompute_everything()
+    ratio = KPI.objects.get(code="F2.2", objective__scorecard__org_unit__slug="sales")
+    assert (ratio.source, ratio.formula) == (KPI.Source.FORMULA, "[F2.1] / [F1.1] * 100")
+    opex = KPI.objects.get(code="F2.1", objective__scorecard__org_unit__slug="sales")
+    revenue = KPI.objects.get(code="F1.1", objective__scorecard__org_unit__slug="sales")
+    rows = ScoreSnapshot.objects.filter(subject_type="kpi")
+    value = {
+        (row.subject_id, row.period_id): row.value
+        for row in rows.filter(subject_id__in=[ratio.pk, opex.pk, revenue.pk])
+    }
+    computed = [
+        (period_id, number)
+        for (kpi_id, period_id), number in value.items()
+        if kpi_id == ratio.pk and number is not None
+    ]
+    assert len(computed) >= 8
+    for period_id, number in computed:
+        expected = value[(opex.pk, period_id)] / value[(revenue.pk, period_id)] * 100
+        assert number == scoring.round6(expected)
+    assert ratio.targets.exists()

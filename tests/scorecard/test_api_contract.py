@@ -40,6 +40,7 @@ CONTRACT_FIELDS = {
         "tolerance_pct", "source", "rolls_up_to", "rollup_method", "missing_children",
         # Issue 15, measures as published.
         "code", "description", "data_source", "decimals", "baseline",
+        "formula", "missing_values",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
 }  # fmt: skip
@@ -68,6 +69,7 @@ CONTRACT_ENUMS = {
     ("kpis", "source"): {"manual", "rollup", "formula"},
     ("kpis", "rollup_method"): {"sum", "average", "min", "max", "weighted_average", None},
     ("kpis", "missing_children"): {"require_all", "ignore", "zero", None},
+    ("kpis", "missing_values"): {"blank", "zero"},
 }
 ENDPOINTS = sorted(CONTRACT_FIELDS)
 ME_FIELDS = {"id", "username"}

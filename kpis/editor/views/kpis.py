@@ -4,7 +4,7 @@ child units (which makes it a roll-up of the KPIs created there)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +24,7 @@ from kpis.editor.views.sheet import (
     scorecard_for_editing,
 )
 from kpis.models import KPI
+from kpis.services import formulas as formula_services
 from scorecard.models import Scorecard
 from scorecard.page_support import HtmxHttpRequest
 from strategy import services as strategy_services
@@ -46,7 +47,9 @@ def kpi_add(request: HtmxHttpRequest, slug: str, objective_id: int) -> HttpRespo
     return saved_through_service(
         request, scorecard, form=KPIForm(request.POST, objective=objective, user=request.user),
         slot=f"new-kpi-{objective.pk}",
-        save=lambda **data: kpi_services.kpi_create(objective=objective, **data), action="create",
+        save=lambda **data: kpi_services.kpi_create(
+            objective=objective, by=request.user, **data
+        ), action="create",
     )  # fmt: skip
 
 
@@ -59,7 +62,8 @@ def kpi_edit(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse:
         request, scorecard, form=KPIForm(
             request.POST, objective=kpi.objective, instance=kpi, user=request.user
         ),
-        slot=f"kpi-{kpi.pk}", save=lambda **data: kpi_services.kpi_update(kpi=kpi, **data),
+        slot=f"kpi-{kpi.pk}",
+        save=lambda **data: kpi_services.kpi_update(kpi=kpi, by=request.user, **data),
         action="update", before=before_values(kpi, KPI_FIELDS),
     )  # fmt: skip
 
@@ -141,3 +145,33 @@ def kpi_cascade(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpRespons
         "problems": problems,
     }
     return render(request, "editor/cascade_kpi.html", context, status=400 if problems else 200)
+
+
+@require_POST
+@login_required
+def formula_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The live check of a formula as a manager types it: the error and its column, or the
+    KPIs it uses. Reads only; the same rules as the save (`kpis.services.formulas`)."""
+    scorecard = scorecard_for_editing(request, slug)
+    kpi = _kpi_being_edited(request, scorecard)
+    text = request.POST.get("formula", "")
+    ok, message, references = formula_services.live_check(text=text, kpi=kpi, by=request.user)
+    context = {"ok": ok, "message": message, "references": [str(r) for r in references]}
+    return render(request, "editor/_formula_check.html", context)
+
+
+def _kpi_being_edited(request: HtmxHttpRequest, scorecard: Scorecard) -> KPI:
+    """The KPI the form edits (query `kpi`), or a new one of the objective (query
+    `objective`), with the frequency the form holds when it has that field."""
+    kpi_id = request.GET.get("kpi", "")
+    objective_id = request.GET.get("objective", "")
+    if kpi_id.isdigit():
+        kpi = kpi_in(scorecard, int(kpi_id))
+    elif objective_id.isdigit():
+        kpi = KPI(objective=objective_in(scorecard, int(objective_id)))
+    else:
+        raise Http404
+    frequency = request.POST.get("frequency", "")
+    if frequency in KPI.Frequency.values:
+        kpi.frequency = frequency
+    return kpi

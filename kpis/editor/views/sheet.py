@@ -59,6 +59,7 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
         "people": list(selectors.people_who_see(unit)),
         "teams": list(selectors.subtree_units(unit)),
         "rollup_parents": list(selectors.rollup_parents_for(unit, request.user)),
+        "formula_references": selectors.formula_references_for(scorecard, request.user),
         "children": strategy_services.child_units_of(unit),
         "kpi_choices": {
             "directions": KPI.Direction.choices,
@@ -66,6 +67,7 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
             "sources": KPI.Source.choices,
             "methods": KPI.RollupMethod.choices,
             "missing_children": KPI.MissingChildren.choices,
+            "missing_values": KPI.MissingValues.choices,
         },
         "undo": request.session.get(undo_key(scorecard)),
         "findings": findings,
