@@ -122,9 +122,9 @@ def updates_sheet(*, user, period: Period) -> UpdatesSheet:
     }
     scorecard_ids = {kpi.objective.scorecard_id for kpi in kpis}
     locked = set(
-        QuarterLock.objects.filter(scorecard_id__in=scorecard_ids, period=period).values_list(
-            "scorecard_id", flat=True
-        )
+        QuarterLock.objects.covering(period)
+        .filter(scorecard_id__in=scorecard_ids)
+        .values_list("scorecard_id", flat=True)
     )
     snapshot_values = dict(
         ScoreSnapshot.objects.filter(
@@ -194,9 +194,9 @@ def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
         period=period,
         target=Target.objects.filter(kpi=kpi, period=period).first(),
         actual=Actual.objects.filter(kpi=kpi, period=period).select_related("entered_by").first(),
-        locked=QuarterLock.objects.filter(
-            scorecard_id=kpi.objective.scorecard_id, period=period
-        ).exists(),
+        locked=QuarterLock.objects.covering(period)
+        .filter(scorecard_id=kpi.objective.scorecard_id)
+        .exists(),
     )
     row.snapshot_value = (
         ScoreSnapshot.objects.filter(

@@ -92,8 +92,7 @@ def _paths_above(path: str) -> list[str]:
 
 
 OUTSIDE_DATA_WINDOW = (
-    "{period} is outside the data window FY{first}–FY{last}: "
-    "choose a quarter of those fiscal years."
+    "{period} is outside the data window FY{first}–FY{last}: choose a period of those fiscal years."
 )
 
 
@@ -111,47 +110,72 @@ def data_window(*, start_month: int | None = None, today: date | None = None) ->
     return settings.SIGHTLINE_FIRST_FISCAL_YEAR, last
 
 
-def check_in_data_window(quarter: fiscal.FiscalQuarter) -> None:
-    first, last = data_window(start_month=quarter.start_month)
-    if not first <= quarter.fiscal_year <= last:
-        message = OUTSIDE_DATA_WINDOW.format(period=quarter.label, first=first, last=last)
+def check_in_data_window(period: fiscal.FiscalPeriod) -> None:
+    """A period of any grain lies in the window when its fiscal year does."""
+    first, last = data_window(start_month=period.start_month)
+    if not first <= period.fiscal_year <= last:
+        message = OUTSIDE_DATA_WINDOW.format(period=period.label, first=first, last=last)
         raise ValidationError({"period": message})
 
 
-def period_at(quarter: fiscal.FiscalQuarter) -> Period:
-    """The stored period of this quarter or, when none is stored yet, its unsaved stand-in
-    (`Period.stand_in`), which reads as "no data" everywhere. Reading never creates a
-    period; services open one (scorecard.services.period_open) when they write into it."""
-    stored = Period.objects.filter(fiscal_year=quarter.fiscal_year, quarter=quarter.quarter)
-    return stored.first() or Period.stand_in(quarter)
+def period_at(period: fiscal.FiscalPeriod) -> Period:
+    """The stored period of this month, quarter or year or, when none is stored yet, its
+    unsaved stand-in (`Period.stand_in`), which reads as "no data" everywhere. Reading never
+    creates a period; services open one (scorecard.services.period_open) when they write
+    into it."""
+    stored = Period.objects.filter(grain=period.grain, start=period.start)
+    return stored.first() or Period.stand_in(period)
+
+
+def parse_period_key(key: str) -> fiscal.FiscalPeriod:
+    """The fiscal period named by `key` (`2026-03`, `FY2026-Q3` or `FY2026`) in the
+    organization's calendar; a malformed key, or one outside the data window, raises
+    ValidationError on `period`. Creates nothing."""
+    try:
+        period = fiscal.parse_any_period(key, fiscal_start_month())
+    except ValueError as error:
+        raise ValidationError({"period": str(error)}) from None
+    check_in_data_window(period)
+    return period
 
 
 def period_lookup(key: str) -> Period:
-    """The period named `FY2026-Q3` (or `FY2026 Q3`), stored or not (see `period_at`).
-    A malformed key, or one outside the data window, raises ValidationError on `period`."""
-    try:
-        quarter = fiscal.parse_period(key, fiscal_start_month())
-    except ValueError as error:
-        raise ValidationError({"period": str(error)}) from None
-    check_in_data_window(quarter)
-    return period_at(quarter)
+    """The period named `2026-03`, `FY2026-Q3` (or `FY2026 Q3`) or `FY2026`, stored or not
+    (see `period_at`). A malformed key, or one outside the data window, raises
+    ValidationError on `period`."""
+    return period_at(parse_period_key(key))
 
 
-def period_for_date(day: date) -> Period:
-    """The quarter that holds `day`, stored or not."""
-    return period_at(fiscal.quarter_of(day, fiscal_start_month()))
+def period_for_date(day: date, grain: str = fiscal.QUARTER) -> Period:
+    """The period of `grain` (a quarter unless told) that holds `day`, stored or not."""
+    return period_at(fiscal.period_of(day, grain, fiscal_start_month()))
 
 
-def last_ended_period(today: date | None = None) -> Period:
-    """The latest quarter that has ended, stored or not: the one pages open on by default."""
+def last_ended_period(today: date | None = None, grain: str = fiscal.QUARTER) -> Period:
+    """The latest period of `grain` (a quarter unless told) that has ended, stored or not:
+    the last ended quarter is the one pages open on by default."""
     today = today or timezone.localdate()
-    return period_at(fiscal.quarter_of(today, fiscal_start_month()).previous())
+    return period_at(fiscal.period_of(today, grain, fiscal_start_month()).previous())
+
+
+def containing_periods(period: Period) -> list[Period]:
+    """The longer periods that hold `period` (a month's quarter and year, a quarter's year),
+    stored or not, shortest first. Two queries at most, none for a year."""
+    start_month = fiscal_start_month()
+    value = period.as_fiscal(start_month)
+    longer = [g for g in fiscal.GRAINS if fiscal.is_finer(period.grain, g)]
+    return [period_at(value.containing(grain)) for grain in longer]
 
 
 def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) -> list[Period]:
     """The quarters a period switcher offers: a few years back and the next quarter, newest
     first. Quarters without rows yet are listed too, so history can be opened."""
-    quarter = around.as_fiscal_quarter(fiscal_start_month())
+    start_month = fiscal_start_month()
+    # A month is seen from the quarter that holds it, a year from its last quarter.
+    if around.grain == fiscal.YEAR:
+        quarter = fiscal.FiscalYear(around.fiscal_year, start_month).quarters()[-1]
+    else:
+        quarter = around.as_fiscal_quarter(start_month)
     # Never past the data window: a switcher at its edge offers no quarter a read refuses.
     first_year, last_year = data_window(start_month=quarter.start_month)
     first = last = quarter
@@ -167,7 +191,9 @@ def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) ->
     existing = {
         (p.fiscal_year, p.quarter): p
         for p in Period.objects.filter(
-            fiscal_year__gte=first.fiscal_year, fiscal_year__lte=last.fiscal_year
+            grain=fiscal.QUARTER,
+            fiscal_year__gte=first.fiscal_year,
+            fiscal_year__lte=last.fiscal_year,
         )
     }
     periods = [existing.get((q.fiscal_year, q.quarter)) or Period.stand_in(q) for q in wanted]

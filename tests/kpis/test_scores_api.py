@@ -60,7 +60,7 @@ SEND_A_LIST = "Send a list of rows."
 
 
 def unknown_period(label: str) -> str:
-    return f'Unknown period "{label}": use the form FY2026-Q3.'
+    return f'Unknown period "{label}": use the form 2026-03, FY2026-Q3 or FY2026.'
 
 
 def does_not_exist(pk: int) -> str:

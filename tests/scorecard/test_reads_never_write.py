@@ -12,6 +12,7 @@ period stored, and an actual of 104 there.
 import html
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +40,15 @@ LATE = "FY9999-Q4"  # a valid quarter outside the window (the switcher answered 
 EARLY = "FY1900-Q1"
 MALFORMED = "FY2026-Q9"
 OUTSIDE = "is outside the data window FY1990\N{EN DASH}FY2031"
-UNKNOWN_PERIOD = 'Unknown period "FY2026-Q9": use the form FY2026-Q3.'
+UNKNOWN_PERIOD = 'Unknown period "FY2026-Q9": use the form 2026-03, FY2026-Q3 or FY2026.'
+# Months and years (issue 15): read like quarters, and like them never opened by a read.
+UNOPENED_MONTH = "2025-05"
+UNOPENED_YEAR = "FY2025"
+AHEAD_MONTH = "2028-02"
+LATE_MONTH = "9999-12"
+EARLY_YEAR = "FY1900"
+MALFORMED_MONTH = "2026-13"
+UNKNOWN_MONTH = 'Unknown period "2026-13": use the form 2026-03, FY2026-Q3 or FY2026.'
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +130,21 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-@pytest.mark.parametrize("key", [UNOPENED, AHEAD, LATE, EARLY, MALFORMED])
+@pytest.mark.parametrize(
+    "key",
+    [
+        UNOPENED,
+        AHEAD,
+        LATE,
+        EARLY,
+        MALFORMED,
+        UNOPENED_MONTH,
+        UNOPENED_YEAR,
+        LATE_MONTH,
+        EARLY_YEAR,
+        MALFORMED_MONTH,
+    ],
+)
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_no_page_creates_a_period_or_fails(client, people, world, name, key):
     who, url = page_urls(world)[name]
@@ -133,17 +156,19 @@ def test_no_page_creates_a_period_or_fails(client, people, world, name, key):
     assert response.status_code in (200, 302), response.content[:300]
     assert Period.objects.count() == before == 1
     shown = messages_of(response)
-    if key in (LATE, EARLY):
+    if key in (LATE, EARLY, LATE_MONTH, EARLY_YEAR):
         assert any(OUTSIDE in message for message in shown), shown
     elif key == MALFORMED:
         assert UNKNOWN_PERIOD in shown
+    elif key == MALFORMED_MONTH:
+        assert UNKNOWN_MONTH in shown
     else:
         assert shown == []
 
 
-@pytest.mark.parametrize("key", [UNOPENED, AHEAD])
+@pytest.mark.parametrize("key", [UNOPENED, AHEAD, UNOPENED_MONTH, UNOPENED_YEAR, AHEAD_MONTH])
 @pytest.mark.parametrize("name", API_NAMES)
-def test_no_api_read_of_an_unopened_quarter_creates_it(people, world, name, key):
+def test_no_api_read_of_an_unopened_period_creates_it(people, world, name, key):
     path, params = api_urls(world)[name]
     api = APIClient()
     api.force_authenticate(people.manager)
@@ -157,10 +182,13 @@ def test_no_api_read_of_an_unopened_quarter_creates_it(people, world, name, key)
 @pytest.mark.parametrize(
     ("key", "message"),
     [
-        (LATE, f"FY9999 Q4 {OUTSIDE}: choose a quarter of those fiscal years."),
-        (EARLY, f"FY1900 Q1 {OUTSIDE}: choose a quarter of those fiscal years."),
-        ("FY2032-Q1", f"FY2032 Q1 {OUTSIDE}: choose a quarter of those fiscal years."),
+        (LATE, f"FY9999 Q4 {OUTSIDE}: choose a period of those fiscal years."),
+        (EARLY, f"FY1900 Q1 {OUTSIDE}: choose a period of those fiscal years."),
+        ("FY2032-Q1", f"FY2032 Q1 {OUTSIDE}: choose a period of those fiscal years."),
         (MALFORMED, UNKNOWN_PERIOD),
+        (LATE_MONTH, f"Dec 9999 {OUTSIDE}: choose a period of those fiscal years."),
+        (EARLY_YEAR, f"FY1900 {OUTSIDE}: choose a period of those fiscal years."),
+        (MALFORMED_MONTH, UNKNOWN_MONTH),
     ],
 )
 @pytest.mark.parametrize("name", API_NAMES)
@@ -201,9 +229,7 @@ def test_a_page_outside_the_window_shows_the_default_quarter(client, people, wor
     )
     assert response.status_code == 200
     assert response.context["period"].key == "FY2026-Q3"
-    assert messages_of(response) == [
-        f"FY9999 Q4 {OUTSIDE}: choose a quarter of those fiscal years."
-    ]
+    assert messages_of(response) == [f"FY9999 Q4 {OUTSIDE}: choose a period of those fiscal years."]
 
 
 @pytest.mark.parametrize(
@@ -364,6 +390,81 @@ def test_the_lookup_builds_an_unsaved_quarter_and_opening_stores_it_once(world):
     assert core.period_open(selectors.period_lookup(UNOPENED)) == opened
     assert selectors.period_lookup(UNOPENED) == opened
     assert Period.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("key", "grain", "stand_in_id", "label", "start", "end"),
+    [
+        # 100,000 + 2025 · 12 + 5; 1,000,000 + 2025 (docs/decisions.md, issue 15).
+        ("2025-05", "month", -124305, "May 2025", "2025-05-01", "2025-05-31"),
+        ("FY2025", "year", -1002025, "FY2025", "2025-01-01", "2025-12-31"),
+        ("FY2025-Q2", "quarter", -8102, "FY2025 Q2", "2025-04-01", "2025-06-30"),
+    ],
+)
+def test_a_lookup_of_any_grain_builds_an_unsaved_period_that_opening_stores_once(
+    world, key, grain, stand_in_id, label, start, end
+):
+    read = selectors.period_lookup(key)
+    assert (read.is_stored, read.pk, read.grain, read.key, read.label) == (
+        False,
+        stand_in_id,
+        grain,
+        key,
+        label,
+    )
+    assert (str(read.start), str(read.end)) == (start, end)
+    assert not Target.objects.filter(period=read).exists()
+    opened = core.period_open(read)
+    assert opened.is_stored and opened.grain == grain and opened.key == key
+    assert core.period_open(selectors.period_lookup(key)) == opened
+    assert selectors.period_lookup(key) == opened
+    # Only that period: its quarter and year are opened by whoever writes into them.
+    assert Period.objects.count() == 2
+
+
+def test_the_stand_ins_of_every_period_of_a_century_have_distinct_ids(db):
+    from scorecard import fiscal
+
+    ids = set()
+    count = 0
+    for fiscal_year in range(1990, 2090):
+        year = fiscal.FiscalYear(fiscal_year, 7)
+        for period in [year, *year.quarters(), *year.months()]:
+            stand_in = Period.stand_in(period)
+            assert stand_in.pk < 0
+            ids.add(stand_in.pk)
+            count += 1
+    assert len(ids) == count == 100 * 17
+
+
+def test_the_month_and_year_of_a_day_and_the_last_ended_ones(world):
+    assert selectors.period_for_date(date(2026, 11, 16), "month").key == "2026-11"
+    assert selectors.period_for_date(date(2026, 11, 16)).key == "FY2026-Q4"
+    assert selectors.period_for_date(date(2026, 11, 16), "year").key == "FY2026"
+    assert selectors.last_ended_period().key == "FY2026-Q3"
+    assert selectors.last_ended_period(grain="month").key == "2026-10"
+    assert selectors.last_ended_period(grain="year").key == "FY2025"
+    month = selectors.period_lookup("2026-02")
+    assert [p.key for p in selectors.containing_periods(month)] == ["FY2026-Q1", "FY2026"]
+    # FY2026 Q1 is stored (the world's target): its row, not a stand-in.
+    assert selectors.containing_periods(month)[0].is_stored
+
+
+@override_settings(SIGHTLINE_FIRST_FISCAL_YEAR=2000, SIGHTLINE_LAST_FISCAL_YEAR_AHEAD=1)
+@pytest.mark.parametrize(
+    ("key", "inside"),
+    [("1999-12", False), ("2000-01", True), ("FY2027", True), ("FY2028", False)],
+)
+def test_the_window_holds_months_and_years_by_their_fiscal_year(db, key, inside):
+    if inside:
+        assert selectors.period_lookup(key).key == key
+        return
+    with pytest.raises(ValidationError) as refused:
+        selectors.period_lookup(key)
+    assert "outside the data window FY2000\N{EN DASH}FY2027" in refused.value.messages[0]
+    with pytest.raises(ValidationError):
+        core.period_for_key(key)
+    assert not Period.objects.exists()
 
 
 @override_settings(SIGHTLINE_FIRST_FISCAL_YEAR=2000, SIGHTLINE_LAST_FISCAL_YEAR_AHEAD=1)
