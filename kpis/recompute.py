@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,7 +27,15 @@ from strategy.models import Objective
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_FIELDS = ["value", "score", "status", "reported", "total"]
+SNAPSHOT_FIELDS = [
+    "value",
+    "score",
+    "status",
+    "reported",
+    "total",
+    "periods_reported",
+    "periods_total",
+]
 
 
 @dataclass(frozen=True)
@@ -49,17 +58,49 @@ def chain_scorecard_ids(unit_ids: Iterable[int]) -> set[int]:
 
 
 def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> list[RecomputeResult]:
+    """Recompute the units' chains in the periods and in every stored longer period that
+    holds one of them (a month's quarter and year, a quarter's year), finer grains first."""
     scorecard_ids = chain_scorecard_ids(unit_ids)
     return [
         recompute_period(period_id=period_id, scorecard_ids=scorecard_ids)
-        for period_id in sorted(set(period_ids))
+        for period_id in with_longer_periods(period_ids)
     ]
 
 
 def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
+    """Every scorecard in the periods (None: every stored period), finer grains first."""
     if period_ids is None:
         period_ids = Period.objects.values_list("pk", flat=True)
-    return [recompute_period(period_id=pk, scorecard_ids=None) for pk in sorted(period_ids)]
+    return [recompute_period(period_id=pk, scorecard_ids=None) for pk in finest_first(period_ids)]
+
+
+def _grain_order(row: tuple[int, str, object]) -> tuple[int, object, int]:
+    pk, grain, start = row
+    return engine.GRAIN_RANK.get(grain, 1), start, pk
+
+
+def finest_first(period_ids: Iterable[int]) -> list[int]:
+    """The periods' ids, months before quarters before years (a longer period folds the
+    values of the shorter ones recomputed before it), then by start. One query."""
+    rows = Period.objects.filter(pk__in=list(period_ids)).values_list("pk", "grain", "start")
+    return [row[0] for row in sorted(rows, key=_grain_order)]
+
+
+def with_longer_periods(period_ids: Iterable[int]) -> list[int]:
+    """The periods and every stored longer period that holds one of them, finest first: a
+    change in a period changes the longer ones it folds into (section 4). One query, or
+    two when one of the periods is shorter than a year."""
+    rows = list(
+        Period.objects.filter(pk__in=list(period_ids)).values_list("pk", "grain", "start", "end")
+    )
+    shorter = [row for row in rows if row[1] != Period.Grain.YEAR]
+    found = {(pk, grain, start) for pk, grain, start, _ in rows}
+    if shorter:
+        holding = Q()
+        for _, grain, start, end in shorter:
+            holding |= Q(start__lte=start, end__gte=end) & ~Q(grain=grain)
+        found |= set(Period.objects.filter(holding).values_list("pk", "grain", "start"))
+    return [row[0] for row in sorted(found, key=_grain_order)]
 
 
 @transaction.atomic
@@ -88,9 +129,12 @@ def _kpi_facts(rows) -> list[engine.KpiFacts]:
             tolerance_pct=row["tolerance_pct"],
             weight=row["weight"],
             is_rollup=row["source"] == KPI.Source.ROLLUP,
+            is_computed=row["source"] != KPI.Source.MANUAL,
             rollup_method=row["rollup_method"],
             rolls_up_to_id=row["rolls_up_to_id"],
             missing_children=row["missing_children"],
+            frequency=row["frequency"],
+            time_aggregation=row["time_aggregation"],
             # A KPI leaves with its objective: archiving an objective archives what it holds.
             archived_on=_archived_on(_earliest(row["archived_at"], row["objective__archived_at"])),
         )
@@ -114,6 +158,8 @@ KPI_COLUMNS = [
     "rollup_method",
     "rolls_up_to_id",
     "missing_children",
+    "frequency",
+    "time_aggregation",
     "archived_at",
     "objective__archived_at",
 ]
@@ -153,6 +199,7 @@ def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.Worl
     )
     world = engine.World(
         period_start=period.start,
+        grain=period.grain,
         scorecard_ids=scorecard_ids,
         perspective_ids=list(Perspective.objects.values_list("pk", flat=True)),
         kpis=kpis,
@@ -179,7 +226,61 @@ def load_world(*, period: Period, scorecard_ids: set[int] | None) -> engine.Worl
     world.started |= started_kpi_ids(
         period, None if everything else kpi_ids + [k.id for k in world.outside_kpis]
     )
+    world.sub_periods = _sub_periods(period, [*world.kpis, *world.outside_kpis])
     return world
+
+
+def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[engine.SubPeriod]]:
+    """For every KPI of a finer frequency than the period's grain, its stored sub-periods in
+    the period: entered actuals (for computed KPIs, their stored snapshot values, computed
+    sub-period by sub-period before) and targets. No query when there is no such KPI (every
+    month, and quarters of quarterly scorecards); four at most."""
+    finer = [k for k in kpis if engine.seen_at(k.frequency, period.grain) == "finer"]
+    if not finer:
+        return {}
+    grains = {k.frequency for k in finer}
+    subs = {
+        pk: (grain, start)
+        for pk, grain, start in Period.objects.filter(
+            grain__in=grains, start__gte=period.start, end__lte=period.end
+        ).values_list("pk", "grain", "start")
+    }
+    if not subs:
+        return {}
+    entered = [k.id for k in finer if not k.is_computed]
+    computed = [k.id for k in finer if k.is_computed]
+    values: dict[tuple[int, int], Decimal | None] = dict(
+        ((kpi_id, period_id), value)
+        for kpi_id, period_id, value in Actual.objects.filter(
+            kpi_id__in=entered, period_id__in=subs
+        ).values_list("kpi_id", "period_id", "value")
+    )
+    if computed:
+        values.update(
+            ((subject_id, period_id), value)
+            for subject_id, period_id, value in ScoreSnapshot.objects.filter(
+                subject_type=engine.KPI, subject_id__in=computed, period_id__in=subs
+            ).values_list("subject_id", "period_id", "value")
+        )
+    targets = {
+        (kpi_id, period_id): (value, red_flag)
+        for kpi_id, period_id, value, red_flag in Target.objects.filter(
+            kpi_id__in=[k.id for k in finer], period_id__in=subs
+        ).values_list("kpi_id", "period_id", "value", "red_flag")
+    }
+    result: dict[int, list[engine.SubPeriod]] = {}
+    for kpi in finer:
+        rows = []
+        for period_id, (grain, start) in subs.items():
+            if grain != kpi.frequency:
+                continue
+            value = values.get((kpi.id, period_id))
+            target, red_flag = targets.get((kpi.id, period_id), (None, None))
+            if value is not None or target is not None:
+                rows.append(engine.SubPeriod(start, value, target, red_flag))
+        if rows:
+            result[kpi.id] = sorted(rows, key=lambda row: row.start)
+    return result
 
 
 def _add_outside_members(
@@ -266,7 +367,9 @@ def _differs(row: ScoreSnapshot, outcome: engine.Outcome) -> bool:
 def _announce_status_changes(period, stored, outcomes) -> None:
     """Tell whoever listens (reviews, notifications) once the new statuses are committed."""
     for key, outcome in outcomes.items():
-        if key[1] != engine.KPI:
+        # Only a KPI's own periods: a red month is announced once, not again as a red
+        # quarter and a red year that fold it (docs/decisions.md, issue 15).
+        if key[1] != engine.KPI or outcome.periods_total is not None:
             continue
         before = stored[key].status if key in stored else None
         if before != outcome.status:

@@ -111,7 +111,9 @@ def updates_sheet(*, user, period: Period) -> UpdatesSheet:
     kpis = list(kpis_entered_by(user).members_of(period))
     kpi_ids = [kpi.pk for kpi in kpis]
     periods = list(
-        Period.objects.filter(start__lte=period.start).order_by("-start")[: 1 + HISTORY_QUARTERS]
+        Period.objects.filter(grain=period.grain, start__lte=period.start).order_by("-start")[
+            : 1 + HISTORY_QUARTERS
+        ]
     )
     targets = {t.kpi_id: t for t in Target.objects.filter(kpi_id__in=kpi_ids, period=period)}
     actuals = {

@@ -154,9 +154,9 @@ def period_open(period: fiscal.FiscalPeriod | Period) -> Period:
     periods: a service writing into a period a page or the API only read (an unsaved Period
     from `period_lookup`) opens it here, inside its own transaction, so a refused write
     leaves none behind. Periods outside the data window are refused (ValidationError on
-    `period`). Opening a period opens only that period: the longer ones that hold it are
-    opened by whoever writes into them or needs their snapshots (docs/decisions.md,
-    issue 15)."""
+    `period`). Opening a period opens the longer ones that hold it too (a month's quarter
+    and year, a quarter's year), so that the snapshots of every grain exist wherever data
+    does (docs/decisions.md, issue 15)."""
     if isinstance(period, Period):
         if period.is_stored:
             return period
@@ -168,6 +168,9 @@ def period_open(period: fiscal.FiscalPeriod | Period) -> Period:
     )
     if created:
         period_opened.send(sender=Period, period_id=stored.pk)
+        for grain in fiscal.GRAINS:
+            if fiscal.is_finer(period.grain, grain):
+                period_open(period.containing(grain))
     return stored
 
 

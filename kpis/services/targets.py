@@ -14,6 +14,7 @@ from kpis import red_comments
 from kpis.models import KPI, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.selectors import counting_since, periods_its_data_reaches
+from kpis.services.grains import check_period_fits_frequency
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
 from scorecard import fiscal
@@ -24,6 +25,7 @@ from scorecard.services import period_for_quarter, period_open
 @transaction.atomic
 def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
     """Create or replace the KPI's target for the period (opened if only read so far)."""
+    check_period_fits_frequency(kpi, period)
     period = period_open(period)
     counted_since = counting_since(kpi)
     target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()

@@ -6,7 +6,7 @@ SIGHTLINE_LAST_FISCAL_YEAR_AHEAD, default five years after today's fiscal year).
 The clock stands in mid-Q4 of FY2026 (16 November 2026, fiscal years from January): the data
 window is FY1990–FY2031, and pages open on FY2026 Q3 by default. The world is the shared
 personas' North Sales KPI (tests/conftest.py) with its target of 100 in FY2026 Q1, the one
-period stored, and an actual of 104 there.
+quarter stored (with FY2026, the year opening it opened), and an actual of 104 there.
 """
 
 import html
@@ -40,6 +40,8 @@ LATE = "FY9999-Q4"  # a valid quarter outside the window (the switcher answered 
 EARLY = "FY1900-Q1"
 MALFORMED = "FY2026-Q9"
 OUTSIDE = "is outside the data window FY1990\N{EN DASH}FY2031"
+# FY2026 Q1, the one quarter written into, and FY2026, which opening it opened.
+WORLD_PERIODS = 2
 UNKNOWN_PERIOD = 'Unknown period "FY2026-Q9": use the form 2026-03, FY2026-Q3 or FY2026.'
 # Months and years (issue 15): read like quarters, and like them never opened by a read.
 UNOPENED_MONTH = "2025-05"
@@ -154,7 +156,7 @@ def test_no_page_creates_a_period_or_fails(client, people, world, name, key):
     response = client.get(url, {"period": key})
 
     assert response.status_code in (200, 302), response.content[:300]
-    assert Period.objects.count() == before == 1
+    assert Period.objects.count() == before == WORLD_PERIODS
     shown = messages_of(response)
     if key in (LATE, EARLY, LATE_MONTH, EARLY_YEAR):
         assert any(OUTSIDE in message for message in shown), shown
@@ -176,7 +178,7 @@ def test_no_api_read_of_an_unopened_period_creates_it(people, world, name, key):
     response = api.get(path, {**params, "period": key})
 
     assert response.status_code == 200, response.content[:300]
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 @pytest.mark.parametrize(
@@ -203,7 +205,7 @@ def test_the_api_refuses_a_key_outside_the_window_or_malformed_with_400(
 
     assert response.status_code == 400
     assert response.json() == {"period": [message]}
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 def test_an_unopened_quarter_reads_as_no_data(client, people, world):
@@ -245,7 +247,7 @@ def test_the_switcher_stops_at_the_window(client, people, world, key, offered_fi
     offered = [period.key for period in response.context["periods"]]
     # Newest first: up to 11 quarters back and 1 ahead, never past FY2031 Q4 nor FY1990 Q1.
     assert (offered[0], offered[-1]) == (offered_first, offered_last)
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 def test_an_export_between_unopened_quarters_creates_none(client, people, world):
@@ -257,7 +259,7 @@ def test_an_export_between_unopened_quarters_creates_none(client, people, world)
     refused = client.get(url, {"first": EARLY, "last": "FY2026-Q1", "format": "csv"})
     assert refused.status_code == 200
     assert OUTSIDE in html.unescape(refused.content.decode())
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 # Writes: a refused one opens no period; one that is kept opens its quarter -------------------
@@ -272,14 +274,14 @@ def test_a_refused_bulk_write_opens_no_period(people, world):
     ]
     response = api.post("/api/targets/bulk/", rows, format="json")
     assert response.status_code == 400
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     actuals = [
         {"kpi": world.pk, "period": UNOPENED, "value": "99", "comment": "Slow spring"},
         {"kpi": world.pk, "period": AHEAD, "value": "1"},  # has not started
     ]
     response = api.post("/api/actuals/bulk/", actuals, format="json")
     assert response.status_code == 400
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     assert not Target.objects.exclude(period__fiscal_year=2026).exists()
 
 
@@ -312,7 +314,7 @@ def test_a_refused_targets_grid_opens_no_period_and_marks_each_cell(client, peop
         "",
         "",
     ]
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     response = client.post(url, {f"target-{world.pk}-2027-1": "100"})
     assert response.status_code == 302
     assert Target.objects.get(period__fiscal_year=2027).value == Decimal("100")
@@ -325,7 +327,7 @@ def test_a_refused_review_opens_no_period(people, world):
     response = api.post("/api/reviews/", body, format="json")
     assert response.status_code == 400
     assert "period" in response.json()
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     response = api.post("/api/reviews/", {**body, "period": UNOPENED}, format="json")
     assert response.status_code == 201, response.content
     assert Review.objects.get().period.key == UNOPENED
@@ -337,7 +339,7 @@ def test_an_import_preview_opens_no_period(client, people, world):
     upload = SimpleUploadedFile("actuals.csv", text.encode(), content_type="text/csv")
     response = client.post(reverse("kpis:import"), {"file": upload})
     assert [(row.number, row.kind) for row in response.context["preview"].rows] == [(2, "new")]
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     client.post(reverse("kpis:import_confirm"))
     assert Actual.objects.get(period__fiscal_year=2025).value == Decimal("95")
 
@@ -389,20 +391,22 @@ def test_the_lookup_builds_an_unsaved_quarter_and_opening_stores_it_once(world):
     assert opened.is_stored and opened.pk > 0 and opened.key == UNOPENED
     assert core.period_open(selectors.period_lookup(UNOPENED)) == opened
     assert selectors.period_lookup(UNOPENED) == opened
-    assert Period.objects.count() == 2
+    # FY2025 Q2 and FY2025, which holds it, besides the world's two.
+    assert Period.objects.count() == WORLD_PERIODS + 2
 
 
 @pytest.mark.parametrize(
-    ("key", "grain", "stand_in_id", "label", "start", "end"),
+    ("key", "grain", "stand_in_id", "label", "start", "end", "opened_count"),
     [
-        # 100,000 + 2025 · 12 + 5; 1,000,000 + 2025 (docs/decisions.md, issue 15).
-        ("2025-05", "month", -124305, "May 2025", "2025-05-01", "2025-05-31"),
-        ("FY2025", "year", -1002025, "FY2025", "2025-01-01", "2025-12-31"),
-        ("FY2025-Q2", "quarter", -8102, "FY2025 Q2", "2025-04-01", "2025-06-30"),
+        # 100,000 + 2025 · 12 + 5; 1,000,000 + 2025 (docs/decisions.md, issue 15). A month
+        # opens its quarter and year too, a quarter its year.
+        ("2025-05", "month", -124305, "May 2025", "2025-05-01", "2025-05-31", 3),
+        ("FY2025", "year", -1002025, "FY2025", "2025-01-01", "2025-12-31", 1),
+        ("FY2025-Q2", "quarter", -8102, "FY2025 Q2", "2025-04-01", "2025-06-30", 2),
     ],
 )
 def test_a_lookup_of_any_grain_builds_an_unsaved_period_that_opening_stores_once(
-    world, key, grain, stand_in_id, label, start, end
+    world, key, grain, stand_in_id, label, start, end, opened_count
 ):
     read = selectors.period_lookup(key)
     assert (read.is_stored, read.pk, read.grain, read.key, read.label) == (
@@ -418,8 +422,7 @@ def test_a_lookup_of_any_grain_builds_an_unsaved_period_that_opening_stores_once
     assert opened.is_stored and opened.grain == grain and opened.key == key
     assert core.period_open(selectors.period_lookup(key)) == opened
     assert selectors.period_lookup(key) == opened
-    # Only that period: its quarter and year are opened by whoever writes into them.
-    assert Period.objects.count() == 2
+    assert Period.objects.count() == WORLD_PERIODS + opened_count
 
 
 def test_the_stand_ins_of_every_period_of_a_century_have_distinct_ids(db):
