@@ -102,3 +102,31 @@ def test_the_nightly_recompute_finds_nothing_to_change_at_any_grain(orders):
     assert [result.changed for result in results] == [0] * len(results)
     # January, February, FY2026 Q1 and FY2026: every grain was recomputed.
     assert len(results) == 4
+
+
+@pytest.mark.parametrize(("key", "total"), [("FY2026", 12), ("FY2026-Q1", 3)])
+def test_the_scores_api_answers_a_year_and_a_quarter_with_their_month_counts(
+    orders, people, key, total
+):
+    from rest_framework.test import APIClient
+
+    parent, child = orders
+    api = APIClient()
+    api.force_authenticate(people.manager)
+
+    response = api.get("/api/scores/", {"period": key, "subject_type": "kpi"})
+
+    assert response.status_code == 200, response.content
+    rows = {row["subject_id"]: row for row in response.json()["results"]}
+    assert {
+        kpi_id: (row["value"], row["status"], row["periods_reported"], row["periods_total"])
+        for kpi_id, row in rows.items()
+    } == {
+        parent.pk: ("75.000000", "red", 2, total),
+        child.pk: ("75.000000", "amber", 2, total),
+    }
+    # A month is the KPIs' own frequency: no sub-period counts.
+    month = api.get("/api/scores/", {"period": "2026-02", "subject_type": "kpi"}).json()
+    assert {(row["periods_reported"], row["periods_total"]) for row in month["results"]} == {
+        (None, None)
+    }
