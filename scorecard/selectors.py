@@ -1,5 +1,6 @@
 """Reads of the core that pages and the API share."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -167,15 +168,47 @@ def containing_periods(period: Period) -> list[Period]:
     return [period_at(value.containing(grain)) for grain in longer]
 
 
+@dataclass(frozen=True)
+class GrainChoice:
+    """One length a period switcher offers: the period of that grain to go to."""
+
+    grain: str
+    label: str
+    key: str
+    current: bool
+
+
+def switcher_grains(period: Period) -> list[GrainChoice]:
+    """Month, quarter and year, each with the period of that grain a click on it opens: the
+    one that holds `period`, or for a finer grain its last sub-period (a year's Q4 and its
+    last month). From the period's own fields: no query."""
+    last_month = fiscal.month_key(period.end.year, period.end.month)
+    quarter = fiscal.quarter_key(period.fiscal_year, period.quarter or fiscal.QUARTERS_PER_YEAR)
+    keys = {
+        fiscal.MONTH: period.key if period.grain == fiscal.MONTH else last_month,
+        fiscal.QUARTER: quarter,
+        fiscal.YEAR: fiscal.year_key(period.fiscal_year),
+    }
+    labels = {fiscal.MONTH: "Month", fiscal.QUARTER: "Quarter", fiscal.YEAR: "Year"}
+    return [
+        GrainChoice(grain, labels[grain], keys[grain], grain == period.grain)
+        for grain in fiscal.GRAINS
+    ]
+
+
+# How far a switcher of each grain reaches back (the quarters' reach is its `before`): five
+# years of history are two clicks away, a year's length and a year of the switcher.
+SWITCHER_BACK = {fiscal.MONTH: 23, fiscal.YEAR: 5}
+
+
 def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) -> list[Period]:
-    """The quarters a period switcher offers: a few years back and the next quarter, newest
-    first. Quarters without rows yet are listed too, so history can be opened."""
-    start_month = fiscal_start_month()
-    # A month is seen from the quarter that holds it, a year from its last quarter.
-    if around.grain == fiscal.YEAR:
-        quarter = fiscal.FiscalYear(around.fiscal_year, start_month).quarters()[-1]
-    else:
-        quarter = around.as_fiscal_quarter(start_month)
+    """The periods of `around`'s grain a period switcher offers, newest first: for a
+    quarter, `before` quarters back and `after` ahead; for a month two years of months, for a
+    year five years back; with the next one. Periods without rows yet are listed too, so
+    history can be opened; never past the data window. One query (and the calendar's)."""
+    if around.grain != fiscal.QUARTER:
+        return _periods_of_grain_for_switcher(around, SWITCHER_BACK[around.grain], after)
+    quarter = around.as_fiscal_quarter(fiscal_start_month())
     # Never past the data window: a switcher at its edge offers no quarter a read refuses.
     first_year, last_year = data_window(start_month=quarter.start_month)
     first = last = quarter
@@ -197,4 +230,36 @@ def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) ->
         )
     }
     periods = [existing.get((q.fiscal_year, q.quarter)) or Period.stand_in(q) for q in wanted]
+    return list(reversed(periods))
+
+
+def _periods_of_grain_for_switcher(around: Period, before: int, after: int) -> list[Period]:
+    start_month = fiscal_start_month()
+    value = around.as_fiscal(start_month)
+    first_year, last_year = data_window(start_month=start_month)
+    first = last = value
+    for _ in range(before):
+        try:
+            earlier = first.previous()
+        except fiscal.PeriodLabelError:  # the calendar's first year
+            break
+        if earlier.fiscal_year < first_year:
+            break
+        first = earlier
+    for _ in range(after):
+        try:
+            later = last.next()
+        except fiscal.PeriodLabelError:
+            break
+        if later.fiscal_year > last_year:
+            break
+        last = later
+    wanted = fiscal.periods_between(first, last)
+    existing = {
+        p.start: p
+        for p in Period.objects.filter(
+            grain=around.grain, start__gte=first.start, start__lte=last.start
+        )
+    }
+    periods = [existing.get(p.start) or Period.stand_in(p) for p in wanted]
     return list(reversed(periods))

@@ -507,3 +507,33 @@ def test_a_bad_window_setting_stops_the_start():
     assert "SIGHTLINE_FIRST_FISCAL_YEAR=1800 is not a fiscal year from 1900 to 9999" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "offered_first", "offered_last", "count", "grain_keys"),
+    [
+        # Five years back and the next one: FY2021 is two clicks from any page.
+        ("FY2026", "FY2027", "FY2021", 7, ["2026-12", "FY2026-Q4", "FY2026"]),
+        # Two years of months and the next one.
+        ("2026-03", "2026-04", "2024-04", 25, ["2026-03", "FY2026-Q1", "FY2026"]),
+        ("FY2026-Q2", "FY2026-Q3", "FY2023-Q3", 13, ["2026-06", "FY2026-Q2", "FY2026"]),
+    ],
+)
+def test_the_switcher_offers_months_quarters_and_years(
+    client, people, world, key, offered_first, offered_last, count, grain_keys
+):
+    client.force_login(people.manager)
+    response = client.get(
+        reverse("scorecard:scorecard", kwargs={"slug": "north-sales"}), {"period": key}
+    )
+    assert response.status_code == 200
+    offered = [period.key for period in response.context["periods"]]
+    assert (offered[0], offered[-1], len(offered)) == (offered_first, offered_last, count)
+    grains = response.context["grains"]
+    assert [(g.label, g.key) for g in grains] == list(
+        zip(["Month", "Quarter", "Year"], grain_keys, strict=True)
+    )
+    page = response.content.decode()
+    for grain_key in grain_keys:
+        assert f'href="?period={grain_key}"' in page
+    assert Period.objects.count() == WORLD_PERIODS
