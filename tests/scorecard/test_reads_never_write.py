@@ -537,3 +537,22 @@ def test_the_switcher_offers_months_quarters_and_years(
     for grain_key in grain_keys:
         assert f'href="?period={grain_key}"' in page
     assert Period.objects.count() == WORLD_PERIODS
+
+
+def test_a_scorecard_page_without_a_period_opens_on_the_latest_period_with_data(
+    client, people, world
+):
+    # The last ended quarter, FY2026 Q3, holds nothing for North Sales: the page opens on
+    # FY2026 Q1, which holds the world's actual of 104.
+    client.force_login(people.manager)
+    url = reverse("scorecard:scorecard", kwargs={"slug": "north-sales"})
+    assert client.get(url).context["period"].key == "FY2026-Q1"
+    kpi_services.actual_enter(
+        kpi=world, period=core.period_for_key("FY2026-Q3"), value="101", by=people.owner
+    )
+    assert client.get(url).context["period"].key == "FY2026-Q3"
+    # A scorecard without any actual opens on the last ended quarter.
+    assert (
+        client.get(reverse("scorecard:scorecard", kwargs={"slug": "acme"})).context["period"].key
+        == "FY2026-Q3"
+    )
