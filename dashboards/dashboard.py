@@ -205,4 +205,5 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, f"{TEMPLATE}#dashboard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
     context["periods"] = selectors.periods_for_switcher(around=period)
+    context["grains"] = selectors.switcher_grains(period)
     return render(request, TEMPLATE, context)

@@ -53,6 +53,7 @@ def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse
             scorecard=scorecard, subject_type="kpi", subject_id=kpi.pk, period=period
         ),
         "periods": selectors.periods_for_switcher(around=period),
+        "grains": selectors.switcher_grains(period),
     }
     if request.htmx:
         return render(request, f"{TEMPLATE}#kpi-quarter", context)

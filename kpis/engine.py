@@ -4,6 +4,12 @@ Pure Python, no Django: the loader (`kpis/recompute.py`) reads the facts from th
 and writes the results back. A recompute sees a *world* (the scorecards it recomputes) and,
 for members that lie outside it, the values and scores already stored for them (`frozen`).
 The full nightly recompute has a world of every scorecard and nothing frozen.
+
+A period has a grain (month, quarter, year) and each KPI a frequency (DESIGN.md section 4,
+"Frequencies and periods of every length"): a KPI is seen at its own frequency as it is, at
+a longer period by folding its sub-periods (`SubPeriod`, read by the loader: entered actuals,
+or the stored values of computed KPIs) by its time aggregation, and at a shorter period not
+at all (no member, no snapshot).
 """
 
 from collections import defaultdict
@@ -42,6 +48,29 @@ class KpiFacts:
     formula_inputs: tuple[tuple[formulas.Reference, int | None], ...] = ()
     missing_values: str = formulas.BLANK
     time_aggregation: str = scoring.AVERAGE
+    frequency: str = scoring.QUARTER
+    # Its values are computed (a roll-up, or a formula), not entered.
+    is_computed: bool = False
+
+
+@dataclass(frozen=True)
+class SubPeriod:
+    """One sub-period of a KPI seen at a longer period: its value (an actual, or a computed
+    KPI's stored value) and its target, in the order of the calendar."""
+
+    start: date
+    value: Decimal | None
+    target: Decimal | None
+    red_flag: Decimal | None = None
+
+
+# Grains from finest to coarsest, and how many periods of a finer grain a coarser one holds.
+GRAIN_RANK = {scoring.MONTH: 0, scoring.QUARTER: 1, scoring.YEAR: 2}
+SUB_PERIODS = {
+    (scoring.MONTH, scoring.QUARTER): 3,
+    (scoring.MONTH, scoring.YEAR): 12,
+    (scoring.QUARTER, scoring.YEAR): 4,
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,10 @@ class Outcome:
     status: str
     reported: int
     total: int
+    # A KPI seen at a longer period than its frequency: the sub-periods that counted and all
+    # of them ("2 of 3 months"); None at its own frequency and for aggregates.
+    periods_reported: int | None = None
+    periods_total: int | None = None
 
 
 Key = tuple[int, str, int]  # (scorecard id, subject type, subject id)
@@ -94,6 +127,73 @@ class World:
     earlier_in_year: dict[int, list[Decimal]] = field(default_factory=dict)
     # Each input's time aggregation, for ytd().
     time_aggregations: dict[int, str] = field(default_factory=dict)
+    # The period's grain, and for each KPI of a finer frequency its sub-periods in it.
+    grain: str = scoring.QUARTER
+    sub_periods: dict[int, list[SubPeriod]] = field(default_factory=dict)
+
+
+def seen_at(frequency: str, grain: str) -> str:
+    """How a KPI of `frequency` is seen in a period of `grain`: "own", "finer" (folded from
+    its sub-periods) or "coarser" (not a member)."""
+    if frequency == grain:
+        return "own"
+    return "finer" if GRAIN_RANK[frequency] < GRAIN_RANK[grain] else "coarser"
+
+
+def fold(values: list[Decimal], how: str) -> Decimal | None:
+    """Values of consecutive sub-periods, oldest first, by a KPI's time aggregation: rounded
+    like a roll-up; one too large to store is no value, and no values are none."""
+    if not values:
+        return None
+    if how == scoring.LAST:
+        return scoring.round6(values[-1])
+    result = scoring.rollup_value(
+        how, [(value, Decimal(1)) for value in values], missing_children=scoring.IGNORE
+    )
+    return result.value
+
+
+@dataclass(frozen=True)
+class Folded:
+    actual: Decimal | None
+    target: Decimal | None
+    red_flag: Decimal | None
+    periods_reported: int
+    # Whether any sub-period has a usable target (none with both: no_data, else no_target).
+    has_target: bool
+
+
+def fold_sub_periods(kpi: KpiFacts, subs: list[SubPeriod]) -> Folded:
+    """The KPI's actual, target and red flag for a longer period (section 4): over the
+    sub-periods that have both an actual and a (usable) target, each folded by the time
+    aggregation, the red flag from each sub-period's effective one."""
+    counted: list[tuple[Decimal, Decimal, Decimal]] = []
+    any_target = False
+    for sub in sorted(subs, key=lambda s: s.start):
+        if sub.target is None:
+            continue
+        try:
+            red_flag = scoring.effective_red_flag(
+                target=sub.target,
+                red_flag=sub.red_flag,
+                direction=kpi.direction,
+                tolerance_pct=kpi.tolerance_pct,
+            )
+        except scoring.TargetError:
+            continue  # scores like a missing target, as at the sub-period itself
+        any_target = True
+        if sub.value is not None:
+            counted.append((sub.value, sub.target, red_flag))
+    if not counted:
+        return Folded(None, None, None, 0, any_target)
+    how = kpi.time_aggregation
+    return Folded(
+        actual=fold([c[0] for c in counted], how),
+        target=fold([c[1] for c in counted], how),
+        red_flag=fold([c[2] for c in counted], how),
+        periods_reported=len(counted),
+        has_target=True,
+    )
 
 
 def is_member(archived_on: date | None, period_start: date) -> bool:
@@ -105,9 +205,18 @@ class _Computation:
     def __init__(self, world: World) -> None:
         self.world = world
         start = world.period_start
-        self.kpis = {k.id: k for k in world.kpis if is_member(k.archived_on, start)}
+        # A KPI of a coarser frequency than the period is no member of it (section 4).
+        self.kpis = {
+            k.id: k
+            for k in world.kpis
+            if is_member(k.archived_on, start) and _seen(k, world.grain) != "coarser"
+        }
         self.objectives = {o.id: o for o in world.objectives if is_member(o.archived_on, start)}
-        outside_kpis = {k.id: k for k in world.outside_kpis if is_member(k.archived_on, start)}
+        outside_kpis = {
+            k.id: k
+            for k in world.outside_kpis
+            if is_member(k.archived_on, start) and _seen(k, world.grain) != "coarser"
+        }
         outside_objectives = {
             o.id for o in world.outside_objectives if is_member(o.archived_on, start)
         }
@@ -126,6 +235,15 @@ class _Computation:
         self.kpi_outcomes: dict[int, Outcome] = {}
         self.objective_outcomes: dict[int, Outcome] = {}
         self.evaluations: dict[int, formulas.Evaluation] = {}
+        self.folded: dict[int, Folded] = {}
+
+    def _folded(self, kpi: KpiFacts) -> Folded | None:
+        """The KPI's sub-periods folded, when it is seen at a longer period than its own."""
+        if _seen(kpi, self.world.grain) != "finer":
+            return None
+        if kpi.id not in self.folded:
+            self.folded[kpi.id] = fold_sub_periods(kpi, self.world.sub_periods.get(kpi.id, []))
+        return self.folded[kpi.id]
 
     def kpi_value(self, kpi_id: int) -> Decimal | None:
         if kpi_id not in self.kpis:
@@ -136,7 +254,11 @@ class _Computation:
         if kpi.id in self.values:
             return self.values[kpi.id]
         self.values[kpi.id] = (None, 0, 0)  # A guard: a cycle would read "no value".
-        if kpi.is_rollup:
+        folded = self._folded(kpi)
+        if folded is not None:
+            # Computed (roll-ups too) sub-period by sub-period, then folded: section 4.
+            self.values[kpi.id] = (folded.actual, int(folded.actual is not None), 1)
+        elif kpi.is_rollup:
             members = [
                 (self.kpi_value(child.id), child.weight)
                 for child in self.children[kpi.id]
@@ -160,6 +282,8 @@ class _Computation:
         child has no actuals: it counts too once any of its own children does."""
         world = self.world
         if child.id in world.started or child.id in world.actuals or child.id in world.targets:
+            return True
+        if world.sub_periods.get(child.id):
             return True
         if child.id not in self.kpis:
             return world.frozen_kpi_values.get(child.id) is not None
@@ -198,6 +322,17 @@ class _Computation:
     def kpi_outcome(self, kpi: KpiFacts) -> Outcome:
         value, reported, total = self._value_and_coverage(kpi)
         target = self.world.targets.get(kpi.id)
+        folded = self._folded(kpi)
+        periods: tuple[int | None, int | None] = (None, None)
+        if folded is not None:
+            periods = (folded.periods_reported, SUB_PERIODS[(kpi.frequency, self.world.grain)])
+            if folded.actual is None or folded.target is None:
+                # No sub-period with both an actual and a target (section 4).
+                status = scoring.NO_DATA if folded.has_target else scoring.NO_TARGET
+                outcome = Outcome(None, None, status, reported, total, *periods)
+                self.kpi_outcomes[kpi.id] = outcome
+                return outcome
+            target = (folded.target, folded.red_flag)
         try:
             result = scoring.score_kpi(
                 actual=value,
@@ -210,7 +345,7 @@ class _Computation:
             # A target made unusable by a later change (say, the direction flipped): it
             # scores like a missing target until someone sets a valid one.
             result = scoring.KpiResult(red_flag=None, score=None, status=scoring.NO_TARGET)
-        outcome = Outcome(value, result.score, result.status, reported, total)
+        outcome = Outcome(value, result.score, result.status, reported, total, *periods)
         self.kpi_outcomes[kpi.id] = outcome
         return outcome
 
@@ -232,23 +367,6 @@ class _Computation:
         outcome = _aggregate(members)
         self.objective_outcomes[objective.id] = outcome
         return outcome
-
-
-def fold(values: list[Decimal], method: str) -> Decimal | None:
-    """Values of consecutive periods (oldest first) as one, by a time aggregation; None when
-    there are none. Rounded half-up to 6 places like every computed value."""
-    if not values:
-        return None
-    if method == scoring.LAST:
-        return values[-1]
-    if method == scoring.MIN:
-        return min(values)
-    if method == scoring.MAX:
-        return max(values)
-    total = sum(values, Decimal(0))
-    if method == scoring.SUM:
-        return scoring.round6(total)
-    return scoring.round6(total / len(values))
 
 
 def evaluate_formula(
@@ -278,6 +396,10 @@ def evaluate_formula(
         return readers[how](kpi_id)
 
     return formulas.evaluate(kpi.formula, lookup, missing_values=kpi.missing_values)
+
+
+def _seen(kpi: KpiFacts, grain: str) -> str:
+    return seen_at(kpi.frequency, grain)
 
 
 def _aggregate(members: list[tuple[Decimal | None, Decimal]]) -> Outcome:

@@ -58,9 +58,11 @@ class ScorecardLinkage:
 
 
 def quarters_ending(period: Period, count: int = QUARTERS) -> list[tuple[int, int]]:
-    """The `count` fiscal quarters up to and including the period, oldest first."""
+    """The `count` fiscal quarters up to and including the period, oldest first: links are
+    judged over quarters, so a month is seen from its quarter and a year from its Q4."""
+    last_quarter = period.quarter or fiscal.QUARTERS_PER_YEAR
     return [
-        fiscal.shift_quarter(period.fiscal_year, period.quarter, -steps)
+        fiscal.shift_quarter(period.fiscal_year, last_quarter, -steps)
         for steps in reversed(range(count))
     ]
 
@@ -83,7 +85,9 @@ def scorecard_linkage(*, scorecard: Scorecard, period: Period) -> ScorecardLinka
     periods = {
         (row.fiscal_year, row.quarter): row.pk
         for row in Period.objects.filter(
-            fiscal_year__gte=quarters[0][0], fiscal_year__lte=quarters[-1][0]
+            grain=Period.Grain.QUARTER,
+            fiscal_year__gte=quarters[0][0],
+            fiscal_year__lte=quarters[-1][0],
         )
     }
     period_ids = [periods.get(quarter) for quarter in quarters]

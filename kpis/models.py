@@ -489,9 +489,19 @@ class ScoreSnapshot(models.Model):
 LOCK_REASON_LENGTH = 200
 
 
+class QuarterLockQuerySet(models.QuerySet):
+    def covering(self, period: Period) -> "QuarterLockQuerySet":
+        """The locks on this period or on a longer one that holds it (a quarter's lock
+        covers its months, a year's its quarters and months). By dates, so no calendar is
+        needed and an unstored period (a stand-in) is covered too: a period holds another
+        exactly when its days hold the other's."""
+        return self.filter(period__start__lte=period.start, period__end__gte=period.end)
+
+
 class QuarterLock(models.Model):
-    """A scorecard's quarter whose actuals are read-only, because its review closed. The
-    reviews layer locks and unlocks through the services; this layer enforces it."""
+    """A scorecard's period (of any grain, despite the older name) whose actuals are
+    read-only, because its review closed; it covers every period inside it. The reviews
+    layer locks and unlocks through the services; this layer enforces it."""
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="locks")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
@@ -500,6 +510,8 @@ class QuarterLock(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(max_length=LOCK_REASON_LENGTH, blank=True)
+
+    objects = QuarterLockQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -11,7 +11,7 @@ recomputes of one period take turns and the later one reads what the earlier one
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,15 @@ from strategy.models import Objective
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_FIELDS = ["value", "score", "status", "reported", "total"]
+SNAPSHOT_FIELDS = [
+    "value",
+    "score",
+    "status",
+    "reported",
+    "total",
+    "periods_reported",
+    "periods_total",
+]
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,10 @@ def chain_scorecard_ids(unit_ids: Iterable[int]) -> set[int]:
 
 def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> list[RecomputeResult]:
     """The chains above the units, and the calculated KPIs that read anything in them with
-    the chains above those, in the periods and in the later ones that read them through
-    prev() and ytd(); the periods in order, so a later one reads what an earlier wrote."""
+    the chains above those, in the periods, in the later ones that read them through prev()
+    and ytd(), and in every stored longer period that holds one of them (a month's quarter
+    and year, a quarter's year): finer grains first, then in time order, so a longer period
+    folds what the shorter ones wrote and a later period reads what an earlier wrote."""
     graph = formula_graph()
     unit_ids, period_ids = set(unit_ids), set(period_ids)
     scorecard_ids = chain_scorecard_ids(unit_ids)
@@ -62,27 +72,22 @@ def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> li
         scorecard_ids, period_ids = _with_formula_readers(graph, unit_ids, period_ids)
     return [
         recompute_period(period_id=period_id, scorecard_ids=scorecard_ids, graph=graph)
-        for period_id in _in_time_order(period_ids)
+        for period_id in with_longer_periods(period_ids)
     ]
 
 
 def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
-    """Every scorecard, period by period from the oldest (so prev() and ytd() read the
-    periods before as they are now); within a period the engine computes every input before
-    the calculated KPIs that read it."""
+    """Every scorecard in the periods (None: every stored period), finer grains first and
+    then from the oldest (so a longer period folds the shorter ones, and prev() and ytd()
+    read the periods before as they are now); within a period the engine computes every
+    input before the calculated KPIs that read it."""
     if period_ids is None:
         period_ids = Period.objects.values_list("pk", flat=True)
     graph = formula_graph()
     return [
         recompute_period(period_id=pk, scorecard_ids=None, graph=graph)
-        for pk in _in_time_order(set(period_ids))
+        for pk in finest_first(period_ids)
     ]
-
-
-def _in_time_order(period_ids: set[int]) -> list[int]:
-    starts = dict(Period.objects.filter(pk__in=period_ids).values_list("pk", "start"))
-    # A period that is gone (rolled back) keeps its place by id; recompute_period skips it.
-    return sorted(period_ids, key=lambda pk: (starts[pk], pk) if pk in starts else (None, pk))
 
 
 def _with_formula_readers(
@@ -112,7 +117,7 @@ def _with_formula_readers(
     over_year = any(graph.formulas[kpi_id].read_over(formulas.YTD) for kpi_id in readers)
     if not (over_prev or over_year):
         return scorecard_ids, period_ids
-    periods = list(Period.objects.values("pk", "fiscal_year", "quarter", "start"))
+    periods = list(Period.objects.values("pk", "grain", "fiscal_year", "start", "end"))
     by_pk = {row["pk"]: row for row in periods}
     wanted = {pk for pk in period_ids if pk in by_pk}
     # A prev() of a calculated KPI that reads prev() moves on a period each time round.
@@ -122,7 +127,9 @@ def _with_formula_readers(
             changed = by_pk[pk]
             for row in periods:
                 same_year_later = (
-                    row["fiscal_year"] == changed["fiscal_year"] and row["start"] > changed["start"]
+                    row["grain"] == changed["grain"]
+                    and row["fiscal_year"] == changed["fiscal_year"]
+                    and row["start"] > changed["start"]
                 )
                 if (over_year and same_year_later) or (
                     over_prev and row["pk"] == _next_period_pk(changed, periods)
@@ -135,16 +142,41 @@ def _with_formula_readers(
 
 
 def _next_period_pk(period: Any, periods: list[Any]) -> int | None:
-    """The period after this one at the formula KPIs' grain (today: the next quarter)."""
-    year, quarter = (
-        (period["fiscal_year"], period["quarter"] + 1)
-        if period["quarter"] < 4
-        else (period["fiscal_year"] + 1, 1)
-    )
+    """The stored period right after this one, of the same grain."""
+    following = period["end"] + timedelta(days=1)
     for row in periods:
-        if row["fiscal_year"] == year and row["quarter"] == quarter:
+        if row["grain"] == period["grain"] and row["start"] == following:
             return row["pk"]
     return None
+
+
+def _grain_order(row: tuple[int, str, object]) -> tuple[int, object, int]:
+    pk, grain, start = row
+    return engine.GRAIN_RANK.get(grain, 1), start, pk
+
+
+def finest_first(period_ids: Iterable[int]) -> list[int]:
+    """The periods' ids, months before quarters before years (a longer period folds the
+    values of the shorter ones recomputed before it), then by start. One query."""
+    rows = Period.objects.filter(pk__in=list(period_ids)).values_list("pk", "grain", "start")
+    return [row[0] for row in sorted(rows, key=_grain_order)]
+
+
+def with_longer_periods(period_ids: Iterable[int]) -> list[int]:
+    """The periods and every stored longer period that holds one of them, finest first: a
+    change in a period changes the longer ones it folds into (section 4). One query, or
+    two when one of the periods is shorter than a year."""
+    rows = list(
+        Period.objects.filter(pk__in=list(period_ids)).values_list("pk", "grain", "start", "end")
+    )
+    shorter = [row for row in rows if row[1] != Period.Grain.YEAR]
+    found = {(pk, grain, start) for pk, grain, start, _ in rows}
+    if shorter:
+        holding = Q()
+        for _, grain, start, end in shorter:
+            holding |= Q(start__lte=start, end__gte=end) & ~Q(grain=grain)
+        found |= set(Period.objects.filter(holding).values_list("pk", "grain", "start"))
+    return [row[0] for row in sorted(found, key=_grain_order)]
 
 
 @transaction.atomic
@@ -176,12 +208,14 @@ def _kpi_facts(rows, graph: Graph | None = None) -> list[engine.KpiFacts]:
             tolerance_pct=row["tolerance_pct"],
             weight=row["weight"],
             is_rollup=row["source"] == KPI.Source.ROLLUP,
+            is_computed=row["source"] != KPI.Source.MANUAL,
             rollup_method=row["rollup_method"],
             rolls_up_to_id=row["rolls_up_to_id"],
             missing_children=row["missing_children"],
+            frequency=row["frequency"],
+            time_aggregation=row["time_aggregation"],
             # A KPI leaves with its objective: archiving an objective archives what it holds.
             archived_on=_archived_on(_earliest(row["archived_at"], row["objective__archived_at"])),
-            time_aggregation=row["time_aggregation"],
             **_formula_facts(row, graph),
         )
         for row in rows
@@ -219,9 +253,10 @@ KPI_COLUMNS = [
     "rollup_method",
     "rolls_up_to_id",
     "missing_children",
+    "frequency",
+    "time_aggregation",
     "archived_at",
     "objective__archived_at",
-    "time_aggregation",
     "missing_values",
 ]
 OBJECTIVE_COLUMNS = ["id", "scorecard_id", "perspective_id", "weight", "archived_at"]
@@ -262,6 +297,7 @@ def load_world(
     )
     world = engine.World(
         period_start=period.start,
+        grain=period.grain,
         scorecard_ids=scorecard_ids,
         perspective_ids=list(Perspective.objects.values_list("pk", flat=True)),
         kpis=kpis,
@@ -288,6 +324,7 @@ def load_world(
     world.started |= started_kpi_ids(
         period, None if everything else kpi_ids + [k.id for k in world.outside_kpis]
     )
+    world.sub_periods = _sub_periods(period, [*world.kpis, *world.outside_kpis])
     if graph is not None:
         _add_formula_inputs(world, period=period, graph=graph)
     return world
@@ -344,21 +381,16 @@ def _read_over(kpi: engine.KpiFacts, graph: Graph, how: str) -> set[int]:
 
 
 def previous_period(period: Period) -> Period | None:
-    """The period before, at the calculated KPIs' grain (today every period is a quarter)."""
-    year, quarter = (
-        (period.fiscal_year, period.quarter - 1)
-        if period.quarter > 1
-        else (period.fiscal_year - 1, 4)
-    )
-    return Period.objects.filter(fiscal_year=year, quarter=quarter).first()
+    """The stored period right before this one, of the same grain."""
+    return Period.objects.filter(grain=period.grain, end=period.start - timedelta(days=1)).first()
 
 
 def earlier_in_year(period: Period) -> list[Period]:
-    """The fiscal year's periods before this one, oldest first."""
+    """The fiscal year's periods of the same grain before this one, oldest first."""
     return list(
-        Period.objects.filter(fiscal_year=period.fiscal_year, start__lt=period.start).order_by(
-            "start"
-        )
+        Period.objects.filter(
+            grain=period.grain, fiscal_year=period.fiscal_year, start__lt=period.start
+        ).order_by("start")
     )
 
 
@@ -389,6 +421,59 @@ def stored_values(
             }
         )
     return found
+
+
+def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[engine.SubPeriod]]:
+    """For every KPI of a finer frequency than the period's grain, its stored sub-periods in
+    the period: entered actuals (for computed KPIs, their stored snapshot values, computed
+    sub-period by sub-period before) and targets. No query when there is no such KPI (every
+    month, and quarters of quarterly scorecards); four at most."""
+    finer = [k for k in kpis if engine.seen_at(k.frequency, period.grain) == "finer"]
+    if not finer:
+        return {}
+    grains = {k.frequency for k in finer}
+    subs = {
+        pk: (grain, start)
+        for pk, grain, start in Period.objects.filter(
+            grain__in=grains, start__gte=period.start, end__lte=period.end
+        ).values_list("pk", "grain", "start")
+    }
+    if not subs:
+        return {}
+    entered = [k.id for k in finer if not k.is_computed]
+    computed = [k.id for k in finer if k.is_computed]
+    values: dict[tuple[int, int], Decimal | None] = dict(
+        ((kpi_id, period_id), value)
+        for kpi_id, period_id, value in Actual.objects.filter(
+            kpi_id__in=entered, period_id__in=subs
+        ).values_list("kpi_id", "period_id", "value")
+    )
+    if computed:
+        values.update(
+            ((subject_id, period_id), value)
+            for subject_id, period_id, value in ScoreSnapshot.objects.filter(
+                subject_type=engine.KPI, subject_id__in=computed, period_id__in=subs
+            ).values_list("subject_id", "period_id", "value")
+        )
+    targets = {
+        (kpi_id, period_id): (value, red_flag)
+        for kpi_id, period_id, value, red_flag in Target.objects.filter(
+            kpi_id__in=[k.id for k in finer], period_id__in=subs
+        ).values_list("kpi_id", "period_id", "value", "red_flag")
+    }
+    result: dict[int, list[engine.SubPeriod]] = {}
+    for kpi in finer:
+        rows = []
+        for period_id, (grain, start) in subs.items():
+            if grain != kpi.frequency:
+                continue
+            value = values.get((kpi.id, period_id))
+            target, red_flag = targets.get((kpi.id, period_id), (None, None))
+            if value is not None or target is not None:
+                rows.append(engine.SubPeriod(start, value, target, red_flag))
+        if rows:
+            result[kpi.id] = sorted(rows, key=lambda row: row.start)
+    return result
 
 
 def _add_outside_members(
@@ -475,7 +560,9 @@ def _differs(row: ScoreSnapshot, outcome: engine.Outcome) -> bool:
 def _announce_status_changes(period, stored, outcomes) -> None:
     """Tell whoever listens (reviews, notifications) once the new statuses are committed."""
     for key, outcome in outcomes.items():
-        if key[1] != engine.KPI:
+        # Only a KPI's own periods: a red month is announced once, not again as a red
+        # quarter and a red year that fold it (docs/decisions.md, issue 15).
+        if key[1] != engine.KPI or outcome.periods_total is not None:
             continue
         before = stored[key].status if key in stored else None
         if before != outcome.status:

@@ -82,7 +82,7 @@ def ask_after_commit(*, kpi: KPI, period: Period) -> None:
 def _ask_if_red_without_comment(kpi_id: int, period_id: int) -> None:
     actual = (
         Actual.objects.filter(kpi_id=kpi_id, period_id=period_id)
-        .select_related("kpi__objective")
+        .select_related("kpi__objective", "period")
         .first()
     )
     if actual is None or _quarter_closed(actual):
@@ -94,6 +94,8 @@ def _ask_if_red_without_comment(kpi_id: int, period_id: int) -> None:
 
 
 def _quarter_closed(actual: Actual) -> bool:
-    return QuarterLock.objects.filter(
-        scorecard_id=actual.kpi.objective.scorecard_id, period_id=actual.period_id
-    ).exists()
+    return (
+        QuarterLock.objects.covering(actual.period)
+        .filter(scorecard_id=actual.kpi.objective.scorecard_id)
+        .exists()
+    )

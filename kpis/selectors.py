@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from scorecard import selectors as core_selectors
 from scorecard.models import Period, Perspective, Scorecard
 from scorecard.rules import visible_q
 from strategy.models import Objective
@@ -191,3 +192,16 @@ def periods_its_data_reaches(*, kpi: KPI, period: Period, counted_since: date | 
     if len(bounds) == 2:
         between = between.filter(start__lt=bounds[1])
     return sorted({period.pk, *between.values_list("pk", flat=True)})
+
+
+def default_period(*, scorecard: Scorecard) -> Period:
+    """The period a scorecard's page opens on without one asked for (section 4): the last
+    ended quarter when the scorecard holds data in it (an actual in it or in one of its
+    months), else the latest period in which it holds an actual, else the last ended
+    quarter. One query, two when the last ended quarter holds none."""
+    last = core_selectors.last_ended_period()
+    actuals = Actual.objects.filter(kpi__objective__scorecard=scorecard)
+    if actuals.filter(period__start__gte=last.start, period__end__lte=last.end).exists():
+        return last
+    latest = actuals.select_related("period").order_by("-period__end", "period__grain").first()
+    return latest.period if latest is not None else last

@@ -111,7 +111,9 @@ def updates_sheet(*, user, period: Period) -> UpdatesSheet:
     kpis = list(kpis_entered_by(user).members_of(period))
     kpi_ids = [kpi.pk for kpi in kpis]
     periods = list(
-        Period.objects.filter(start__lte=period.start).order_by("-start")[: 1 + HISTORY_QUARTERS]
+        Period.objects.filter(grain=period.grain, start__lte=period.start).order_by("-start")[
+            : 1 + HISTORY_QUARTERS
+        ]
     )
     targets = {t.kpi_id: t for t in Target.objects.filter(kpi_id__in=kpi_ids, period=period)}
     actuals = {
@@ -122,9 +124,9 @@ def updates_sheet(*, user, period: Period) -> UpdatesSheet:
     }
     scorecard_ids = {kpi.objective.scorecard_id for kpi in kpis}
     locked = set(
-        QuarterLock.objects.filter(scorecard_id__in=scorecard_ids, period=period).values_list(
-            "scorecard_id", flat=True
-        )
+        QuarterLock.objects.covering(period)
+        .filter(scorecard_id__in=scorecard_ids)
+        .values_list("scorecard_id", flat=True)
     )
     snapshot_values = dict(
         ScoreSnapshot.objects.filter(
@@ -194,9 +196,9 @@ def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
         period=period,
         target=Target.objects.filter(kpi=kpi, period=period).first(),
         actual=Actual.objects.filter(kpi=kpi, period=period).select_related("entered_by").first(),
-        locked=QuarterLock.objects.filter(
-            scorecard_id=kpi.objective.scorecard_id, period=period
-        ).exists(),
+        locked=QuarterLock.objects.covering(period)
+        .filter(scorecard_id=kpi.objective.scorecard_id)
+        .exists(),
     )
     row.snapshot_value = (
         ScoreSnapshot.objects.filter(

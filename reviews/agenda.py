@@ -41,7 +41,10 @@ def _one_decimal(score) -> str:
 
 
 def previous_period(period: Period) -> Period | None:
-    return Period.objects.filter(end__lt=period.start).order_by("-start").first()
+    """The stored period of the same grain just before this one."""
+    return (
+        Period.objects.filter(grain=period.grain, end__lt=period.start).order_by("-start").first()
+    )
 
 
 def write_findings(*, review: Review, today: date) -> list[Finding]:

@@ -45,6 +45,7 @@ def recalibration(review: Review) -> Recalibration:
         scorecard=scorecard,
         subject_type=ScoreSnapshot.SubjectType.OBJECTIVE,
         period__fiscal_year=year,
+        period__grain="quarter",  # the four quarters, not the year that folds them
     ).values_list("subject_id", "status")
     for subject_id, status in rows:
         statuses.setdefault(subject_id, []).append(status)

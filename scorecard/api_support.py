@@ -81,10 +81,10 @@ def visible_to_requester(visible: Callable[[Any], QuerySet]) -> Callable[[Any], 
 
 @extend_schema_field({"type": "string", "example": "FY2026-Q3", "pattern": "^FY\\d{4}[- ]Q[1-4]$"})
 class PeriodKeyField(serializers.Field):
-    """A period written as its key, FY2026-Q3, read into a Period: the stored row, or the
-    stand-in of a quarter nobody wrote into yet (reading creates nothing; a service that
-    writes into it opens it). A malformed key, or one outside the data window, is a 400 on
-    the field."""
+    """A period written as its key (2026-03, FY2026-Q3 or FY2026) read into a Period: the
+    stored row, or the stand-in of a period nobody wrote into yet (reading creates nothing;
+    a service that writes into it opens it). A malformed key, or one outside the data
+    window, is a 400 on the field."""
 
     def to_internal_value(self, data: Any) -> Period:
         if not isinstance(data, str):

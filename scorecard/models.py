@@ -169,25 +169,53 @@ STAND_IN_SAVED = (
 
 
 class Period(models.Model):
-    """One fiscal quarter. Rows are created by the services that write into a quarter (and
-    the daily task that opens the running one), never by a read: a read of a quarter without
-    a row gets a stand-in (`Period.stand_in`)."""
+    """One period of the fiscal calendar: a calendar month, a fiscal quarter or a fiscal
+    year (`grain`; DESIGN.md section 3). Rows are created by the services that write into a
+    period (and the daily task that opens the running quarter), never by a read: a read of a
+    period without a row gets a stand-in (`Period.stand_in`).
 
+    `fiscal_year` is the fiscal year that holds the period; `quarter` the fiscal quarter that
+    holds it (null for a year); `month` the calendar month of a month (null otherwise)."""
+
+    class Grain(models.TextChoices):
+        # The same strings as kpis.scoring's MONTH/QUARTER/YEAR (a KPI's frequency).
+        MONTH = fiscal.MONTH, "Month"
+        QUARTER = fiscal.QUARTER, "Quarter"
+        YEAR = fiscal.YEAR, "Year"
+
+    grain = models.CharField(max_length=7, choices=Grain.choices, default=Grain.QUARTER)
     fiscal_year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(4)]
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     start = models.DateField()
     end = models.DateField()
 
     class Meta:
-        ordering = ["start"]
+        ordering = ["start", "grain"]
         constraints = [
+            models.UniqueConstraint(fields=["grain", "start"], name="period_unique_grain_start"),
             models.UniqueConstraint(
-                fields=["fiscal_year", "quarter"], name="period_unique_fiscal_quarter"
+                fields=["fiscal_year", "quarter"],
+                condition=Q(grain="quarter"),
+                name="period_unique_fiscal_quarter",
             ),
             models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="period_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="period_month_1_to_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(grain="month", quarter__isnull=False, month__isnull=False)
+                | Q(grain="quarter", quarter__isnull=False, month__isnull=True)
+                | Q(grain="year", quarter__isnull=True, month__isnull=True),
+                name="period_fields_fit_grain",
             ),
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="period_ends_after_start"
@@ -203,18 +231,25 @@ class Period(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def stand_in(cls, quarter: fiscal.FiscalQuarter) -> "Period":
-        """The quarter as a read sees it before anyone wrote into it: not stored, with an id
-        no stored period has (minus the quarter's number), so that every query for its rows
-        finds none ("no data") instead of refusing an unsaved instance, and two stand-ins of
-        one quarter are equal."""
-        return cls(
-            pk=-(quarter.fiscal_year * fiscal.QUARTERS_PER_YEAR + quarter.quarter),
-            fiscal_year=quarter.fiscal_year,
-            quarter=quarter.quarter,
-            start=quarter.start,
-            end=quarter.end,
-        )
+    def stand_in(cls, period: fiscal.FiscalPeriod) -> "Period":
+        """The period as a read sees it before anyone wrote into it: not stored, with an id
+        no stored period has and no other period's stand-in has (negative, from its grain
+        and place in the calendar), so that every query for its rows finds none ("no data")
+        instead of refusing an unsaved instance, and two stand-ins of one period are equal."""
+        return cls(pk=stand_in_id(period), **cls.fields_of(period))
+
+    @staticmethod
+    def fields_of(period: fiscal.FiscalPeriod) -> dict:
+        """The stored fields of a fiscal period (its grain, years, quarter, month, dates)."""
+        quarter = period.containing(fiscal.QUARTER) if period.grain != fiscal.YEAR else None
+        return {
+            "grain": period.grain,
+            "fiscal_year": period.fiscal_year,
+            "quarter": quarter.quarter if isinstance(quarter, fiscal.FiscalQuarter) else None,
+            "month": period.month if isinstance(period, fiscal.FiscalMonth) else None,
+            "start": period.start,
+            "end": period.end,
+        }
 
     @property
     def is_stored(self) -> bool:
@@ -222,11 +257,25 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        return fiscal.quarter_label(self.fiscal_year, self.quarter)
+        # Names do not depend on the start month: a month is a calendar month, and a
+        # quarter's and a year's names carry their fiscal year.
+        if self.grain == fiscal.MONTH:
+            return fiscal.month_label(self.start.year, self.start.month)
+        if self.grain == fiscal.YEAR:
+            return fiscal.year_key(self.fiscal_year)
+        return fiscal.quarter_label(self.fiscal_year, self.quarter or 0)
 
     @property
     def key(self) -> str:
-        return fiscal.quarter_key(self.fiscal_year, self.quarter)
+        if self.grain == fiscal.MONTH:
+            return fiscal.month_key(self.start.year, self.start.month)
+        if self.grain == fiscal.YEAR:
+            return fiscal.year_key(self.fiscal_year)
+        return fiscal.quarter_key(self.fiscal_year, self.quarter or 0)
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.grain == fiscal.QUARTER
 
     def has_started(self, today: date) -> bool:
         return self.start <= today
@@ -240,8 +289,33 @@ class Period(models.Model):
         """Provisional today: computed when read, never stored."""
         return self.is_provisional(timezone.localdate())
 
+    def as_fiscal(self, start_month: int) -> fiscal.FiscalPeriod:
+        """The period as a value of the fiscal calendar that starts in `start_month`."""
+        if self.grain == fiscal.MONTH:
+            return fiscal.FiscalMonth(self.start.year, self.start.month, start_month)
+        if self.grain == fiscal.YEAR:
+            return fiscal.FiscalYear(self.fiscal_year, start_month)
+        return fiscal.FiscalQuarter(self.fiscal_year, self.quarter or 0, start_month)
+
     def as_fiscal_quarter(self, start_month: int) -> fiscal.FiscalQuarter:
-        return fiscal.FiscalQuarter(self.fiscal_year, self.quarter, start_month)
+        """A quarter's value in the calendar (a month's: the quarter that holds it)."""
+        if self.grain == fiscal.YEAR:
+            raise ValueError(f"{self.label} is a year, not a quarter.")
+        return fiscal.FiscalQuarter(self.fiscal_year, self.quarter or 0, start_month)
+
+
+# The stand-ins' ids: quarters keep the ids they always had (minus the quarter's number
+# counted from FY0 Q1, at most 40,000); months and years lie in ranges of their own.
+_STAND_IN_MONTHS_FROM = 100_000
+_STAND_IN_YEARS_FROM = 1_000_000
+
+
+def stand_in_id(period: fiscal.FiscalPeriod) -> int:
+    if isinstance(period, fiscal.FiscalMonth):
+        return -(_STAND_IN_MONTHS_FROM + period.year * fiscal.MONTHS_PER_YEAR + period.month)
+    if isinstance(period, fiscal.FiscalYear):
+        return -(_STAND_IN_YEARS_FROM + period.fiscal_year)
+    return -(period.fiscal_year * fiscal.QUARTERS_PER_YEAR + period.quarter)
 
 
 class Scorecard(DisplayTextFields, models.Model):

@@ -4,6 +4,7 @@ into an object or a refusal, and the period a page is asked for.
 Pages of any app import this module; it imports only the core (`scorecard`) below them.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -85,7 +86,9 @@ def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
     return scorecard_of_unit(request, slug, "scorecard.view_scorecard")
 
 
-def period_from_request(request: HttpRequest) -> Period:
+def period_from_request(
+    request: HttpRequest, default: Callable[[], Period] | None = None
+) -> Period:
     """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended.
 
     Reading creates nothing: a quarter without a stored row comes back unsaved and reads as
@@ -97,4 +100,4 @@ def period_from_request(request: HttpRequest) -> Period:
             return selectors.period_lookup(key)
         except ValidationError as error:
             messages.error(request, error.message_dict["period"][0])
-    return selectors.last_ended_period()
+    return default() if default is not None else selectors.last_ended_period()

@@ -1,5 +1,6 @@
 """Reads of the core that pages and the API share."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -92,8 +93,7 @@ def _paths_above(path: str) -> list[str]:
 
 
 OUTSIDE_DATA_WINDOW = (
-    "{period} is outside the data window FY{first}–FY{last}: "
-    "choose a quarter of those fiscal years."
+    "{period} is outside the data window FY{first}–FY{last}: choose a period of those fiscal years."
 )
 
 
@@ -111,46 +111,103 @@ def data_window(*, start_month: int | None = None, today: date | None = None) ->
     return settings.SIGHTLINE_FIRST_FISCAL_YEAR, last
 
 
-def check_in_data_window(quarter: fiscal.FiscalQuarter) -> None:
-    first, last = data_window(start_month=quarter.start_month)
-    if not first <= quarter.fiscal_year <= last:
-        message = OUTSIDE_DATA_WINDOW.format(period=quarter.label, first=first, last=last)
+def check_in_data_window(period: fiscal.FiscalPeriod) -> None:
+    """A period of any grain lies in the window when its fiscal year does."""
+    first, last = data_window(start_month=period.start_month)
+    if not first <= period.fiscal_year <= last:
+        message = OUTSIDE_DATA_WINDOW.format(period=period.label, first=first, last=last)
         raise ValidationError({"period": message})
 
 
-def period_at(quarter: fiscal.FiscalQuarter) -> Period:
-    """The stored period of this quarter or, when none is stored yet, its unsaved stand-in
-    (`Period.stand_in`), which reads as "no data" everywhere. Reading never creates a
-    period; services open one (scorecard.services.period_open) when they write into it."""
-    stored = Period.objects.filter(fiscal_year=quarter.fiscal_year, quarter=quarter.quarter)
-    return stored.first() or Period.stand_in(quarter)
+def period_at(period: fiscal.FiscalPeriod) -> Period:
+    """The stored period of this month, quarter or year or, when none is stored yet, its
+    unsaved stand-in (`Period.stand_in`), which reads as "no data" everywhere. Reading never
+    creates a period; services open one (scorecard.services.period_open) when they write
+    into it."""
+    stored = Period.objects.filter(grain=period.grain, start=period.start)
+    return stored.first() or Period.stand_in(period)
+
+
+def parse_period_key(key: str) -> fiscal.FiscalPeriod:
+    """The fiscal period named by `key` (`2026-03`, `FY2026-Q3` or `FY2026`) in the
+    organization's calendar; a malformed key, or one outside the data window, raises
+    ValidationError on `period`. Creates nothing."""
+    try:
+        period = fiscal.parse_any_period(key, fiscal_start_month())
+    except ValueError as error:
+        raise ValidationError({"period": str(error)}) from None
+    check_in_data_window(period)
+    return period
 
 
 def period_lookup(key: str) -> Period:
-    """The period named `FY2026-Q3` (or `FY2026 Q3`), stored or not (see `period_at`).
-    A malformed key, or one outside the data window, raises ValidationError on `period`."""
-    try:
-        quarter = fiscal.parse_period(key, fiscal_start_month())
-    except ValueError as error:
-        raise ValidationError({"period": str(error)}) from None
-    check_in_data_window(quarter)
-    return period_at(quarter)
+    """The period named `2026-03`, `FY2026-Q3` (or `FY2026 Q3`) or `FY2026`, stored or not
+    (see `period_at`). A malformed key, or one outside the data window, raises
+    ValidationError on `period`."""
+    return period_at(parse_period_key(key))
 
 
-def period_for_date(day: date) -> Period:
-    """The quarter that holds `day`, stored or not."""
-    return period_at(fiscal.quarter_of(day, fiscal_start_month()))
+def period_for_date(day: date, grain: str = fiscal.QUARTER) -> Period:
+    """The period of `grain` (a quarter unless told) that holds `day`, stored or not."""
+    return period_at(fiscal.period_of(day, grain, fiscal_start_month()))
 
 
-def last_ended_period(today: date | None = None) -> Period:
-    """The latest quarter that has ended, stored or not: the one pages open on by default."""
+def last_ended_period(today: date | None = None, grain: str = fiscal.QUARTER) -> Period:
+    """The latest period of `grain` (a quarter unless told) that has ended, stored or not:
+    the last ended quarter is the one pages open on by default."""
     today = today or timezone.localdate()
-    return period_at(fiscal.quarter_of(today, fiscal_start_month()).previous())
+    return period_at(fiscal.period_of(today, grain, fiscal_start_month()).previous())
+
+
+def containing_periods(period: Period) -> list[Period]:
+    """The longer periods that hold `period` (a month's quarter and year, a quarter's year),
+    stored or not, shortest first. Two queries at most, none for a year."""
+    start_month = fiscal_start_month()
+    value = period.as_fiscal(start_month)
+    longer = [g for g in fiscal.GRAINS if fiscal.is_finer(period.grain, g)]
+    return [period_at(value.containing(grain)) for grain in longer]
+
+
+@dataclass(frozen=True)
+class GrainChoice:
+    """One length a period switcher offers: the period of that grain to go to."""
+
+    grain: str
+    label: str
+    key: str
+    current: bool
+
+
+def switcher_grains(period: Period) -> list[GrainChoice]:
+    """Month, quarter and year, each with the period of that grain a click on it opens: the
+    one that holds `period`, or for a finer grain its last sub-period (a year's Q4 and its
+    last month). From the period's own fields: no query."""
+    last_month = fiscal.month_key(period.end.year, period.end.month)
+    quarter = fiscal.quarter_key(period.fiscal_year, period.quarter or fiscal.QUARTERS_PER_YEAR)
+    keys = {
+        fiscal.MONTH: period.key if period.grain == fiscal.MONTH else last_month,
+        fiscal.QUARTER: quarter,
+        fiscal.YEAR: fiscal.year_key(period.fiscal_year),
+    }
+    labels = {fiscal.MONTH: "Month", fiscal.QUARTER: "Quarter", fiscal.YEAR: "Year"}
+    return [
+        GrainChoice(grain, labels[grain], keys[grain], grain == period.grain)
+        for grain in fiscal.GRAINS
+    ]
+
+
+# How far a switcher of each grain reaches back (the quarters' reach is its `before`): five
+# years of history are two clicks away, a year's length and a year of the switcher.
+SWITCHER_BACK = {fiscal.MONTH: 23, fiscal.YEAR: 5}
 
 
 def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) -> list[Period]:
-    """The quarters a period switcher offers: a few years back and the next quarter, newest
-    first. Quarters without rows yet are listed too, so history can be opened."""
+    """The periods of `around`'s grain a period switcher offers, newest first: for a
+    quarter, `before` quarters back and `after` ahead; for a month two years of months, for a
+    year five years back; with the next one. Periods without rows yet are listed too, so
+    history can be opened; never past the data window. One query (and the calendar's)."""
+    if around.grain != fiscal.QUARTER:
+        return _periods_of_grain_for_switcher(around, SWITCHER_BACK[around.grain], after)
     quarter = around.as_fiscal_quarter(fiscal_start_month())
     # Never past the data window: a switcher at its edge offers no quarter a read refuses.
     first_year, last_year = data_window(start_month=quarter.start_month)
@@ -167,8 +224,42 @@ def periods_for_switcher(*, around: Period, before: int = 11, after: int = 1) ->
     existing = {
         (p.fiscal_year, p.quarter): p
         for p in Period.objects.filter(
-            fiscal_year__gte=first.fiscal_year, fiscal_year__lte=last.fiscal_year
+            grain=fiscal.QUARTER,
+            fiscal_year__gte=first.fiscal_year,
+            fiscal_year__lte=last.fiscal_year,
         )
     }
     periods = [existing.get((q.fiscal_year, q.quarter)) or Period.stand_in(q) for q in wanted]
+    return list(reversed(periods))
+
+
+def _periods_of_grain_for_switcher(around: Period, before: int, after: int) -> list[Period]:
+    start_month = fiscal_start_month()
+    value = around.as_fiscal(start_month)
+    first_year, last_year = data_window(start_month=start_month)
+    first = last = value
+    for _ in range(before):
+        try:
+            earlier = first.previous()
+        except fiscal.PeriodLabelError:  # the calendar's first year
+            break
+        if earlier.fiscal_year < first_year:
+            break
+        first = earlier
+    for _ in range(after):
+        try:
+            later = last.next()
+        except fiscal.PeriodLabelError:
+            break
+        if later.fiscal_year > last_year:
+            break
+        last = later
+    wanted = fiscal.periods_between(first, last)
+    existing = {
+        p.start: p
+        for p in Period.objects.filter(
+            grain=around.grain, start__gte=first.start, start__lte=last.start
+        )
+    }
+    periods = [existing.get(p.start) or Period.stand_in(p) for p in wanted]
     return list(reversed(periods))

@@ -148,31 +148,36 @@ def perspective_weight_reset(*, scorecard: Scorecard, perspective: Perspective) 
 
 
 @transaction.atomic
-def period_open(period: fiscal.FiscalQuarter | Period) -> Period:
-    """The stored row of this quarter, created when it has none yet; a new one announces
-    itself (`period_opened`), which schedules its snapshots. Only writes open periods: a
-    service writing into a quarter a page or the API only read (an unsaved Period from
-    `period_lookup`) opens it here, inside its own transaction, so a refused write leaves
-    none behind. Quarters outside the data window are refused (ValidationError on `period`)."""
+def period_open(period: fiscal.FiscalPeriod | Period) -> Period:
+    """The stored row of this month, quarter or year, created when it has none yet; a new
+    one announces itself (`period_opened`), which schedules its snapshots. Only writes open
+    periods: a service writing into a period a page or the API only read (an unsaved Period
+    from `period_lookup`) opens it here, inside its own transaction, so a refused write
+    leaves none behind. Periods outside the data window are refused (ValidationError on
+    `period`). Opening a period opens the longer ones that hold it too (a month's quarter
+    and year, a quarter's year), so that the snapshots of every grain exist wherever data
+    does (docs/decisions.md, issue 15)."""
     if isinstance(period, Period):
         if period.is_stored:
             return period
-        period = fiscal.FiscalQuarter(period.fiscal_year, period.quarter, fiscal_start_month())
+        period = period.as_fiscal(fiscal_start_month())
     check_in_data_window(period)
+    fields = Period.fields_of(period)
     stored, created = Period.objects.get_or_create(
-        fiscal_year=period.fiscal_year,
-        quarter=period.quarter,
-        defaults={"start": period.start, "end": period.end},
+        grain=fields.pop("grain"), start=fields.pop("start"), defaults=fields
     )
     if created:
         period_opened.send(sender=Period, period_id=stored.pk)
+        for grain in fiscal.GRAINS:
+            if fiscal.is_finer(period.grain, grain):
+                period_open(period.containing(grain))
     return stored
 
 
 def period_for_key(key: str) -> Period:
-    """Open the period named `FY2026-Q3` (commands, seeding, tests); raises ValidationError
-    for a malformed key or one outside the data window. Pages and the API read with
-    `scorecard.selectors.period_lookup`, which creates nothing."""
+    """Open the period named `2026-03`, `FY2026-Q3` or `FY2026` (commands, seeding, tests);
+    raises ValidationError for a malformed key or one outside the data window. Pages and the
+    API read with `scorecard.selectors.period_lookup`, which creates nothing."""
     return period_open(period_lookup(key))
 
 

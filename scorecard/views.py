@@ -29,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def scorecard_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     sheet = kpi_selectors.scorecard_sheet(scorecard=scorecard, period=period)
     mark_initiatives_and_gaps(sheet, scorecard)
     context = {"scorecard": scorecard, "period": period, "sheet": sheet}
@@ -37,6 +39,7 @@ def scorecard_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return render(request, "scorecard/scorecard.html#scorecard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
     context["periods"] = selectors.periods_for_switcher(around=period)
+    context["grains"] = selectors.switcher_grains(period)
     return render(request, "scorecard/scorecard.html", context)
 
 

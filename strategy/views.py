@@ -118,6 +118,7 @@ def _render_map(request: HtmxHttpRequest, context: dict, *, status: int = 200) -
     if request.htmx:
         return render(request, "strategy/map.html#map-body", context, status=status)
     context["periods"] = core_selectors.periods_for_switcher(around=context["period"])
+    context["grains"] = core_selectors.switcher_grains(context["period"])
     return render(request, "strategy/map.html", context, status=status)
 
 

@@ -9,7 +9,13 @@ from typing import Any
 from django.db.models import Q
 
 from dashboards.selectors.freshness import Freshness, freshness_by_scorecard
-from dashboards.selectors.quarters import NO_DATA, quarters_back, score_change
+from dashboards.selectors.quarters import (
+    NO_DATA,
+    key_of,
+    period_before,
+    period_year_before,
+    score_change,
+)
 from kpis.models import ScoreSnapshot
 from scorecard.models import OrgUnit, Period
 
@@ -72,9 +78,9 @@ def heatmap_rows(
     )
     units = every_unit if open_slugs is None else _with_open_ancestors(every_unit, root, open_slugs)
     unit_ids = [unit.pk for unit in units]
-    quarter_before, year_before = quarters_back(period, 1), quarters_back(period, 4)
-    # The three quarters in one read: the period's own rows and those of the two it is
-    # compared with, told apart by the period's fiscal year and quarter.
+    quarter_before, year_before = period_before(period), period_year_before(period)
+    # The three periods in one read: the period's own rows and those of the two it is
+    # compared with (of the same grain), told apart by the period's grain and start.
     rows = (
         ScoreSnapshot.objects.filter(
             scorecard__org_unit_id__in=unit_ids,
@@ -88,27 +94,27 @@ def heatmap_rows(
         .filter(
             period_id__in=Period.objects.filter(
                 Q(pk=period.pk)
-                | Q(fiscal_year=year_before[0], quarter=year_before[1])
-                | Q(fiscal_year=quarter_before[0], quarter=quarter_before[1])
+                | Q(grain=year_before[0], start=year_before[1])
+                | Q(grain=quarter_before[0], start=quarter_before[1])
             ).values("pk")
         )
         .values(
             "scorecard_id",
             "subject_type",
             "subject_id",
-            "period__fiscal_year",
-            "period__quarter",
+            "period__grain",
+            "period__start",
             "score",
             "status",
             "reported",
             "total",
         )
     )
-    now_key = (period.fiscal_year, period.quarter)
+    now_key = key_of(period)
     found: dict[tuple, Any] = {}
     for row in rows:
         key = (row["scorecard_id"], row["subject_type"], row["subject_id"])
-        found[(*key, (row["period__fiscal_year"], row["period__quarter"]))] = row
+        found[(*key, (row["period__grain"], row["period__start"]))] = row
 
     def cell(scorecard_id: int, subject_type: str, subject_id: int) -> Cell | None:
         key = (scorecard_id, subject_type, subject_id)

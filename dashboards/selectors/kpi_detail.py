@@ -68,6 +68,8 @@ def kpi_quarters(*, kpi: KPI) -> list[KpiQuarter]:
             subject_type=ScoreSnapshot.SubjectType.KPI,
             subject_id=kpi.pk,
             scorecard_id=kpi.objective.scorecard_id,
+            # The KPI's own periods: its longer ones fold these (issue 15).
+            period__grain=kpi.frequency,
         ).select_related("period")
     }
     periods = {

@@ -1,5 +1,6 @@
-"""What the dashboard reads share to compare a quarter with earlier ones."""
+"""What the dashboard reads share to compare a period with earlier ones."""
 
+from datetime import date
 from decimal import Decimal
 
 from kpis.models import ScoreSnapshot
@@ -9,9 +10,23 @@ from scorecard.models import Period
 NO_DATA = ScoreSnapshot.Status.NO_DATA.value
 
 
-def quarters_back(period: Period, steps: int) -> tuple[int, int]:
-    """(fiscal year, quarter) of the quarter `steps` before the period."""
-    return fiscal.shift_quarter(period.fiscal_year, period.quarter, -steps)
+PeriodKey = tuple[str, date]
+
+
+def period_before(period: Period) -> PeriodKey:
+    """(grain, start) of the period of the same grain just before this one: the previous
+    month, quarter or year. Date arithmetic only: every period starts on a first of a month,
+    so no calendar (and no query for it) is needed."""
+    return period.grain, fiscal.months_before(period.start, fiscal.MONTHS_IN[period.grain])
+
+
+def period_year_before(period: Period) -> PeriodKey:
+    """(grain, start) of the same month, quarter or year one year earlier."""
+    return period.grain, fiscal.months_before(period.start, fiscal.MONTHS_PER_YEAR)
+
+
+def key_of(period: Period) -> PeriodKey:
+    return period.grain, period.start
 
 
 def score_change(now: Decimal | None, then: Decimal | None) -> Decimal | None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from dashboards.selectors.quarters import quarters_back, score_change
+from dashboards.selectors.quarters import period_before, period_year_before, score_change
 from kpis.models import KPI, ScoreSnapshot
 from scorecard.models import OrgUnit, Period
 
@@ -43,17 +43,17 @@ def worst_kpis(
     kpis = KPI.objects.select_related(
         "owner", "objective__perspective", "objective__scorecard__org_unit"
     ).in_bulk(ids)
-    quarter_before, year_before = quarters_back(period, 1), quarters_back(period, 4)
+    quarter_before, year_before = period_before(period), period_year_before(period)
     earlier = {
-        (row["subject_id"], (row["period__fiscal_year"], row["period__quarter"])): row["score"]
+        (row["subject_id"], (row["period__grain"], row["period__start"])): row["score"]
         for row in ScoreSnapshot.objects.filter(
             subject_type=ScoreSnapshot.SubjectType.KPI, subject_id__in=ids
         )
         .filter(
-            Q(period__fiscal_year=quarter_before[0], period__quarter=quarter_before[1])
-            | Q(period__fiscal_year=year_before[0], period__quarter=year_before[1])
+            Q(period__grain=quarter_before[0], period__start=quarter_before[1])
+            | Q(period__grain=year_before[0], period__start=year_before[1])
         )
-        .values("subject_id", "period__fiscal_year", "period__quarter", "score")
+        .values("subject_id", "period__grain", "period__start", "score")
     }
     return [
         WorstKpi(

@@ -84,9 +84,7 @@ class ActualFilter(django_filters.FilterSet):
             period = period_lookup(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
-        return queryset.filter(
-            period__fiscal_year=period.fiscal_year, period__quarter=period.quarter
-        )
+        return queryset.filter(period__grain=period.grain, period__start=period.start)
 
 
 class ActualViewSet(

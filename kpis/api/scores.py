@@ -17,9 +17,11 @@ from scorecard.rules import visible_q
 from scorecard.selectors import visible_scorecards
 from scorecard.throttling import ExplanationThrottle
 
+PERIOD_HELP = "The period: a month, quarter or year, e.g. 2026-03, FY2026-Q3 or FY2026."
+
 
 class ScoreQuerySerializer(serializers.Serializer):
-    period = PeriodKeyField(help_text="The quarter, e.g. FY2026-Q3.")
+    period = PeriodKeyField(help_text=PERIOD_HELP)
     scorecard = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     subject_type = serializers.ChoiceField(
         choices=ScoreSnapshot.SubjectType.choices, required=False
@@ -45,12 +47,14 @@ class ScoreSerializer(serializers.ModelSerializer):
             "status",
             "reported",
             "total",
+            "periods_reported",
+            "periods_total",
             "provisional",
         ]
 
 
 class ExplainQuerySerializer(serializers.Serializer):
-    period = PeriodKeyField(help_text="The quarter, e.g. FY2026-Q3.")
+    period = PeriodKeyField(help_text=PERIOD_HELP)
     scorecard = VisibleRelatedField(visible=visible_scorecards)
     subject_type = serializers.ChoiceField(choices=ScoreSnapshot.SubjectType.choices)
     subject_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)

@@ -176,9 +176,9 @@ def targets_grid(
     )
     stored = {
         (t.kpi_id, t.period.quarter): t
-        for t in Target.objects.filter(kpi__in=kpis, period__fiscal_year=year).select_related(
-            "period"
-        )
+        for t in Target.objects.filter(
+            kpi__in=kpis, period__fiscal_year=year, period__grain=Period.Grain.QUARTER
+        ).select_related("period")
     }
     rows = []
     for kpi in kpis:

@@ -34,6 +34,7 @@ from kpis.services.cascade import (
     CASCADED_FIELDS,
     kpi_cascade,
 )
+from kpis.services.grains import PERIOD_NOT_AT_FREQUENCY, check_period_fits_frequency
 from kpis.services.locks import (
     QUARTER_LOCKED,
     check_quarter_open,
@@ -69,6 +70,7 @@ __all__ = [
     "CASCADE_KPI_OBJECTIVE_ELSEWHERE",
     "KPI_HAS_DATA",
     "NOT_A_NUMBER",
+    "PERIOD_NOT_AT_FREQUENCY",
     "QUARTER_LOCKED",
     "QUARTER_NOT_STARTED",
     "RED_NEEDS_COMMENT",
@@ -81,6 +83,7 @@ __all__ = [
     "actuals_bulk_enter",
     "actuals_enter_rows",
     "as_decimal",
+    "check_period_fits_frequency",
     "check_quarter_open",
     "kpi_archive",
     "kpi_cascade",

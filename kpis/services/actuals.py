@@ -11,6 +11,7 @@ from kpis import red_comments
 from kpis.models import KPI, Actual, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.selectors import counting_since, periods_its_data_reaches
+from kpis.services.grains import check_period_fits_frequency
 from kpis.services.locks import check_quarter_open
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
@@ -55,6 +56,7 @@ def actual_enter(
     `based_on_version` is the version the person saw; when someone saved since, the write is
     refused with StaleActual. Without it the write overwrites (the API's documented choice).
     """
+    check_period_fits_frequency(kpi, period)
     number = as_decimal(value)
     today = today or timezone.localdate()
     if not period.has_started(today):

@@ -30,7 +30,7 @@ class BulkRowError(Exception):
 def targets_bulk_set(*, rows: list[dict]) -> list[Target]:
     """Upsert targets by KPI and period, all or nothing: the first bad row stops the batch."""
     saved = []
-    opened: dict[tuple[int, int], Period] = {}
+    opened: dict[tuple[str, date], Period] = {}
     for index, row in enumerate(rows):
         try:
             saved.append(
@@ -46,10 +46,10 @@ def targets_bulk_set(*, rows: list[dict]) -> list[Target]:
     return saved
 
 
-def _opened(period: Period, opened: dict[tuple[int, int], Period]) -> Period:
+def _opened(period: Period, opened: dict[tuple[str, date], Period]) -> Period:
     """The stored row of the period, opened once per batch rather than once per row (a
     refused row rolls the whole batch back, and what it opened with it)."""
-    key = (period.fiscal_year, period.quarter)
+    key = (period.grain, period.start)
     if key not in opened:
         opened[key] = period_open(period)
     return opened[key]
@@ -60,7 +60,7 @@ def actuals_bulk_enter(*, rows: list[dict], by, source: str = Actual.Source.API)
     """Upsert actuals by KPI and period, all or nothing. A row that carries the `version` it
     was based on is refused when someone saved since; a row without one overwrites."""
     saved = []
-    opened: dict[tuple[int, int], Period] = {}
+    opened: dict[tuple[str, date], Period] = {}
     for index, row in enumerate(rows):
         try:
             saved.append(

@@ -1,5 +1,7 @@
-"""Quarter locks: once a quarter's review is closed, the scorecard's actuals of that quarter
-are read-only until a manager reopens the review."""
+"""Period locks: once a review is closed, the scorecard's actuals of its period are
+read-only until a manager reopens the review. A lock is on a period of any grain and covers
+every period inside it: a quarter's lock its months, a year's lock its quarters and months
+(the model keeps its older name, `QuarterLock`; docs/decisions.md, issue 15)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,16 +16,24 @@ QUARTER_LOCKED = (
 
 
 def check_quarter_open(kpi: KPI, period: Period) -> None:
+    """Refuse a write into a period a lock covers (its own, its quarter's or its year's)."""
     scorecard = kpi.objective.scorecard
-    if QuarterLock.objects.filter(scorecard=scorecard, period=period).exists():
+    lock = (
+        QuarterLock.objects.covering(period)
+        .filter(scorecard=scorecard)
+        .select_related("period")
+        .first()
+    )
+    if lock is not None:
         raise ValidationError(
-            {"period": QUARTER_LOCKED.format(period=period.label, scorecard=scorecard.title)}
+            {"period": QUARTER_LOCKED.format(period=lock.period.label, scorecard=scorecard.title)}
         )
 
 
 @transaction.atomic
 def quarter_lock(*, scorecard: Scorecard, period: Period, by=None, reason: str = "") -> QuarterLock:
-    """Make the scorecard's actuals of the quarter read-only (idempotent)."""
+    """Make the scorecard's actuals of the period (and every period inside it) read-only
+    (idempotent)."""
     lock, _ = QuarterLock.objects.get_or_create(
         scorecard=scorecard, period=period, defaults={"locked_by": by, "reason": reason}
     )
@@ -35,4 +45,5 @@ def quarter_unlock(*, scorecard: Scorecard, period: Period) -> None:
 
 
 def quarter_is_locked(*, scorecard: Scorecard, period: Period) -> bool:
-    return QuarterLock.objects.filter(scorecard=scorecard, period=period).exists()
+    """Whether a lock covers the period (its own, or one of a longer period that holds it)."""
+    return QuarterLock.objects.covering(period).filter(scorecard=scorecard).exists()

@@ -4,6 +4,7 @@ before any is saved) and the roll-forward of a fiscal year's targets into the ne
 Every path that writes a target goes through `target_set`, which also asks the owner for a
 comment when the new target makes an earlier actual red (see kpis.red_comments)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,8 +14,10 @@ from kpis import red_comments
 from kpis.models import KPI, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.selectors import counting_since, periods_its_data_reaches
+from kpis.services.grains import check_period_fits_frequency
 from kpis.services.numbers import as_decimal
 from kpis.services.structure import unit_id_of
+from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period, Scorecard
 from scorecard.services import period_for_quarter, period_open
 
@@ -22,6 +25,7 @@ from scorecard.services import period_for_quarter, period_open
 @transaction.atomic
 def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
     """Create or replace the KPI's target for the period (opened if only read so far)."""
+    check_period_fits_frequency(kpi, period)
     period = period_open(period)
     counted_since = counting_since(kpi)
     target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
@@ -104,13 +108,21 @@ def _grown(value: Decimal | None, factor: Decimal) -> Decimal | None:
     return (value * factor).quantize(Decimal("0.000001"))
 
 
+# How many periods of each grain make a year: a roll-forward moves each target that far.
+YEAR_AHEAD_STEPS = {
+    fiscal.MONTH: fiscal.MONTHS_PER_YEAR,
+    fiscal.QUARTER: fiscal.QUARTERS_PER_YEAR,
+    fiscal.YEAR: 1,
+}
+
+
 @transaction.atomic
 def targets_roll_forward(
     *, scorecard: Scorecard, fiscal_year: int, grow_pct: Decimal = Decimal("0")
 ) -> tuple[int, int]:
-    """Copy every active KPI's targets of `fiscal_year` into the same quarters of the next
-    year, times (1 + grow_pct %), red flags scaled alike. Quarters of the next year that
-    already have a target keep it. Returns (created, kept)."""
+    """Copy every active KPI's targets of `fiscal_year` into the same periods (months,
+    quarters, the year) of the next year, times (1 + grow_pct %), red flags scaled alike.
+    Periods of the next year that already have a target keep it. Returns (created, kept)."""
     factor = 1 + grow_pct / 100
     start_month = OrganizationSettings.load().fiscal_start_month
     source = (
@@ -121,18 +133,19 @@ def targets_roll_forward(
             period__fiscal_year=fiscal_year,
         )
         .select_related("kpi__objective__scorecard", "period")
-        .order_by("kpi_id", "period__quarter")
+        .order_by("kpi_id", "period__start", "period__grain")
     )
     created = kept = 0
-    next_periods: dict[int, Period] = {}
+    # Keyed by the source period's grain and start: a month moves to the same month of the
+    # next year, a quarter to the same quarter, a year to the next year.
+    next_periods: dict[tuple[str, date], Period] = {}
     for target in source:
-        quarter = target.period.quarter
-        if quarter not in next_periods:
-            following = target.period.as_fiscal_quarter(start_month)
-            for _ in range(4):
-                following = following.next()
-            next_periods[quarter] = period_for_quarter(following)
-        period = next_periods[quarter]
+        key = (target.period.grain, target.period.start)
+        if key not in next_periods:
+            following = target.period.as_fiscal(start_month)
+            steps = YEAR_AHEAD_STEPS[following.grain]
+            next_periods[key] = period_for_quarter(following.shifted(steps))
+        period = next_periods[key]
         if Target.objects.filter(kpi=target.kpi, period=period).exists():
             kept += 1
             continue

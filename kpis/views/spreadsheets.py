@@ -129,7 +129,10 @@ def scorecard_export(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error.message_dict["period"])
         return render(request, "kpis/export.html", {"scorecard": scorecard, "form": form})
-    periods = list(Period.objects.filter(start__gte=first.start, start__lte=last.start))
+    # The periods of the first one's grain between the two.
+    periods = list(
+        Period.objects.filter(grain=first.grain, start__gte=first.start, start__lte=last.start)
+    )
     table = exports.scorecard_table(scorecard=scorecard, periods=periods)
     kind = form.cleaned_data["format"]
     content = exports.as_csv(table) if kind == "csv" else exports.as_xlsx(table)

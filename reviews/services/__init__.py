@@ -43,6 +43,7 @@ from reviews.services.notifications import (
 from reviews.services.workflow import (
     ANNUAL_REVIEW_NOT_Q4,
     CLOSE_WITH_ITS_BUTTON,
+    QUARTERLY_REVIEW_NOT_A_QUARTER,
     REOPEN_NEEDS_REASON,
     REVIEW_ALREADY_CLOSED,
     REVIEW_CLOSED_READ_ONLY,
@@ -71,6 +72,7 @@ __all__ = [
     "MILESTONE_ALREADY_DONE",
     "NOTE_EMPTY",
     "NOTIFICATION_NOT_YOURS",
+    "QUARTERLY_REVIEW_NOT_A_QUARTER",
     "REOPEN_NEEDS_REASON",
     "REVIEW_ALREADY_CLOSED",
     "REVIEW_CLOSED_READ_ONLY",

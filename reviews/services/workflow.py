@@ -14,7 +14,9 @@ from kpis import recompute
 from kpis import services as kpi_services
 from kpis.models import KPI, LOCK_REASON_LENGTH, ScoreSnapshot
 from reviews.models import Finding, Review
+from scorecard import fiscal
 from scorecard.models import OrgUnit, Period, Scorecard
+from scorecard.selectors import fiscal_start_month, period_at
 from scorecard.services import period_open
 from scorecard.text import coded
 from strategy.models import Objective
@@ -23,6 +25,9 @@ from strategy.services import check_owner_sees_unit
 MEETING_FIELDS = frozenset({"meeting_date", "summary", "decisions", "participants"})
 ANNUAL_REVIEW_NOT_Q4 = (
     "An annual review is held on the fiscal year's last quarter: choose a Q4, not {period}."
+)
+QUARTERLY_REVIEW_NOT_A_QUARTER = (
+    "A quarterly review is held on a quarter: choose a quarter such as FY2026-Q3, not {period}."
 )
 REVIEW_OF_FUTURE_QUARTER = "{period} has not started yet: a review looks back at a quarter."
 REVIEW_ALREADY_CLOSED = "This review is closed already."
@@ -60,8 +65,17 @@ def review_create(
     a step of its own (`review_close`), which keeps the pack and locks the quarter."""
     if status == Review.Status.CLOSED:
         raise ValidationError({"status": CLOSE_WITH_ITS_BUTTON})
-    if kind == Review.Kind.ANNUAL and period.quarter != 4:
+    # An annual review is held on the year's Q4 (or named by the year itself); a quarterly
+    # one on a quarter. A month holds no review.
+    if kind == Review.Kind.ANNUAL and not (
+        period.grain == Period.Grain.YEAR
+        or (period.grain == Period.Grain.QUARTER and period.quarter == 4)
+    ):
         raise ValidationError({"period": ANNUAL_REVIEW_NOT_Q4.format(period=period.label)})
+    if kind != Review.Kind.ANNUAL and period.grain != Period.Grain.QUARTER:
+        raise ValidationError(
+            {"period": QUARTERLY_REVIEW_NOT_A_QUARTER.format(period=period.label)}
+        )
     check_review_not_future(period=period)
     check_owner_sees_unit(owner=facilitator, unit=scorecard.org_unit, field="facilitator")
     period = period_open(period)  # a quarter only read so far is opened by its review
@@ -186,9 +200,22 @@ def review_close(*, review: Review, by) -> Review:
     review.full_clean()
     review.save()
     kpi_services.quarter_lock(
-        scorecard=review.scorecard, period=review.period, by=by, reason=lock_reason(review)
+        scorecard=review.scorecard,
+        period=period_open(locked_period(review)),
+        by=by,
+        reason=lock_reason(review),
     )
     return review
+
+
+def locked_period(review: Review) -> Period:
+    """The period a closed review makes read-only, stored or not: a quarterly review's
+    quarter (which covers its months), an annual review's fiscal year (its quarters and
+    months)."""
+    if review.kind == Review.Kind.ANNUAL and review.period.grain != Period.Grain.YEAR:
+        year = fiscal.FiscalYear(review.period.fiscal_year, fiscal_start_month())
+        return period_at(year)
+    return review.period
 
 
 def lock_reason(review: Review) -> str:
@@ -214,5 +241,5 @@ def review_reopen(*, review: Review, by, reason: str) -> Review:
     review.closed_at = None
     review.full_clean()
     review.save()
-    kpi_services.quarter_unlock(scorecard=review.scorecard, period=review.period)
+    kpi_services.quarter_unlock(scorecard=review.scorecard, period=locked_period(review))
     return review

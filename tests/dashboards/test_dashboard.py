@@ -342,7 +342,7 @@ def test_it_explains_a_malformed_quarter_and_shows_the_last_ended_one(client, pe
     api = client.get(reverse("api-dashboard"), {"period": "FY2026-Q9"})
 
     assert response.context["period"].key == Q1
-    message = 'Unknown period "FY2026-Q9": use the form FY2026-Q3.'
+    message = 'Unknown period "FY2026-Q9": use the form 2026-03, FY2026-Q3 or FY2026.'
     assert [str(m) for m in response.context["messages"]] == [message]
     assert api.status_code == 400
     assert api.json() == {"period": [message]}

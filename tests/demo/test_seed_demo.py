@@ -66,11 +66,11 @@ def demo(demo_output, db):
 
 
 def ended_periods() -> list[Period]:
-    return list(Period.objects.filter(end__lt=TODAY).order_by("start"))
+    return list(Period.objects.filter(grain="quarter", end__lt=TODAY).order_by("start"))
 
 
 def current_period() -> Period:
-    return Period.objects.get(start__lte=TODAY, end__gte=TODAY)
+    return Period.objects.get(grain="quarter", start__lte=TODAY, end__gte=TODAY)
 
 
 def actual_values() -> dict[int, list[float]]:

@@ -60,7 +60,9 @@ def test_it_refuses_a_bad_period_filter(api, people, actual):
     response = api.get("/api/actuals/", {"period": "soon"})
 
     assert response.status_code == 400
-    assert response.json() == {"period": ['Unknown period "soon": use the form FY2026-Q3.']}
+    assert response.json() == {
+        "period": ['Unknown period "soon": use the form 2026-03, FY2026-Q3 or FY2026.']
+    }
 
 
 def test_it_hides_actuals_of_units_the_caller_cannot_see(api, people, actual):

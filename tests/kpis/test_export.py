@@ -79,7 +79,7 @@ def test_it_explains_a_bad_quarter(client, people, org):
     response = export(client, org, first="last year", format="csv")
 
     assert (
-        'Unknown period "last year": use the form FY2026-Q3.'
+        'Unknown period "last year": use the form 2026-03, FY2026-Q3 or FY2026.'
         in response.content.decode().replace("&quot;", '"')
     )
 

@@ -140,7 +140,7 @@ def test_it_refuses_rows_for_kpis_the_person_may_not_edit_with_their_row_numbers
          "Cell C2 holds a formula; paste the values instead"),
         (f"kpi,period,value\nNo such thing,{Q1},5\n", 'No KPI "No such thing" that you can see.'),
         ("kpi,period,value\nRegional revenue,FY2026-Q9,5\n",
-         'Unknown period "FY2026-Q9": use the form FY2026-Q3.'),
+         'Unknown period "FY2026-Q9": use the form 2026-03, FY2026-Q3 or FY2026.'),
         # Past the data window (five fiscal years ahead), before "has not started yet".
         ("kpi,period,value\nRegional revenue,FY2099-Q1,5\n",
          "FY2099 Q1 is outside the data window FY1990"),

@@ -390,7 +390,9 @@ class NumbersStayRight(RuleBasedStateMachine):
     def the_api_shows_the_reference_scores(self):
         if not hasattr(self, "acme"):
             return
-        for period in Period.objects.all():
+        # The reference computes quarters of quarterly KPIs; the years that fold them (issue
+        # 15) are checked by tests/kpis/test_engine_grains.py and test_recompute_grains.py.
+        for period in Period.objects.filter(grain="quarter"):
             assert scores_from_the_api(self.api[self.admin], period) == reference_scores(period)
 
     def teardown(self):

@@ -694,7 +694,8 @@ def test_it_changes_nothing_when_run_twice(full_cascade):
         unit_ids=[full_cascade.org.north_sales.pk, full_cascade.org.south_ops.pk],
         period_ids=[full_cascade.q1.pk, full_cascade.q2.pk, full_cascade.q3.pk],
     )
-    assert [result.changed for result in again] == [0, 0, 0]
+    # The three quarters and FY2026, which holds them (issue 15: longer periods follow).
+    assert [result.changed for result in again] == [0, 0, 0, 0]
 
 
 # Query count does not grow with breadth --------------------------------------------------------
@@ -770,14 +771,18 @@ def test_it_recomputes_a_team_with_as_many_queries_in_a_ten_times_broader_org(
         [f"{len(small)} small / {len(broad)} broad", *(q["sql"] for q in broad.captured_queries)]
     )
     assert len(broad) == len(small), listing
-    # 1 the calculated KPIs (none here, so no query resolves their inputs), 2 the units'
-    # paths, 3 the chain's scorecards, 4 the periods' starts (time order), 5 SAVEPOINT, 6 the
-    # period (locked), 7 KPIs, 8 objectives, 9 supports, 10 perspectives, 11 perspective
-    # weights, 12 targets, 13 actuals, 14 roll-up children outside the chain, 15 supporters
-    # outside the chain, 16 their stored snapshots, 17 and 18 the KPIs with an actual or a
-    # target up to the period (the roll-up children that count), 19 the chain's stored
-    # snapshots, 20 the upsert, 21 RELEASE SAVEPOINT
-    assert len(broad) == 21, listing
+    # 1 the units' paths, 2 the chain's scorecards, 3 SAVEPOINT, 4 the period (locked),
+    # 5 KPIs, 6 objectives, 7 supports, 8 perspectives, 9 perspective weights, 10 targets,
+    # 11 actuals, 12 roll-up children outside the chain, 13 supporters outside the chain,
+    # 14 their stored snapshots, 15 and 16 the KPIs with an actual or a target up to the
+    # period (the roll-up children that count), 17 the chain's stored snapshots, 18 the
+    # upsert, 19 RELEASE SAVEPOINT
+    # Since issue 15 FY2026, which holds the quarter, is recomputed too: two more queries
+    # (the periods, and the stored longer ones that hold them), the year's own 17 (3 to 19
+    # again), and 4 reads of its quarters for its quarterly KPIs (their periods, actuals,
+    # roll-ups' stored values, targets): 2 + 2 + 17 + 17 + 4. And one first, for the
+    # calculated KPIs (none here, so no query resolves their inputs).
+    assert len(broad) == 43, listing
 
 
 # Subjects that appear without a write -----------------------------------------------------------

@@ -60,7 +60,7 @@ SEND_A_LIST = "Send a list of rows."
 
 
 def unknown_period(label: str) -> str:
-    return f'Unknown period "{label}": use the form FY2026-Q3.'
+    return f'Unknown period "{label}": use the form 2026-03, FY2026-Q3 or FY2026.'
 
 
 def does_not_exist(pk: int) -> str:
@@ -227,6 +227,8 @@ def row(subject_type, subject_id, scorecard, value, score, status, reported, tot
         "status": status,
         "reported": reported,
         "total": total,
+        "periods_reported": None,
+        "periods_total": None,
         "provisional": False,  # FY2026 Q3 has ended by NOW
     }
 
@@ -313,6 +315,8 @@ def test_it_answers_a_kpi_row_exactly(scores):
         "status": "green",
         "reported": 1,
         "total": 1,
+        "periods_reported": None,
+        "periods_total": None,
         "provisional": False,
     }
 
@@ -332,6 +336,8 @@ def test_it_answers_an_objective_row_exactly(scores):
         "status": "amber",
         "reported": 2,
         "total": 2,
+        "periods_reported": None,
+        "periods_total": None,
         "provisional": False,
     }
 
@@ -360,6 +366,8 @@ def test_it_answers_a_perspective_row_with_the_perspective_id_and_whose_scorecar
         "status": "amber",
         "reported": 2,
         "total": 2,
+        "periods_reported": None,
+        "periods_total": None,
         "provisional": False,
     }
     # North has no objectives of its own (none supports anything here): no score.
@@ -398,6 +406,8 @@ def test_it_answers_a_scorecard_row_exactly(scores):
             "status": "amber",
             "reported": 2,
             "total": 2,
+            "periods_reported": None,
+            "periods_total": None,
             "provisional": False,
         }
     ]

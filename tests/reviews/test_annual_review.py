@@ -92,3 +92,40 @@ def test_it_keeps_annual_reviews_on_the_last_quarter(clock, org):
     assert refused.value.message_dict == {
         "period": [services.ANNUAL_REVIEW_NOT_Q4.format(period="FY2025 Q3")]
     }
+
+
+def test_closing_the_annual_review_locks_the_year_until_it_is_reopened(
+    year_review, north_sales_kpi, people
+):
+    from django.core.exceptions import ValidationError
+
+    services.review_close(review=year_review, by=people.manager)
+
+    # FY2025 is locked, not just its Q4: every quarter of the year is read-only.
+    with pytest.raises(ValidationError) as refused:
+        kpi_services.actual_enter(
+            kpi=north_sales_kpi, period=core.period_for_key("FY2025-Q2"), value="60"
+        )
+    assert refused.value.message_dict["period"] == [
+        kpi_services.QUARTER_LOCKED.format(period="FY2025", scorecard="North Sales scorecard")
+    ]
+    services.review_reopen(review=year_review, by=people.manager, reason="Late audit")
+    kpi_services.actual_enter(
+        kpi=north_sales_kpi, period=core.period_for_key("FY2025-Q2"), value="60", comment="Ok."
+    )
+
+
+def test_a_quarterly_review_needs_a_quarter_and_an_annual_one_may_name_the_year(clock, org):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.review_create(
+            scorecard=org.north_sales.scorecard, period=core.period_for_key("2026-02")
+        )
+    assert refused.value.message_dict == {
+        "period": [services.QUARTERLY_REVIEW_NOT_A_QUARTER.format(period="Feb 2026")]
+    }
+    review = services.review_create(
+        scorecard=org.north_sales.scorecard, period=core.period_for_key("FY2025"), kind="annual"
+    )
+    assert review.period.key == "FY2025"

@@ -128,7 +128,7 @@ def test_it_refuses_a_review_of_a_future_quarter(red_kpi, org, people):
 @pytest.mark.parametrize(
     ("period", "error"),
     [
-        ("FY2026-Q9", 'Unknown period "FY2026-Q9": use the form FY2026-Q3.'),
+        ("FY2026-Q9", 'Unknown period "FY2026-Q9": use the form 2026-03, FY2026-Q3 or FY2026.'),
         (2026, "Write the period as text, like FY2026-Q3."),
     ],
 )

@@ -6,12 +6,13 @@ SIGHTLINE_LAST_FISCAL_YEAR_AHEAD, default five years after today's fiscal year).
 The clock stands in mid-Q4 of FY2026 (16 November 2026, fiscal years from January): the data
 window is FY1990–FY2031, and pages open on FY2026 Q3 by default. The world is the shared
 personas' North Sales KPI (tests/conftest.py) with its target of 100 in FY2026 Q1, the one
-period stored, and an actual of 104 there.
+quarter stored (with FY2026, the year opening it opened), and an actual of 104 there.
 """
 
 import html
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +40,17 @@ LATE = "FY9999-Q4"  # a valid quarter outside the window (the switcher answered 
 EARLY = "FY1900-Q1"
 MALFORMED = "FY2026-Q9"
 OUTSIDE = "is outside the data window FY1990\N{EN DASH}FY2031"
-UNKNOWN_PERIOD = 'Unknown period "FY2026-Q9": use the form FY2026-Q3.'
+# FY2026 Q1, the one quarter written into, and FY2026, which opening it opened.
+WORLD_PERIODS = 2
+UNKNOWN_PERIOD = 'Unknown period "FY2026-Q9": use the form 2026-03, FY2026-Q3 or FY2026.'
+# Months and years (issue 15): read like quarters, and like them never opened by a read.
+UNOPENED_MONTH = "2025-05"
+UNOPENED_YEAR = "FY2025"
+AHEAD_MONTH = "2028-02"
+LATE_MONTH = "9999-12"
+EARLY_YEAR = "FY1900"
+MALFORMED_MONTH = "2026-13"
+UNKNOWN_MONTH = 'Unknown period "2026-13": use the form 2026-03, FY2026-Q3 or FY2026.'
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +132,21 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-@pytest.mark.parametrize("key", [UNOPENED, AHEAD, LATE, EARLY, MALFORMED])
+@pytest.mark.parametrize(
+    "key",
+    [
+        UNOPENED,
+        AHEAD,
+        LATE,
+        EARLY,
+        MALFORMED,
+        UNOPENED_MONTH,
+        UNOPENED_YEAR,
+        LATE_MONTH,
+        EARLY_YEAR,
+        MALFORMED_MONTH,
+    ],
+)
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_no_page_creates_a_period_or_fails(client, people, world, name, key):
     who, url = page_urls(world)[name]
@@ -131,19 +156,21 @@ def test_no_page_creates_a_period_or_fails(client, people, world, name, key):
     response = client.get(url, {"period": key})
 
     assert response.status_code in (200, 302), response.content[:300]
-    assert Period.objects.count() == before == 1
+    assert Period.objects.count() == before == WORLD_PERIODS
     shown = messages_of(response)
-    if key in (LATE, EARLY):
+    if key in (LATE, EARLY, LATE_MONTH, EARLY_YEAR):
         assert any(OUTSIDE in message for message in shown), shown
     elif key == MALFORMED:
         assert UNKNOWN_PERIOD in shown
+    elif key == MALFORMED_MONTH:
+        assert UNKNOWN_MONTH in shown
     else:
         assert shown == []
 
 
-@pytest.mark.parametrize("key", [UNOPENED, AHEAD])
+@pytest.mark.parametrize("key", [UNOPENED, AHEAD, UNOPENED_MONTH, UNOPENED_YEAR, AHEAD_MONTH])
 @pytest.mark.parametrize("name", API_NAMES)
-def test_no_api_read_of_an_unopened_quarter_creates_it(people, world, name, key):
+def test_no_api_read_of_an_unopened_period_creates_it(people, world, name, key):
     path, params = api_urls(world)[name]
     api = APIClient()
     api.force_authenticate(people.manager)
@@ -151,16 +178,19 @@ def test_no_api_read_of_an_unopened_quarter_creates_it(people, world, name, key)
     response = api.get(path, {**params, "period": key})
 
     assert response.status_code == 200, response.content[:300]
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 @pytest.mark.parametrize(
     ("key", "message"),
     [
-        (LATE, f"FY9999 Q4 {OUTSIDE}: choose a quarter of those fiscal years."),
-        (EARLY, f"FY1900 Q1 {OUTSIDE}: choose a quarter of those fiscal years."),
-        ("FY2032-Q1", f"FY2032 Q1 {OUTSIDE}: choose a quarter of those fiscal years."),
+        (LATE, f"FY9999 Q4 {OUTSIDE}: choose a period of those fiscal years."),
+        (EARLY, f"FY1900 Q1 {OUTSIDE}: choose a period of those fiscal years."),
+        ("FY2032-Q1", f"FY2032 Q1 {OUTSIDE}: choose a period of those fiscal years."),
         (MALFORMED, UNKNOWN_PERIOD),
+        (LATE_MONTH, f"Dec 9999 {OUTSIDE}: choose a period of those fiscal years."),
+        (EARLY_YEAR, f"FY1900 {OUTSIDE}: choose a period of those fiscal years."),
+        (MALFORMED_MONTH, UNKNOWN_MONTH),
     ],
 )
 @pytest.mark.parametrize("name", API_NAMES)
@@ -175,7 +205,7 @@ def test_the_api_refuses_a_key_outside_the_window_or_malformed_with_400(
 
     assert response.status_code == 400
     assert response.json() == {"period": [message]}
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 def test_an_unopened_quarter_reads_as_no_data(client, people, world):
@@ -201,9 +231,7 @@ def test_a_page_outside_the_window_shows_the_default_quarter(client, people, wor
     )
     assert response.status_code == 200
     assert response.context["period"].key == "FY2026-Q3"
-    assert messages_of(response) == [
-        f"FY9999 Q4 {OUTSIDE}: choose a quarter of those fiscal years."
-    ]
+    assert messages_of(response) == [f"FY9999 Q4 {OUTSIDE}: choose a period of those fiscal years."]
 
 
 @pytest.mark.parametrize(
@@ -219,7 +247,7 @@ def test_the_switcher_stops_at_the_window(client, people, world, key, offered_fi
     offered = [period.key for period in response.context["periods"]]
     # Newest first: up to 11 quarters back and 1 ahead, never past FY2031 Q4 nor FY1990 Q1.
     assert (offered[0], offered[-1]) == (offered_first, offered_last)
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 def test_an_export_between_unopened_quarters_creates_none(client, people, world):
@@ -231,7 +259,7 @@ def test_an_export_between_unopened_quarters_creates_none(client, people, world)
     refused = client.get(url, {"first": EARLY, "last": "FY2026-Q1", "format": "csv"})
     assert refused.status_code == 200
     assert OUTSIDE in html.unescape(refused.content.decode())
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
 
 
 # Writes: a refused one opens no period; one that is kept opens its quarter -------------------
@@ -246,14 +274,14 @@ def test_a_refused_bulk_write_opens_no_period(people, world):
     ]
     response = api.post("/api/targets/bulk/", rows, format="json")
     assert response.status_code == 400
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     actuals = [
         {"kpi": world.pk, "period": UNOPENED, "value": "99", "comment": "Slow spring"},
         {"kpi": world.pk, "period": AHEAD, "value": "1"},  # has not started
     ]
     response = api.post("/api/actuals/bulk/", actuals, format="json")
     assert response.status_code == 400
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     assert not Target.objects.exclude(period__fiscal_year=2026).exists()
 
 
@@ -286,7 +314,7 @@ def test_a_refused_targets_grid_opens_no_period_and_marks_each_cell(client, peop
         "",
         "",
     ]
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     response = client.post(url, {f"target-{world.pk}-2027-1": "100"})
     assert response.status_code == 302
     assert Target.objects.get(period__fiscal_year=2027).value == Decimal("100")
@@ -299,7 +327,7 @@ def test_a_refused_review_opens_no_period(people, world):
     response = api.post("/api/reviews/", body, format="json")
     assert response.status_code == 400
     assert "period" in response.json()
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     response = api.post("/api/reviews/", {**body, "period": UNOPENED}, format="json")
     assert response.status_code == 201, response.content
     assert Review.objects.get().period.key == UNOPENED
@@ -311,7 +339,7 @@ def test_an_import_preview_opens_no_period(client, people, world):
     upload = SimpleUploadedFile("actuals.csv", text.encode(), content_type="text/csv")
     response = client.post(reverse("kpis:import"), {"file": upload})
     assert [(row.number, row.kind) for row in response.context["preview"].rows] == [(2, "new")]
-    assert Period.objects.count() == 1
+    assert Period.objects.count() == WORLD_PERIODS
     client.post(reverse("kpis:import_confirm"))
     assert Actual.objects.get(period__fiscal_year=2025).value == Decimal("95")
 
@@ -363,7 +391,83 @@ def test_the_lookup_builds_an_unsaved_quarter_and_opening_stores_it_once(world):
     assert opened.is_stored and opened.pk > 0 and opened.key == UNOPENED
     assert core.period_open(selectors.period_lookup(UNOPENED)) == opened
     assert selectors.period_lookup(UNOPENED) == opened
-    assert Period.objects.count() == 2
+    # FY2025 Q2 and FY2025, which holds it, besides the world's two.
+    assert Period.objects.count() == WORLD_PERIODS + 2
+
+
+@pytest.mark.parametrize(
+    ("key", "grain", "stand_in_id", "label", "start", "end", "opened_count"),
+    [
+        # 100,000 + 2025 · 12 + 5; 1,000,000 + 2025 (docs/decisions.md, issue 15). A month
+        # opens its quarter and year too, a quarter its year.
+        ("2025-05", "month", -124305, "May 2025", "2025-05-01", "2025-05-31", 3),
+        ("FY2025", "year", -1002025, "FY2025", "2025-01-01", "2025-12-31", 1),
+        ("FY2025-Q2", "quarter", -8102, "FY2025 Q2", "2025-04-01", "2025-06-30", 2),
+    ],
+)
+def test_a_lookup_of_any_grain_builds_an_unsaved_period_that_opening_stores_once(
+    world, key, grain, stand_in_id, label, start, end, opened_count
+):
+    read = selectors.period_lookup(key)
+    assert (read.is_stored, read.pk, read.grain, read.key, read.label) == (
+        False,
+        stand_in_id,
+        grain,
+        key,
+        label,
+    )
+    assert (str(read.start), str(read.end)) == (start, end)
+    assert not Target.objects.filter(period=read).exists()
+    opened = core.period_open(read)
+    assert opened.is_stored and opened.grain == grain and opened.key == key
+    assert core.period_open(selectors.period_lookup(key)) == opened
+    assert selectors.period_lookup(key) == opened
+    assert Period.objects.count() == WORLD_PERIODS + opened_count
+
+
+def test_the_stand_ins_of_every_period_of_a_century_have_distinct_ids(db):
+    from scorecard import fiscal
+
+    ids = set()
+    count = 0
+    for fiscal_year in range(1990, 2090):
+        year = fiscal.FiscalYear(fiscal_year, 7)
+        for period in [year, *year.quarters(), *year.months()]:
+            stand_in = Period.stand_in(period)
+            assert stand_in.pk < 0
+            ids.add(stand_in.pk)
+            count += 1
+    assert len(ids) == count == 100 * 17
+
+
+def test_the_month_and_year_of_a_day_and_the_last_ended_ones(world):
+    assert selectors.period_for_date(date(2026, 11, 16), "month").key == "2026-11"
+    assert selectors.period_for_date(date(2026, 11, 16)).key == "FY2026-Q4"
+    assert selectors.period_for_date(date(2026, 11, 16), "year").key == "FY2026"
+    assert selectors.last_ended_period().key == "FY2026-Q3"
+    assert selectors.last_ended_period(grain="month").key == "2026-10"
+    assert selectors.last_ended_period(grain="year").key == "FY2025"
+    month = selectors.period_lookup("2026-02")
+    assert [p.key for p in selectors.containing_periods(month)] == ["FY2026-Q1", "FY2026"]
+    # FY2026 Q1 is stored (the world's target): its row, not a stand-in.
+    assert selectors.containing_periods(month)[0].is_stored
+
+
+@override_settings(SIGHTLINE_FIRST_FISCAL_YEAR=2000, SIGHTLINE_LAST_FISCAL_YEAR_AHEAD=1)
+@pytest.mark.parametrize(
+    ("key", "inside"),
+    [("1999-12", False), ("2000-01", True), ("FY2027", True), ("FY2028", False)],
+)
+def test_the_window_holds_months_and_years_by_their_fiscal_year(db, key, inside):
+    if inside:
+        assert selectors.period_lookup(key).key == key
+        return
+    with pytest.raises(ValidationError) as refused:
+        selectors.period_lookup(key)
+    assert "outside the data window FY2000\N{EN DASH}FY2027" in refused.value.messages[0]
+    with pytest.raises(ValidationError):
+        core.period_for_key(key)
+    assert not Period.objects.exists()
 
 
 @override_settings(SIGHTLINE_FIRST_FISCAL_YEAR=2000, SIGHTLINE_LAST_FISCAL_YEAR_AHEAD=1)
@@ -402,4 +506,53 @@ def test_a_bad_window_setting_stops_the_start():
     assert result.returncode != 0
     assert "SIGHTLINE_FIRST_FISCAL_YEAR=1800 is not a fiscal year from 1900 to 9999" in (
         result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "offered_first", "offered_last", "count", "grain_keys"),
+    [
+        # Five years back and the next one: FY2021 is two clicks from any page.
+        ("FY2026", "FY2027", "FY2021", 7, ["2026-12", "FY2026-Q4", "FY2026"]),
+        # Two years of months and the next one.
+        ("2026-03", "2026-04", "2024-04", 25, ["2026-03", "FY2026-Q1", "FY2026"]),
+        ("FY2026-Q2", "FY2026-Q3", "FY2023-Q3", 13, ["2026-06", "FY2026-Q2", "FY2026"]),
+    ],
+)
+def test_the_switcher_offers_months_quarters_and_years(
+    client, people, world, key, offered_first, offered_last, count, grain_keys
+):
+    client.force_login(people.manager)
+    response = client.get(
+        reverse("scorecard:scorecard", kwargs={"slug": "north-sales"}), {"period": key}
+    )
+    assert response.status_code == 200
+    offered = [period.key for period in response.context["periods"]]
+    assert (offered[0], offered[-1], len(offered)) == (offered_first, offered_last, count)
+    grains = response.context["grains"]
+    assert [(g.label, g.key) for g in grains] == list(
+        zip(["Month", "Quarter", "Year"], grain_keys, strict=True)
+    )
+    page = response.content.decode()
+    for grain_key in grain_keys:
+        assert f'href="?period={grain_key}"' in page
+    assert Period.objects.count() == WORLD_PERIODS
+
+
+def test_a_scorecard_page_without_a_period_opens_on_the_latest_period_with_data(
+    client, people, world
+):
+    # The last ended quarter, FY2026 Q3, holds nothing for North Sales: the page opens on
+    # FY2026 Q1, which holds the world's actual of 104.
+    client.force_login(people.manager)
+    url = reverse("scorecard:scorecard", kwargs={"slug": "north-sales"})
+    assert client.get(url).context["period"].key == "FY2026-Q1"
+    kpi_services.actual_enter(
+        kpi=world, period=core.period_for_key("FY2026-Q3"), value="101", by=people.owner
+    )
+    assert client.get(url).context["period"].key == "FY2026-Q3"
+    # A scorecard without any actual opens on the last ended quarter.
+    assert (
+        client.get(reverse("scorecard:scorecard", kwargs={"slug": "acme"})).context["period"].key
+        == "FY2026-Q3"
     )

@@ -1,0 +1,193 @@
+"""The engine at every grain (issue 15; DESIGN.md section 4, "Frequencies and periods of
+every length"), with hand-worked numbers. No database: every World is built by hand.
+
+A monthly KPI (direction up, tolerance 10 %) has, in FY2026 (fiscal years from January):
+- January: actual 85, target 100 with its red flag set at 80;
+- February: actual 120, target 110 (default red flag 110 − 11 = 99);
+- March: a target of 100 and no actual (does not count: it lacks an actual);
+- July: an actual of 50 and no target (does not count: it lacks a target; only in the year).
+
+So the quarter (Q1) and the year both count January and February ("2 of 3 months",
+"2 of 12 months"), and by time aggregation, with s = (10/3)·(1 + (a − r)/(t − r)):
+- sum:     a = 205,   t = 210, r = 179:  s = (10/3)·(1 + 26/31)   = 570/93  = 6.129032 amber
+- average: a = 102.5, t = 105, r = 89.5: s = (10/3)·(1 + 13/15.5) = 6.129032 amber
+- last:    a = 120,   t = 110, r = 99:   s = (10/3)·(1 + 21/11)   = 320/33  = 9.696970 green
+- min:     a = 85,    t = 100, r = 80:   s = (10/3)·(1 + 5/20)    = 25/6    = 4.166667 amber
+- max:     a = 120,   t = 110, r = 99:   9.696970 green
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from kpis.engine import KPI, OBJECTIVE, KpiFacts, ObjectiveFacts, SubPeriod, World, compute
+from kpis.scoring import AMBER, GREEN, MONTH, NO_DATA, NO_TARGET, QUARTER, UP, YEAR
+
+JAN = SubPeriod(date(2026, 1, 1), Decimal("85"), Decimal("100"), Decimal("80"))
+FEB = SubPeriod(date(2026, 2, 1), Decimal("120"), Decimal("110"))
+MAR = SubPeriod(date(2026, 3, 1), None, Decimal("100"))
+JUL = SubPeriod(date(2026, 7, 1), Decimal("50"), None)
+
+
+def kpi(id, *, frequency=MONTH, how="average", objective=10, rollup=None, rolls_up_to=None):
+    return KpiFacts(
+        id=id,
+        scorecard_id=1,
+        objective_id=objective,
+        direction=UP,
+        tolerance_pct=Decimal("10"),
+        weight=Decimal("1"),
+        is_rollup=rollup is not None,
+        rollup_method=rollup,
+        rolls_up_to_id=rolls_up_to,
+        frequency=frequency,
+        time_aggregation=how,
+        is_computed=rollup is not None,
+    )
+
+
+def world(grain, kpis, *, subs=None, targets=None, actuals=None, start=date(2026, 1, 1)):
+    return World(
+        period_start=start,
+        scorecard_ids={1},
+        perspective_ids=[4],
+        kpis=kpis,
+        objectives=[ObjectiveFacts(id=10, scorecard_id=1, perspective_id=4, weight=Decimal(1))],
+        supports=[],
+        perspective_weights={},
+        targets=targets or {},
+        actuals=actuals or {},
+        grain=grain,
+        sub_periods=subs or {},
+    )
+
+
+CASES = [
+    ("sum", "205", "6.129032", AMBER),
+    ("average", "102.5", "6.129032", AMBER),
+    ("last", "120", "9.696970", GREEN),
+    ("min", "85", "4.166667", AMBER),
+    ("max", "120", "9.696970", GREEN),
+]
+
+
+@pytest.mark.parametrize(("how", "value", "score", "status"), CASES)
+def test_a_monthly_kpi_seen_at_its_quarter_folds_the_months_with_both(how, value, score, status):
+    outcome = compute(world(QUARTER, [kpi(1, how=how)], subs={1: [JAN, FEB, MAR]}))[(1, KPI, 1)]
+
+    assert (outcome.value, outcome.score, outcome.status) == (
+        Decimal(value),
+        Decimal(score),
+        status,
+    )
+    assert (outcome.periods_reported, outcome.periods_total) == (2, 3)
+
+
+@pytest.mark.parametrize(("how", "value", "score", "status"), CASES)
+def test_a_monthly_kpi_seen_at_its_year_folds_the_months_directly(how, value, score, status):
+    outcome = compute(world(YEAR, [kpi(1, how=how)], subs={1: [JUL, MAR, FEB, JAN]}))[(1, KPI, 1)]
+
+    # The months come in any order: "last" is February, the latest that counted.
+    assert (outcome.value, outcome.score, outcome.status) == (
+        Decimal(value),
+        Decimal(score),
+        status,
+    )
+    assert (outcome.periods_reported, outcome.periods_total) == (2, 12)
+
+
+def test_a_quarterly_kpi_seen_at_its_year_counts_quarters():
+    quarters = [
+        SubPeriod(date(2026, 1, 1), Decimal("90"), Decimal("100")),  # r = 90
+        SubPeriod(date(2026, 4, 1), Decimal("110"), Decimal("100")),  # r = 90
+    ]
+    outcome = compute(world(YEAR, [kpi(1, frequency=QUARTER, how="sum")], subs={1: quarters}))[
+        (1, KPI, 1)
+    ]
+    # a = 200, t = 200, r = 180: at the target, 6.666667 green; 2 of 4 quarters.
+    assert (outcome.value, outcome.score, outcome.status) == (
+        Decimal("200"),
+        Decimal("6.666667"),
+        GREEN,
+    )
+    assert (outcome.periods_reported, outcome.periods_total) == (2, 4)
+
+
+def test_no_month_with_both_reads_no_data_when_one_has_a_target_else_no_target():
+    outcomes = compute(world(QUARTER, [kpi(1), kpi(2)], subs={1: [MAR], 2: [JUL]}))
+
+    assert (outcomes[(1, KPI, 1)].status, outcomes[(1, KPI, 1)].score) == (NO_DATA, None)
+    assert outcomes[(1, KPI, 2)].status == NO_TARGET
+    assert (outcomes[(1, KPI, 1)].periods_reported, outcomes[(1, KPI, 1)].periods_total) == (
+        0,
+        3,
+    )
+    # A monthly KPI with no month stored at all: no target, 0 of 3.
+    alone = compute(world(QUARTER, [kpi(3)]))[(1, KPI, 3)]
+    assert (alone.status, alone.periods_reported, alone.periods_total) == (NO_TARGET, 0, 3)
+
+
+def test_a_kpi_at_its_own_frequency_has_no_sub_period_counts():
+    outcome = compute(
+        world(
+            MONTH,
+            [kpi(1)],
+            targets={1: (Decimal("100"), None)},
+            actuals={1: Decimal("100")},
+        )
+    )[(1, KPI, 1)]
+
+    assert (outcome.score, outcome.periods_reported, outcome.periods_total) == (
+        Decimal("6.666667"),
+        None,
+        None,
+    )
+
+
+def test_a_yearly_kpi_seen_from_a_quarter_is_no_member_and_has_no_snapshot():
+    quarterly = kpi(2, frequency=QUARTER)
+    yearly = kpi(1, frequency=YEAR)
+    outcomes = compute(
+        world(
+            QUARTER,
+            [yearly, quarterly],
+            targets={1: (Decimal("100"), None), 2: (Decimal("100"), None)},
+            actuals={1: Decimal("50"), 2: Decimal("104")},
+        )
+    )
+
+    assert (1, KPI, 1) not in outcomes
+    # The objective is the quarterly KPI's alone: 1 of 1, (104 − 80)/3 = 8.
+    objective = outcomes[(1, OBJECTIVE, 10)]
+    assert (objective.score, objective.reported, objective.total) == (Decimal("8"), 1, 1)
+
+
+def test_a_monthly_kpi_is_no_member_of_a_quarterly_kpis_month():
+    outcomes = compute(world(MONTH, [kpi(1, frequency=QUARTER)]))
+
+    assert (1, KPI, 1) not in outcomes
+    assert outcomes[(1, OBJECTIVE, 10)].total == 0
+
+
+def test_a_monthly_rollup_seen_at_a_quarter_folds_its_monthly_values():
+    # The parent sums its children month by month (stored values 30 and 45, its own targets
+    # 40 and 40); at the quarter, by its "sum" time aggregation: a = 75, t = 80, r = 72
+    # (each month's default red flag 36): s = (10/3)·(1 + 3/8) = 4.583333 amber.
+    parent = kpi(1, how="sum", rollup="sum")
+    child = kpi(2, how="sum", rolls_up_to=1)
+    subs = {
+        1: [
+            SubPeriod(date(2026, 1, 1), Decimal("30"), Decimal("40")),
+            SubPeriod(date(2026, 2, 1), Decimal("45"), Decimal("40")),
+        ],
+        2: [SubPeriod(date(2026, 1, 1), Decimal("30"), Decimal("30"))],
+    }
+    outcome = compute(world(QUARTER, [parent, child], subs=subs))[(1, KPI, 1)]
+
+    assert (outcome.value, outcome.score, outcome.status) == (
+        Decimal("75"),
+        Decimal("4.583333"),
+        AMBER,
+    )
+    assert (outcome.periods_reported, outcome.periods_total) == (2, 3)
