@@ -42,7 +42,13 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "name", "kind", "parent"]
+        fields = ["id", "name", "slug", "kind", "parent"]
+        extra_kwargs = {
+            "slug": {
+                "required": False,
+                "help_text": "In page addresses; from the name if not given.",
+            }
+        }
 
     def to_representation(self, instance: OrgUnit) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -91,7 +97,10 @@ class OrgUnitViewSet(
 
     def create_with_service(self, data: dict[str, Any]) -> OrgUnit:
         unit = services.org_unit_create(
-            name=data["name"], kind=data["kind"], parent=data.get("parent")
+            name=data["name"],
+            kind=data["kind"],
+            parent=data.get("parent"),
+            slug=data.get("slug", ""),
         )
         attach_parent_ids([unit])
         return unit
@@ -104,7 +113,10 @@ class OrgUnitViewSet(
                 require(self.request.user, "scorecard.add_child_orgunit", data["parent"])
             unit = services.org_unit_move(unit=unit, parent=data["parent"])
         unit = services.org_unit_update(
-            unit=OrgUnit.objects.get(pk=unit.pk), name=data.get("name"), kind=data.get("kind")
+            unit=OrgUnit.objects.get(pk=unit.pk),
+            name=data.get("name"),
+            kind=data.get("kind"),
+            slug=data.get("slug"),
         )
         attach_parent_ids([unit])
         return unit

@@ -424,3 +424,10 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "scorecard.request_limits.bulk_rows_in_schema",
 ]
+
+# Issue 15 — the API a migration needs: under /api/, a 404 or 405 answers JSON, also for an
+# unknown path (scorecard.middleware.api_errors_as_json).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "scorecard.middleware.api_errors_as_json",
+)

@@ -7,7 +7,14 @@ from rest_framework.routers import DefaultRouter
 from dashboards import api as dashboard_api
 from dashboards import urls as dashboards_urls
 from kpis import urls as kpis_urls
-from kpis.api import ActualViewSet, KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
+from kpis.api import (
+    ActualViewSet,
+    KPIViewSet,
+    ScoreViewSet,
+    TargetViewSet,
+    actuals_bulk,
+    targets_bulk,
+)
 from kpis.linkage_api import scorecard_linkage_view
 from reviews import api as review_api
 from reviews import urls as reviews_urls
@@ -31,6 +38,7 @@ router.register("initiatives", review_api.InitiativeViewSet, basename="initiativ
 router.register("actions", review_api.ActionItemViewSet, basename="action")
 router.register("notifications", review_api.NotificationViewSet, basename="notification")
 router.register("actuals", ActualViewSet, basename="actual")
+router.register("targets", TargetViewSet, basename="target")
 
 urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),

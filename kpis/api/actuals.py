@@ -71,15 +71,14 @@ class ActualHistorySerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ActualFilter(django_filters.FilterSet):
+class KPIValueFilter(django_filters.FilterSet):
+    """The filters of actuals and targets: a KPI the caller may read (a hidden id answers
+    like an unknown one) and a period written as its key."""
+
     kpi = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
     period = django_filters.CharFilter(method="filter_period", help_text="e.g. FY2026-Q3")
 
-    class Meta:
-        model = Actual
-        fields = ["kpi", "period"]
-
-    def filter_period(self, queryset: QuerySet[Actual], name: str, value: str) -> QuerySet[Actual]:
+    def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         try:
             period = period_lookup(value)
         except DjangoValidationError as error:
@@ -87,6 +86,12 @@ class ActualFilter(django_filters.FilterSet):
         return queryset.filter(
             period__fiscal_year=period.fiscal_year, period__quarter=period.quarter
         )
+
+
+class ActualFilter(KPIValueFilter):
+    class Meta:
+        model = Actual
+        fields = ["kpi", "period"]
 
 
 class ActualViewSet(

@@ -80,6 +80,7 @@ PK_OF = {
     "action": lambda ids: ids["action"],
     "notification": lambda ids: ids["notification"],
     "actual": lambda ids: ids["actual"],
+    "target": lambda ids: ids["target"],
 }
 
 
@@ -104,6 +105,7 @@ def demo_ids(owner) -> dict:
         "action": first_pk(ActionItem.objects.filter(scorecard=scorecard)),
         "notification": first_pk(Notification.objects.filter(recipient=owner)),
         "actual": first_pk(kpi.actuals.all()),
+        "target": first_pk(kpi.targets.all()),
         "job": first_pk(ImportJob.objects.all()),
     }
 
