@@ -28,6 +28,7 @@ router.register("org-units", core_api.OrgUnitViewSet, basename="org-unit")
 router.register("memberships", core_api.MembershipViewSet, basename="membership")
 router.register("perspectives", core_api.PerspectiveViewSet, basename="perspective")
 router.register("scorecards", core_api.ScorecardViewSet, basename="scorecard")
+router.register("users", core_api.PersonViewSet, basename="user")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("links", LinkViewSet, basename="link")
@@ -43,8 +44,20 @@ router.register("targets", TargetViewSet, basename="target")
 urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # A person invited through /api/users/ sets their password here (the mailed link).
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("api/me/", core_api.me, name="api-me"),
+    path("api/settings/", core_api.OrganizationSettingsView.as_view(), name="api-settings"),
     path("api/targets/bulk/", targets_bulk, name="api-targets-bulk"),
     path("api/actuals/bulk/", actuals_bulk, name="api-actuals-bulk"),
     path("api/scorecards/<int:pk>/health/", scorecard_health_view, name="api-scorecard-health"),

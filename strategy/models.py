@@ -20,6 +20,7 @@ TITLE_LENGTH = 255
 CODE_TAKEN = "This scorecard already has an objective with this code."
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
+PERSPECTIVE_ARCHIVED = "This perspective is archived: choose one in use."
 LINK_EXISTS = "These two objectives are already linked."
 LINK_TO_ITSELF = "An objective cannot cause itself: choose two different objectives."
 LINK_ACROSS_SCORECARDS = "Both objectives of a link must be on the same scorecard."
@@ -112,6 +113,7 @@ class Objective(DisplayTextFields, models.Model):
 
     def clean(self) -> None:
         self._check_stays_on_its_scorecard()
+        self._check_perspective_not_archived()
         # The database constraint guards the same rule; checking here puts the message on the
         # title field, where the person can act on it.
         if self.title and self.scorecard_id and self.perspective_id and self.archived_at is None:
@@ -123,6 +125,14 @@ class Objective(DisplayTextFields, models.Model):
             ).exclude(pk=self.pk)
             if taken.exists():
                 raise ValidationError({"title": TITLE_TAKEN})
+
+    def _check_perspective_not_archived(self) -> None:
+        # An archived perspective keeps the objectives it holds; none is added or moved in.
+        if not self.perspective_id or self.perspective.archived_at is None:
+            return
+        stored = Objective.objects.filter(pk=self.pk).values_list("perspective_id", flat=True)
+        if self.pk is None or stored.first() != self.perspective_id:
+            raise ValidationError({"perspective": PERSPECTIVE_ARCHIVED})
 
     def _check_stays_on_its_scorecard(self) -> None:
         # Its KPIs, their roll-ups, its supports and its links all hang on its unit's place in

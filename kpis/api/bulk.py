@@ -90,14 +90,17 @@ class BulkResultSerializer(serializers.Serializer):
 
 class BulkRowErrorsSerializer(serializers.Serializer):
     index = serializers.IntegerField(min_value=0, help_text="The row's place in the list, from 0.")
-    fields = serializers.DictField(
+    # DRF's metaclass turns class attributes into fields; the stubs see Serializer.fields.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text='Messages by field; a row-wide one under "non_field_errors".',
     )
 
 
 class BulkRefusalSerializer(serializers.Serializer):
-    errors = BulkRowErrorsSerializer(many=True, help_text="One entry per bad row, every one.")
+    errors = BulkRowErrorsSerializer(  # type: ignore[assignment]
+        many=True, help_text="One entry per bad row, every one."
+    )
 
 
 class BulkCurrentSerializer(serializers.Serializer):
@@ -107,7 +110,9 @@ class BulkCurrentSerializer(serializers.Serializer):
 
 class BulkConflictSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="The first stale row, from 0.")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
     current = BulkCurrentSerializer()
 
 

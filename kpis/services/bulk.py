@@ -97,8 +97,8 @@ def _all_or_nothing(
     if errors:
         raise BulkRowsInvalid(errors)
     if stale is not None:
-        index, conflict = stale
-        raise BulkRowError(index, {"version": [str(conflict)]}, stale=conflict.current)
+        stale_index, stale_error = stale
+        raise BulkRowError(stale_index, {"version": [str(stale_error)]}, stale=stale_error.current)
     if check_only:
         transaction.set_rollback(True)
         return []
