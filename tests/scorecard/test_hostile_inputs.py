@@ -81,6 +81,7 @@ PK_OF = {
     "notification": lambda ids: ids["notification"],
     "actual": lambda ids: ids["actual"],
     "target": lambda ids: ids["target"],
+    "user": lambda ids: ids["kpi"].owner_id,
 }
 
 
@@ -143,6 +144,9 @@ def fill(route: str, name: str, ids: dict) -> str:
         "item_id": ids["kpi"].pk,
         "link_id": ids["link"],
         "job_id": ids["job"],
+        # The mailed link to set a password: a token nobody was given.
+        "uidb64": "MQ",
+        "token": "set-password",
     }
 
     def value(match: re.Match) -> str:
