@@ -412,6 +412,12 @@ class OrganizationSettingsSerializer(serializers.ModelSerializer):
         ]
 
 
+def stored_settings() -> OrganizationSettings:
+    """The stored settings, or the defaults before anyone saved them: a read (or a refused
+    write) creates no row."""
+    return OrganizationSettings.objects.filter(pk=1).first() or OrganizationSettings(pk=1)
+
+
 class OrganizationSettingsView(GenericAPIView):
     """The organization's settings (administrators). The fiscal year's start month is fixed
     once quarters hold data; a unit kind in use cannot be removed."""
@@ -422,7 +428,7 @@ class OrganizationSettingsView(GenericAPIView):
 
     def get(self, request: Request) -> Response:
         require(request.user, "scorecard.change_settings", None)
-        return Response(self.get_serializer(OrganizationSettings.load()).data)
+        return Response(self.get_serializer(stored_settings()).data)
 
     def put(self, request: Request) -> Response:
         return self._update(request, partial=False)
@@ -432,8 +438,7 @@ class OrganizationSettingsView(GenericAPIView):
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         require(request.user, "scorecard.change_settings", None)
-        current = OrganizationSettings.load()
-        body = self.get_serializer(current, data=request.data, partial=partial)
+        body = self.get_serializer(stored_settings(), data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
         with service_errors():
             saved = services.organization_settings_update(**body.validated_data)

@@ -93,8 +93,9 @@ class OrgUnit(DisplayTextFields, MP_Node):
         return kind_label(self.kind)
 
     def clean(self) -> None:
-        if self.kind and self.kind not in OrganizationSettings.load().unit_kinds:
-            kinds = ", ".join(OrganizationSettings.load().unit_kinds)
+        kinds_listed = OrganizationSettings.unit_kinds_listed()
+        if self.kind and self.kind not in kinds_listed:
+            kinds = ", ".join(kinds_listed)
             raise ValidationError({"kind": UNKNOWN_KIND.format(kind=self.kind, kinds=kinds)})
 
 
@@ -215,6 +216,12 @@ class OrganizationSettings(models.Model):
         for kind in sorted(set(removed)):
             count = OrgUnit.objects.filter(kind=kind).count()
             raise ValidationError({"unit_kinds": KIND_IN_USE.format(kind=kind, count=count)})
+
+    @classmethod
+    def unit_kinds_listed(cls) -> list[str]:
+        """The organization's unit kinds, read without creating the settings row."""
+        stored = cls.objects.filter(pk=1).values_list("unit_kinds", flat=True).first()
+        return list(stored) if stored is not None else default_unit_kinds()
 
     @classmethod
     def load(cls) -> "OrganizationSettings":
