@@ -426,9 +426,13 @@ class OrganizationSettingsView(GenericAPIView):
     pagination_class = None
     filter_backends: list = []
 
+    def get_object(self) -> OrganizationSettings:
+        # One object, no queryset; DRF's OPTIONS answer asks for it too.
+        return stored_settings()
+
     def get(self, request: Request) -> Response:
         require(request.user, "scorecard.change_settings", None)
-        return Response(self.get_serializer(stored_settings()).data)
+        return Response(self.get_serializer(self.get_object()).data)
 
     def put(self, request: Request) -> Response:
         return self._update(request, partial=False)
@@ -438,7 +442,7 @@ class OrganizationSettingsView(GenericAPIView):
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         require(request.user, "scorecard.change_settings", None)
-        body = self.get_serializer(stored_settings(), data=request.data, partial=partial)
+        body = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
         with service_errors():
             saved = services.organization_settings_update(**body.validated_data)

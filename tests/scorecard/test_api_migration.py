@@ -290,6 +290,15 @@ def test_an_administrator_reads_and_updates_the_settings(people):
     assert changed.json()["unit_kinds"][-2:] == ["bureau", "focus-area"]
 
 
+@pytest.mark.parametrize("persona", ["admin", "owner"])
+def test_it_answers_options_on_the_settings(people, persona):
+    # Found by schemathesis: DRF's OPTIONS answer asks the view for its object.
+    response = client_of(people, persona).options("/api/settings/")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Organization Settings"
+
+
 @pytest.mark.parametrize("persona", NOT_ADMINISTRATORS)
 @pytest.mark.parametrize("method", ["get", "put", "patch"])
 def test_only_administrators_read_or_change_the_settings(people, persona, method):
