@@ -1,5 +1,6 @@
 """Writes with rules for the core: the org tree, roles, periods, scorecards, settings."""
 
+import logging
 from collections import Counter
 from decimal import Decimal
 
@@ -34,6 +35,8 @@ from scorecard.selectors import fiscal_start_month as fiscal_start_month
 from scorecard.selectors import last_ended_period as last_ended_period
 from scorecard.selectors import period_for_date as period_for_date
 from scorecard.signals import period_opened, structure_changed, unit_moving
+
+logger = logging.getLogger(__name__)
 
 SECOND_ROOT = "The organization already has a top unit; add this one under a parent."
 SECOND_SCORECARD = "{unit} already has a scorecard; a unit has exactly one."
@@ -344,10 +347,15 @@ def invitation_link(person) -> str:
 
 
 def send_invitation(person) -> None:
+    """Mail the link. The person is stored already: a mailer that cannot be reached is
+    logged, not answered as a server error."""
     context = {"person": person, "link": invitation_link(person), "site": settings.SITE_URL}
-    send_mail(
-        subject=INVITATION_SUBJECT,
-        message=render_to_string("registration/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[person.email],
-    )
+    try:
+        send_mail(
+            subject=INVITATION_SUBJECT,
+            message=render_to_string("registration/invitation_email.txt", context),
+            from_email=None,
+            recipient_list=[person.email],
+        )
+    except OSError:
+        logger.exception("The invitation to %s could not be mailed.", person.username)
