@@ -23,6 +23,10 @@ def visible_actuals(user: Any) -> QuerySet[Actual]:
     return Actual.objects.filter(visible_q(user, "kpi__objective__scorecard__org_unit__path"))
 
 
+def visible_targets(user: Any) -> QuerySet[Target]:
+    return Target.objects.filter(visible_q(user, "kpi__objective__scorecard__org_unit__path"))
+
+
 @dataclass
 class KpiRow:
     kpi: KPI

@@ -16,6 +16,7 @@ from scorecard.models import (
     Perspective,
     PerspectiveWeight,
     Scorecard,
+    kind_label,
 )
 
 PERIODS_SHOWN_ONLY = (
@@ -47,6 +48,12 @@ class OrgUnitForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The organization's own kinds (settings), which administrators extend.
+        kinds = OrganizationSettings.unit_kinds_listed()
+        self.fields["kind"] = forms.ChoiceField(
+            choices=[(kind, kind_label(kind)) for kind in kinds],
+            help_text="The organization's unit kinds are listed in its settings.",
+        )
         if self.instance.pk is not None:
             parent = OrgUnit.objects.get_parent(self.instance)
             self.initial["parent"] = parent.pk if parent else None

@@ -1,6 +1,7 @@
 """The core of the domain: the org tree, who holds which role, perspectives, the fiscal
 calendar and its periods, organization settings and scorecards."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +23,24 @@ FISCAL_START_LOCKED = (
     "every stored quarter would shift."
 )
 SCORECARD_STAYS = "A scorecard stays with its unit; create one for the other unit."
+UNKNOWN_KIND = "“{kind}” is not one of the organization's unit kinds: {kinds}."
+KIND_LENGTH = 20
+KIND_NOT_A_KEY = (
+    "Write each kind as a short key of lower-case letters, digits and hyphens, "
+    "like focus-area (at most 20 characters)."
+)
+KIND_TWICE = "“{kind}” is listed twice."
+NO_KINDS = "List at least one unit kind."
+KIND_IN_USE = "“{kind}” cannot be removed: {count} unit(s) are of that kind."
+KIND_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def default_unit_kinds() -> list[str]:
+    return ["enterprise", "division", "department", "team"]
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("-", " ").capitalize()
 
 
 def validate_weight(value: Decimal) -> None:
@@ -36,6 +55,9 @@ class OrgUnit(DisplayTextFields, MP_Node):
     display_text_fields = ("name",)
 
     class Kind(models.TextChoices):
+        """The kinds every organization starts with; its own list is
+        `OrganizationSettings.unit_kinds`, which administrators extend."""
+
         ENTERPRISE = "enterprise", "Enterprise"
         DIVISION = "division", "Division"
         DEPARTMENT = "department", "Department"
@@ -43,7 +65,9 @@ class OrgUnit(DisplayTextFields, MP_Node):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        max_length=KIND_LENGTH, help_text="One of the organization's unit kinds (settings)."
+    )
 
     # No node_order_by: a sorted tree rewrites siblings' paths on every insert, which would
     # leave unit objects already in memory with stale paths (and wrong permission answers).
@@ -62,6 +86,17 @@ class OrgUnit(DisplayTextFields, MP_Node):
 
     def is_descendant_or_self(self, other: "OrgUnit") -> bool:
         return self.path.startswith(other.path)
+
+    def get_kind_display(self) -> str:
+        """The kind as pages show it, read from its key (`focus-area` is "Focus area"), so
+        that a page listing units needs no query for it."""
+        return kind_label(self.kind)
+
+    def clean(self) -> None:
+        kinds_listed = OrganizationSettings.unit_kinds_listed()
+        if self.kind and self.kind not in kinds_listed:
+            kinds = ", ".join(kinds_listed)
+            raise ValidationError({"kind": UNKNOWN_KIND.format(kind=self.kind, kinds=kinds)})
 
 
 class Membership(models.Model):
@@ -104,12 +139,19 @@ class Perspective(DisplayTextFields, models.Model):
         help_text="CSS colour, #rrggbb",
     )
     description = NoteField(blank=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Archived: kept for the objectives it holds, no new ones."
+    )
 
     class Meta:
         ordering = ["order"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class OrganizationSettings(models.Model):
@@ -124,6 +166,10 @@ class OrganizationSettings(models.Model):
     red_drafts_action = models.BooleanField(default=True)
     extra_action_verbs = NoteField(
         blank=True, help_text="Extra verbs accepted at the start of objective titles, one a line."
+    )
+    unit_kinds = models.JSONField(
+        default=default_unit_kinds,
+        help_text="The kinds of unit, as keys like focus-area; pages show them as Focus area.",
     )
 
     class Meta:
@@ -155,6 +201,27 @@ class OrganizationSettings(models.Model):
         )
         if self.fiscal_start_month != before and Period.objects.exists():
             raise ValidationError({"fiscal_start_month": FISCAL_START_LOCKED})
+        self._check_unit_kinds()
+
+    def _check_unit_kinds(self) -> None:
+        kinds = self.unit_kinds
+        if not isinstance(kinds, list) or not kinds:
+            raise ValidationError({"unit_kinds": NO_KINDS})
+        for kind in kinds:
+            if not isinstance(kind, str) or len(kind) > KIND_LENGTH or not KIND_KEY.match(kind):
+                raise ValidationError({"unit_kinds": KIND_NOT_A_KEY})
+            if kinds.count(kind) > 1:
+                raise ValidationError({"unit_kinds": KIND_TWICE.format(kind=kind)})
+        removed = OrgUnit.objects.exclude(kind__in=kinds).values_list("kind", flat=True)
+        for kind in sorted(set(removed)):
+            count = OrgUnit.objects.filter(kind=kind).count()
+            raise ValidationError({"unit_kinds": KIND_IN_USE.format(kind=kind, count=count)})
+
+    @classmethod
+    def unit_kinds_listed(cls) -> list[str]:
+        """The organization's unit kinds, read without creating the settings row."""
+        stored = cls.objects.filter(pk=1).values_list("unit_kinds", flat=True).first()
+        return list(stored) if stored is not None else default_unit_kinds()
 
     @classmethod
     def load(cls) -> "OrganizationSettings":

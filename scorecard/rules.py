@@ -89,6 +89,10 @@ PERMISSIONS = {
     "scorecard.manage_memberships": can_manage,
     "scorecard.view_scorecard": can_read,
     "scorecard.change_scorecard": can_manage,
+    # The organization's own lists and people: its administrators.
+    "scorecard.change_perspective": is_administrator,
+    "scorecard.change_settings": is_administrator,
+    "scorecard.add_person": is_administrator,
     "strategy.view_objective": can_read,
     "strategy.change_objective": can_manage,
     "strategy.view_causallink": can_read,

@@ -429,3 +429,10 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
 SIGHTLINE_FORMULA_REFERENCES_LISTED = env_int_within(
     "SIGHTLINE_FORMULA_REFERENCES_LISTED", 200, low=1, high=10**5
 )
+
+# Issue 15 — the API a migration needs: under /api/, a 404 or 405 answers JSON, also for an
+# unknown path (scorecard.middleware.api_errors_as_json).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "scorecard.middleware.api_errors_as_json",
+)

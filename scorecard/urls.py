@@ -7,7 +7,14 @@ from rest_framework.routers import DefaultRouter
 from dashboards import api as dashboard_api
 from dashboards import urls as dashboards_urls
 from kpis import urls as kpis_urls
-from kpis.api import ActualViewSet, KPIViewSet, ScoreViewSet, actuals_bulk, targets_bulk
+from kpis.api import (
+    ActualViewSet,
+    KPIViewSet,
+    ScoreViewSet,
+    TargetViewSet,
+    actuals_bulk,
+    targets_bulk,
+)
 from kpis.linkage_api import scorecard_linkage_view
 from reviews import api as review_api
 from reviews import urls as reviews_urls
@@ -21,6 +28,7 @@ router.register("org-units", core_api.OrgUnitViewSet, basename="org-unit")
 router.register("memberships", core_api.MembershipViewSet, basename="membership")
 router.register("perspectives", core_api.PerspectiveViewSet, basename="perspective")
 router.register("scorecards", core_api.ScorecardViewSet, basename="scorecard")
+router.register("users", core_api.PersonViewSet, basename="user")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("links", LinkViewSet, basename="link")
@@ -31,12 +39,25 @@ router.register("initiatives", review_api.InitiativeViewSet, basename="initiativ
 router.register("actions", review_api.ActionItemViewSet, basename="action")
 router.register("notifications", review_api.NotificationViewSet, basename="notification")
 router.register("actuals", ActualViewSet, basename="actual")
+router.register("targets", TargetViewSet, basename="target")
 
 urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # A person invited through /api/users/ sets their password here (the mailed link).
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("api/me/", core_api.me, name="api-me"),
+    path("api/settings/", core_api.OrganizationSettingsView.as_view(), name="api-settings"),
     path("api/targets/bulk/", targets_bulk, name="api-targets-bulk"),
     path("api/actuals/bulk/", actuals_bulk, name="api-actuals-bulk"),
     path("api/scorecards/<int:pk>/health/", scorecard_health_view, name="api-scorecard-health"),

@@ -27,6 +27,7 @@ CODE_MALFORMED = (
 )
 TITLE_TAKEN = "This scorecard already has an objective with this title in this perspective."
 OBJECTIVE_STAYS = "An objective stays on its scorecard; cascade it instead."
+PERSPECTIVE_ARCHIVED = "This perspective is archived: choose one in use."
 LINK_EXISTS = "These two objectives are already linked."
 LINK_TO_ITSELF = "An objective cannot cause itself: choose two different objectives."
 LINK_ACROSS_SCORECARDS = "Both objectives of a link must be on the same scorecard."
@@ -128,6 +129,7 @@ class Objective(DisplayTextFields, models.Model):
         self._check_stays_on_its_scorecard()
         self.code = (self.code or "").strip()
         self._check_code()
+        self._check_perspective_not_archived()
         # The database constraint guards the same rule; checking here puts the message on the
         # title field, where the person can act on it.
         if self.title and self.scorecard_id and self.perspective_id and self.archived_at is None:
@@ -150,6 +152,14 @@ class Objective(DisplayTextFields, models.Model):
                 problem = CODE_TAKEN
         if problem:
             raise ValidationError({"code": problem})
+
+    def _check_perspective_not_archived(self) -> None:
+        # An archived perspective keeps the objectives it holds; none is added or moved in.
+        if not self.perspective_id or self.perspective.archived_at is None:
+            return
+        stored = Objective.objects.filter(pk=self.pk).values_list("perspective_id", flat=True)
+        if self.pk is None or stored.first() != self.perspective_id:
+            raise ValidationError({"perspective": PERSPECTIVE_ARCHIVED})
 
     def _check_stays_on_its_scorecard(self) -> None:
         # Its KPIs, their roll-ups, its supports and its links all hang on its unit's place in

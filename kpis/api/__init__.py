@@ -4,11 +4,13 @@ from kpis.api.actuals import ActualViewSet
 from kpis.api.bulk import actuals_bulk, targets_bulk
 from kpis.api.kpis import KPIViewSet
 from kpis.api.scores import ScoreViewSet
+from kpis.api.targets import TargetViewSet
 
 __all__ = [
     "ActualViewSet",
     "KPIViewSet",
     "ScoreViewSet",
+    "TargetViewSet",
     "actuals_bulk",
     "targets_bulk",
 ]

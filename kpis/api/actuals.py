@@ -71,20 +71,25 @@ class ActualHistorySerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ActualFilter(django_filters.FilterSet):
+class KPIValueFilter(django_filters.FilterSet):
+    """The filters of actuals and targets: a KPI the caller may read (a hidden id answers
+    like an unknown one) and a period written as its key."""
+
     kpi = django_filters.ModelChoiceFilter(queryset=visible_to_requester(visible_kpis))
     period = django_filters.CharFilter(method="filter_period", help_text="e.g. FY2026-Q3")
 
-    class Meta:
-        model = Actual
-        fields = ["kpi", "period"]
-
-    def filter_period(self, queryset: QuerySet[Actual], name: str, value: str) -> QuerySet[Actual]:
+    def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         try:
             period = period_lookup(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
         return queryset.filter(period__grain=period.grain, period__start=period.start)
+
+
+class ActualFilter(KPIValueFilter):
+    class Meta:
+        model = Actual
+        fields = ["kpi", "period"]
 
 
 class ActualViewSet(

@@ -1,6 +1,7 @@
 """`/api/targets/bulk/` and `/api/actuals/bulk/`: rows of targets or actuals by KPI and
-period, saved all or nothing; the first bad row is refused with its index."""
+period, saved all or nothing; a refused request names every bad row."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -87,15 +88,73 @@ class BulkResultSerializer(serializers.Serializer):
     saved = serializers.IntegerField()
 
 
-def _rows(serializer_class: type[serializers.Serializer], request: Request) -> list[dict]:
-    """Validate every row; the first bad one is refused with its index and field errors."""
+class BulkRowErrorsSerializer(serializers.Serializer):
+    index = serializers.IntegerField(min_value=0, help_text="The row's place in the list, from 0.")
+    # DRF's metaclass turns class attributes into fields; the stubs see Serializer.fields.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Messages by field; a row-wide one under "non_field_errors".',
+    )
+
+
+class BulkRefusalSerializer(serializers.Serializer):
+    errors = BulkRowErrorsSerializer(  # type: ignore[assignment]
+        many=True, help_text="One entry per bad row, every one."
+    )
+
+
+class BulkCurrentSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class BulkConflictSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The first stale row, from 0.")
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
+    current = BulkCurrentSerializer()
+
+
+BULK_RESPONSES = {200: BulkResultSerializer, 400: BulkRefusalSerializer}
+
+
+def _bulk(
+    request: Request,
+    serializer_class: type[serializers.Serializer],
+    permission: str,
+    write: Callable[..., list],
+) -> Response:
+    """Validate every row, check the caller may write each, then write them all or none.
+
+    Validation comes first: every row the serializer or the service refuses is answered in
+    one 400. A caller who may not write a row is refused the whole request (403), unless rows
+    are invalid already. A valid batch with a stale row answers 409."""
     data = bulk_rows(request.data)  # not a list, or too many rows: refused before any is read
     context = {"request": request, "kpis": _kpis_of(data, request.user), "periods": {}}
-    rows = serializer_class(data=data, many=True, context=context)
-    if not rows.is_valid():
-        index, errors = _first_bad_row(rows.errors)
-        raise services.BulkRowError(index, errors)
-    return list(rows.validated_data)
+    errors: dict[int, Any] = {}
+    valid: list[tuple[int, dict]] = []
+    for index, item in enumerate(data):
+        row = serializer_class(data=item, context=context)
+        if row.is_valid():
+            valid.append((index, dict(row.validated_data)))
+        else:
+            errors[index] = row.errors
+    refused = next((i for i, row in valid if not may(request.user, permission, row["kpi"])), None)
+    if refused is not None:
+        if errors:
+            return _invalid(errors)
+        raise PermissionDenied(f"Row {refused}: {REFUSED}")
+    try:
+        saved = write(rows=[row for _, row in valid], check_only=bool(errors))
+    except services.BulkRowsInvalid as invalid:
+        errors.update({valid[index][0]: fields for index, fields in invalid.errors.items()})
+    except services.BulkRowError as stale:
+        if not errors:
+            return _conflict(valid[stale.index][0], stale)
+    if errors:
+        return _invalid(errors)
+    return Response({"saved": len(saved)})
 
 
 def _kpis_of(data: list, user: Any) -> dict[int, Any]:
@@ -115,61 +174,48 @@ def _kpis_of(data: list, user: Any) -> dict[int, Any]:
     )
 
 
-def _first_bad_row(errors: Any) -> tuple[int, Any]:
-    # DRF gives a list with an entry per row, or (LIST_SERIALIZER_ERRORS_AS_DICT, the
-    # default since 3.17) a dict keyed by the index of each bad row.
-    if isinstance(errors, dict):
-        index = min(int(key) for key in errors)
-        return index, errors.get(index, errors.get(str(index)))
-    index = next(i for i, row_errors in enumerate(errors) if row_errors)
-    return index, errors[index]
-
-
-def _refuse_rows_beyond(user: Any, permission: str, rows: list[dict]) -> None:
-    for index, row in enumerate(rows):
-        if not may(user, permission, row["kpi"]):
-            raise PermissionDenied(f"Row {index}: {REFUSED}")
-
-
-def _bulk_refusal(error: services.BulkRowError) -> Response:
-    body: dict[str, Any] = {"row": error.index, "errors": error.errors}
-    if error.stale is not None:
-        body["current"] = {"value": str(error.stale.value), "version": error.stale.version}
-        return Response(body, status=status.HTTP_409_CONFLICT)
+def _invalid(errors: dict[int, Any]) -> Response:
+    body = {"errors": [{"index": index, "fields": errors[index]} for index in sorted(errors)]}
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _conflict(index: int, error: services.BulkRowError) -> Response:
+    assert error.stale is not None
+    body = {
+        "row": index,
+        "errors": error.errors,
+        "current": {"value": str(error.stale.value), "version": error.stale.version},
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 @extend_schema(
     request=TargetRowSerializer(many=True),
-    responses=BulkResultSerializer,
+    responses=BULK_RESPONSES,
     extensions={BULK_ROWS_MARK: True},
 )
 @api_view(["POST"])
 @throttle_classes([ImportThrottle])
 def targets_bulk(request: Request) -> Response:
-    """Upsert targets by KPI and period, all or nothing (managers of the KPIs' units)."""
-    try:
-        rows = _rows(TargetRowSerializer, request)
-        _refuse_rows_beyond(request.user, "kpis.change_target", rows)
-        saved = services.targets_bulk_set(rows=rows)
-    except services.BulkRowError as error:
-        return _bulk_refusal(error)
-    return Response({"saved": len(saved)})
+    """Upsert targets by KPI and period, all or nothing (managers of the KPIs' units). A
+    refused request names every bad row: `{"errors": [{"index": 1, "fields": {...}}]}`."""
+    return _bulk(request, TargetRowSerializer, "kpis.change_target", services.targets_bulk_set)
 
 
 @extend_schema(
     request=ActualRowSerializer(many=True),
-    responses=BulkResultSerializer,
+    responses={**BULK_RESPONSES, 409: BulkConflictSerializer},
     extensions={BULK_ROWS_MARK: True},
 )
 @api_view(["POST"])
 @throttle_classes([ImportThrottle])
 def actuals_bulk(request: Request) -> Response:
-    """Upsert actuals by KPI and period, all or nothing (owners of the KPIs, managers)."""
-    try:
-        rows = _rows(ActualRowSerializer, request)
-        _refuse_rows_beyond(request.user, "kpis.enter_actual", rows)
-        saved = services.actuals_bulk_enter(rows=rows, by=request.user)
-    except services.BulkRowError as error:
-        return _bulk_refusal(error)
-    return Response({"saved": len(saved)})
+    """Upsert actuals by KPI and period, all or nothing (owners of the KPIs, managers). A
+    refused request names every bad row: `{"errors": [{"index": 1, "fields": {...}}]}`; a
+    valid one with a stale `version` answers 409 with the first stale row and its current
+    value."""
+
+    def write(*, rows: list[dict], check_only: bool) -> list:
+        return services.actuals_bulk_enter(rows=rows, by=request.user, check_only=check_only)
+
+    return _bulk(request, ActualRowSerializer, "kpis.enter_actual", write)

@@ -19,6 +19,7 @@ from kpis.services.actuals import (
 )
 from kpis.services.bulk import (
     BulkRowError,
+    BulkRowsInvalid,
     RowsOutcome,
     actuals_bulk_enter,
     actuals_enter_rows,
@@ -76,6 +77,7 @@ __all__ = [
     "RED_NEEDS_COMMENT",
     "STALE_VERSION",
     "BulkRowError",
+    "BulkRowsInvalid",
     "GridErrors",
     "RowsOutcome",
     "StaleActual",

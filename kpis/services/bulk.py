@@ -2,11 +2,12 @@
 or an import, where every row is checked and the person chooses all or nothing or the valid
 rows only."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from kpis.models import Actual, Target
@@ -17,7 +18,8 @@ from scorecard.services import period_open
 
 
 class BulkRowError(Exception):
-    """A row of a bulk write was refused; nothing of the batch was saved."""
+    """A row of a bulk write was stale (saved by someone since the `version` it carries);
+    nothing of the batch was saved."""
 
     def __init__(self, index: int, errors: Any, *, stale: Actual | None = None):
         self.index = index
@@ -26,59 +28,100 @@ class BulkRowError(Exception):
         super().__init__(f"row {index}: {errors}")
 
 
+class BulkRowsInvalid(Exception):
+    """Rows of a bulk write were refused, each with its field errors (`errors`, by the row's
+    0-based index); nothing of the batch was saved."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(f"rows {sorted(errors)} refused")
+
+
 @transaction.atomic
-def targets_bulk_set(*, rows: list[dict]) -> list[Target]:
-    """Upsert targets by KPI and period, all or nothing: the first bad row stops the batch."""
+def targets_bulk_set(*, rows: list[dict], check_only: bool = False) -> list[Target]:
+    """Upsert targets by KPI and period, all or nothing: every row is tried, and any refused
+    one (BulkRowsInvalid, with every refused row) saves none. `check_only` tries every row and
+    keeps none."""
+
+    def write(row: dict, period: Period) -> Target:
+        return target_set(
+            kpi=row["kpi"], period=period, value=row["value"], red_flag=row.get("red_flag")
+        )
+
+    return _all_or_nothing(rows, write, check_only=check_only)
+
+
+@transaction.atomic
+def actuals_bulk_enter(
+    *, rows: list[dict], by, source: str = Actual.Source.API, check_only: bool = False
+) -> list[Actual]:
+    """Upsert actuals by KPI and period, all or nothing. A row that carries the `version` it
+    was based on is stale when someone saved since; a row without one overwrites. Refused
+    rows come first (BulkRowsInvalid, with every one of them); only a batch without any is
+    refused for its first stale row (BulkRowError with `stale`)."""
+
+    def write(row: dict, period: Period) -> Actual:
+        return actual_enter(
+            kpi=row["kpi"],
+            period=period,
+            value=row["value"],
+            comment=row.get("comment", ""),
+            by=by,
+            source=source,
+            based_on_version=row.get("version"),
+        )
+
+    return _all_or_nothing(rows, write, check_only=check_only)
+
+
+def _all_or_nothing(
+    rows: list[dict], write: Callable[[dict, Period], Any], *, check_only: bool
+) -> list:
+    """Try every row in its own savepoint (a refused row leaves nothing behind, and the rows
+    after it are still checked); roll the batch back when any row was refused or stale."""
     saved = []
+    errors: dict[int, dict[str, list[str]]] = {}
+    stale: tuple[int, StaleActual] | None = None
+    # Periods are opened outside the rows' savepoints: a period opened for a refused row
+    # must not vanish under the rows after it. A refused batch rolls them back with it.
     opened: dict[tuple[str, date], Period] = {}
     for index, row in enumerate(rows):
         try:
-            saved.append(
-                target_set(
-                    kpi=row["kpi"],
-                    period=_opened(row["period"], opened),
-                    value=row["value"],
-                    red_flag=row.get("red_flag"),
-                )
-            )
+            period = _opened(row["period"], opened)
+            with transaction.atomic():
+                saved.append(write(row, period))
         except ValidationError as error:
-            raise BulkRowError(index, error.message_dict) from None
+            errors[index] = field_errors(error)
+        except StaleActual as conflict:
+            stale = stale or (index, conflict)
+    if errors:
+        raise BulkRowsInvalid(errors)
+    if stale is not None:
+        stale_index, stale_error = stale
+        raise BulkRowError(stale_index, {"version": [str(stale_error)]}, stale=stale_error.current)
+    if check_only:
+        transaction.set_rollback(True)
+        return []
     return saved
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal as field errors; one not tied to a field is `non_field_errors`."""
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": error.messages}
+    errors = dict(error.message_dict)
+    if NON_FIELD_ERRORS in errors:
+        errors["non_field_errors"] = errors.pop(NON_FIELD_ERRORS)
+    return errors
 
 
 def _opened(period: Period, opened: dict[tuple[str, date], Period]) -> Period:
     """The stored row of the period, opened once per batch rather than once per row (a
-    refused row rolls the whole batch back, and what it opened with it)."""
+    refused batch rolls back what it opened with it)."""
     key = (period.grain, period.start)
     if key not in opened:
         opened[key] = period_open(period)
     return opened[key]
-
-
-@transaction.atomic
-def actuals_bulk_enter(*, rows: list[dict], by, source: str = Actual.Source.API) -> list[Actual]:
-    """Upsert actuals by KPI and period, all or nothing. A row that carries the `version` it
-    was based on is refused when someone saved since; a row without one overwrites."""
-    saved = []
-    opened: dict[tuple[str, date], Period] = {}
-    for index, row in enumerate(rows):
-        try:
-            saved.append(
-                actual_enter(
-                    kpi=row["kpi"],
-                    period=_opened(row["period"], opened),
-                    value=row["value"],
-                    comment=row.get("comment", ""),
-                    by=by,
-                    source=source,
-                    based_on_version=row.get("version"),
-                )
-            )
-        except ValidationError as error:
-            raise BulkRowError(index, error.message_dict) from None
-        except StaleActual as stale:
-            raise BulkRowError(index, {"version": [str(stale)]}, stale=stale.current) from None
-    return saved
 
 
 @dataclass

@@ -87,7 +87,7 @@ def test_the_bulk_api_refuses_them(q1, people, north_sales_kpi, url, field, text
     response = api_client(people.manager).post(url, [row], format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"row": 0, "errors": {field: [NOT_A_NUMBER]}}
+    assert response.json() == {"errors": [{"index": 0, "fields": {field: [NOT_A_NUMBER]}}]}
     assert not Actual.objects.exists()
     assert [t.value for t in Target.objects.all()] == [Decimal("100")]
 

@@ -712,7 +712,7 @@ def test_it_refuses_a_target_batch_with_a_bad_row_and_saves_nothing(bulk, bad_ro
         [{"kpi": b.regional_revenue.pk, **GOOD_TARGET_ROW}, bad_row],
     )
     assert response.status_code == 400, response.content
-    assert response.json() == {"row": 1, "errors": errors}
+    assert response.json() == {"errors": [{"index": 1, "fields": errors}]}
     # Row 0 was good, yet nothing of the batch was kept.
     assert kpi_data_state() == before
     assert not Target.objects.filter(kpi=b.regional_revenue, period=b.q2).exists()
@@ -727,7 +727,9 @@ def test_it_refuses_a_lone_bad_target_row_with_its_index(bulk):
         [{"kpi": UNKNOWN, "period": "FY2026-Q2", "value": "10"}],
     )
     assert response.status_code == 400
-    assert response.json() == {"row": 0, "errors": {"kpi": [does_not_exist(UNKNOWN)]}}
+    assert response.json() == {
+        "errors": [{"index": 0, "fields": {"kpi": [does_not_exist(UNKNOWN)]}}]
+    }
     assert kpi_data_state() == before
 
 
@@ -852,7 +854,9 @@ def test_it_answers_an_actual_for_a_hidden_kpi_like_an_unknown_one(bulk):
         ],
     )
     assert response.status_code == 400
-    assert response.json() == {"row": 1, "errors": {"kpi": [does_not_exist(b.delivery_days.pk)]}}
+    assert response.json() == {
+        "errors": [{"index": 1, "fields": {"kpi": [does_not_exist(b.delivery_days.pk)]}}]
+    }
     assert kpi_data_state() == before
 
 
@@ -869,7 +873,7 @@ def test_it_refuses_a_red_actual_without_a_comment(bulk):
         ],
     )
     assert response.status_code == 400
-    assert response.json() == {"row": 1, "errors": {"comment": [RED_NEEDS_COMMENT]}}
+    assert response.json() == {"errors": [{"index": 1, "fields": {"comment": [RED_NEEDS_COMMENT]}}]}
     assert kpi_data_state() == before
 
 
@@ -975,7 +979,7 @@ def test_it_refuses_an_actual_for_a_rollup_kpi(bulk):
         ],
     )
     assert response.status_code == 400
-    assert response.json() == {"row": 1, "errors": {"kpi": [ACTUAL_ON_ROLLUP]}}
+    assert response.json() == {"errors": [{"index": 1, "fields": {"kpi": [ACTUAL_ON_ROLLUP]}}]}
     assert kpi_data_state() == before
 
 
@@ -988,7 +992,7 @@ def test_it_refuses_an_owner_actual_for_their_own_rollup_kpi(bulk):
         [{"kpi": b.pipeline.pk, "period": "FY2026-Q3", "value": "250"}],
     )
     assert response.status_code == 400
-    assert response.json() == {"row": 0, "errors": {"kpi": [ACTUAL_ON_ROLLUP]}}
+    assert response.json() == {"errors": [{"index": 0, "fields": {"kpi": [ACTUAL_ON_ROLLUP]}}]}
     assert kpi_data_state() == before
 
 
@@ -1014,4 +1018,129 @@ def test_it_refuses_actuals_from_the_anonymous(bulk):
         [{"kpi": b.regional_revenue.pk, "period": "FY2026-Q3", "value": "104"}],
     )
     assert response.status_code == 401
+    assert kpi_data_state() == before
+
+
+# Every bad row at once ------------------------------------------------------------------------
+
+NOT_A_DICT = str(serializers.Serializer.default_error_messages["invalid"]).format(datatype="str")
+
+
+def test_it_names_every_bad_row_of_a_batch_at_once(bulk):
+    # Rows 1 and 3 fail their fields, row 4 the service (red without a comment), row 2 is
+    # not a row at all; rows 0 and 5 are good, yet nothing is saved.
+    b = bulk
+    before = kpi_data_state()
+    response = post(
+        client_for(b.people.north_manager),
+        "actuals",
+        [
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q3", "value": "104"},
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q2", "value": "many"},
+            "not a row",
+            {"kpi": UNKNOWN, "period": "FY2026-Q3", "value": "5"},
+            {"kpi": b.deals_won.pk, "period": "FY2026-Q3", "value": "8"},
+            {"kpi": b.deals_won.pk, "period": "FY2026-Q2", "value": "11"},
+        ],
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {"index": 1, "fields": {"value": [NOT_A_NUMBER]}},
+            {"index": 2, "fields": {"non_field_errors": [NOT_A_DICT]}},
+            {"index": 3, "fields": {"kpi": [does_not_exist(UNKNOWN)]}},
+            {"index": 4, "fields": {"comment": [RED_NEEDS_COMMENT]}},
+        ]
+    }
+    assert kpi_data_state() == before
+
+
+def test_it_names_every_bad_target_row_the_service_refuses(bulk):
+    b = bulk
+    before = kpi_data_state()
+    response = post(
+        client_for(b.people.manager),
+        "targets",
+        [
+            {
+                "kpi": b.regional_revenue.pk,
+                "period": "FY2026-Q2",
+                "value": "100",
+                "red_flag": "120",
+            },
+            {"kpi": b.deals_won.pk, "period": "FY2026-Q2", "value": "10"},
+            {"kpi": b.deals_won.pk, "period": "FY2026-Q4", "value": "10", "red_flag": "11"},
+        ],
+    )
+    assert response.status_code == 400
+    indexes = [entry["index"] for entry in response.json()["errors"]]
+    assert indexes == [0, 2]
+    assert all(set(entry["fields"]) == {"red_flag"} for entry in response.json()["errors"])
+    assert kpi_data_state() == before
+
+
+def test_it_answers_400_not_409_when_a_stale_batch_also_has_a_bad_row(bulk, entered_twice):
+    b = bulk
+    before = kpi_data_state()
+    response = post(
+        client_for(b.people.owner),
+        "actuals",
+        [
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q3", "value": "105", "version": 1},
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q2", "value": "NaN"},
+        ],
+    )
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 1, "fields": {"value": [NOT_A_NUMBER]}}]}
+    assert kpi_data_state() == before
+
+
+def test_it_answers_400_not_409_when_the_service_refuses_a_row_after_a_stale_one(
+    bulk, entered_twice
+):
+    b = bulk
+    before = kpi_data_state()
+    response = post(
+        client_for(b.people.manager),
+        "actuals",
+        [
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q3", "value": "105", "version": 1},
+            {"kpi": b.north_revenue.pk, "period": "FY2026-Q3", "value": "250"},
+        ],
+    )
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"index": 1, "fields": {"kpi": [ACTUAL_ON_ROLLUP]}}]}
+    assert kpi_data_state() == before
+
+
+def test_it_refuses_a_row_the_caller_may_not_write_for_the_whole_valid_batch(bulk):
+    # The owner may enter their own KPI's actuals, not the north manager's deals won.
+    b = bulk
+    before = kpi_data_state()
+    response = post(
+        client_for(b.people.owner),
+        "actuals",
+        [
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q3", "value": "104"},
+            {"kpi": b.deals_won.pk, "period": "FY2026-Q3", "value": "11"},
+        ],
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": f"Row 1: {REFUSED}"}
+    assert kpi_data_state() == before
+
+
+def test_it_answers_the_bad_rows_first_when_a_row_may_not_be_written_either(bulk):
+    b = bulk
+    before = kpi_data_state()
+    response = post(
+        client_for(b.people.owner),
+        "actuals",
+        [
+            {"kpi": b.deals_won.pk, "period": "FY2026-Q3", "value": "11"},
+            {"kpi": b.regional_revenue.pk, "period": "FY2026-Q3", "value": ""},
+        ],
+    )
+    assert response.status_code == 400
+    assert [entry["index"] for entry in response.json()["errors"]] == [1]
     assert kpi_data_state() == before

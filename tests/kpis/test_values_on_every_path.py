@@ -35,7 +35,7 @@ def test_the_api_refuses_the_findings_number(q1, people, north_sales_kpi):
         format="json",
     )
 
-    assert response.json() == {"row": 0, "errors": {"value": [OUT_OF_BOUND]}}
+    assert response.json() == {"errors": [{"index": 0, "fields": {"value": [OUT_OF_BOUND]}}]}
     assert not Actual.objects.exists()
 
 

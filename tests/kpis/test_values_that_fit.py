@@ -173,7 +173,7 @@ def test_the_bulk_api_refuses_a_row_beyond_the_bound_and_saves_nothing(
     response = api_client(people.manager).post(f"/api/{endpoint}/bulk/", body, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"row": 0, "errors": errors}
+    assert response.json() == {"errors": [{"index": 0, "fields": errors}]}
     assert not Actual.objects.exists()
     assert Target.objects.get().value == Decimal("100")
 

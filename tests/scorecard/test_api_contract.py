@@ -27,9 +27,9 @@ from strategy.models import Objective
 from tests.factories import org_unit
 
 CONTRACT_FIELDS = {
-    "org-units": {"id", "name", "kind", "parent"},
+    "org-units": {"id", "name", "slug", "kind", "parent"},
     "memberships": {"id", "user", "org_unit", "role"},
-    "perspectives": {"id", "name", "order"},
+    "perspectives": {"id", "name", "order", "color", "description", "archived"},
     "scorecards": {"id", "org_unit", "title"},
     "objectives": {
         "id", "scorecard", "perspective", "code", "title", "description", "owner", "weight",
@@ -43,15 +43,20 @@ CONTRACT_FIELDS = {
         "formula", "missing_values",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
+    "targets": {"id", "kpi", "period", "value", "value_high", "red_flag", "red_flag_high"},
+    # What an administrator reads; others read people without "email".
+    "users": {"id", "username", "name", "email"},
 }  # fmt: skip
 CONTRACT_ACTIONS = {
     "org-units": {"list", "create", "retrieve", "update"},
     "memberships": {"list", "create", "delete"},
-    "perspectives": {"list", "retrieve"},
+    "perspectives": {"list", "create", "retrieve", "update"},
     "scorecards": {"list", "create", "retrieve", "update"},
     "objectives": {"list", "create", "retrieve", "update"},
     "kpis": {"list", "create", "retrieve", "update"},
     "links": {"list", "create", "delete"},
+    "targets": {"list", "retrieve"},
+    "users": {"list", "create", "retrieve"},
 }
 # Each action of the contract is these HTTP methods on the list or the detail path.
 ACTION_METHODS = {
@@ -73,6 +78,8 @@ CONTRACT_ENUMS = {
 }
 ENDPOINTS = sorted(CONTRACT_FIELDS)
 ME_FIELDS = {"id", "username"}
+SETTINGS_FIELDS = {"fiscal_start_month", "reminder_lead_days", "grace_days", "red_needs_comment",
+                   "red_drafts_action", "extra_action_verbs", "unit_kinds"}  # fmt: skip
 
 
 def contract_methods(endpoint: str) -> dict[str, set[str]]:
@@ -113,6 +120,8 @@ def data(org, people, financial, customer, north_sales_kpi) -> Data:
             "objectives": grow.pk,
             "kpis": north_sales_kpi.pk,
             "links": link.pk,
+            "targets": north_sales_kpi.targets.get().pk,
+            "users": people.owner.pk,
         },
         unit_without_scorecard=org_unit("North Sales East", "team", org.north_sales,
                                         with_scorecard=False),
@@ -169,6 +178,8 @@ def creation_payload(endpoint: str, org, people, data: Data, customer) -> dict:
     objective_id = data.ids["objectives"]
     return {
         "org-units": {"name": "North Sales West", "kind": "team", "parent": north_sales.pk},
+        "perspectives": {"name": "Community", "color": "#0f766e"},
+        "users": {"name": "Ada Lovelace", "email": "ada@city.example"},
         "memberships": {"user": people.outsider.pk, "org_unit": north_sales.pk, "role": "viewer"},
         "scorecards": {"org_unit": data.unit_without_scorecard.pk, "title": "East scorecard"},
         "objectives": {
@@ -203,6 +214,7 @@ def test_it_creates_and_answers_exactly_the_contract_fields(
 
 UPDATES = {
     "org-units": {"name": "North Sales & Service"},
+    "perspectives": {"name": "Money", "color": "#1d4ed8"},
     "scorecards": {"title": "North Sales 2026"},
     "objectives": {"title": "Grow regional revenue faster", "weight": "2.0000"},
     "kpis": {"direction": "down", "tolerance_pct": "5.000"},
@@ -288,6 +300,45 @@ def test_it_tells_who_is_signed_in(people):
 
     assert response.status_code == 200
     assert response.json() == {"id": people.north_manager.pk, "username": "north_manager"}
+
+
+# The organization's settings: one object, no list.
+
+
+def test_it_reads_and_changes_exactly_the_contract_settings(admin_client):
+    read = admin_client.get("/api/settings/")
+    changed = admin_client.put("/api/settings/", {**read.json(), "grace_days": 3}, format="json")
+
+    assert set(read.json()) == SETTINGS_FIELDS
+    assert changed.status_code == 200, changed.json()
+    assert changed.json() == {**read.json(), "grace_days": 3}
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_it_answers_405_to_other_methods_on_settings(admin_client, method):
+    response = getattr(admin_client, method)("/api/settings/", {}, format="json")
+
+    assert response.status_code == 405
+
+
+def test_it_describes_the_settings_and_the_reorder(schema):
+    settings_path = schema["paths"]["/api/settings/"]
+    body = settings_path["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert set(settings_path) == {"get", "put", "patch"}
+    assert set(resolve(schema, body)["properties"]) == SETTINGS_FIELDS
+    assert set(schema["paths"]["/api/perspectives/reorder/"]) == {"post"}
+
+
+@pytest.mark.parametrize("endpoint", ["actuals", "targets"])
+def test_it_describes_the_bulk_refusal_with_every_bad_row(schema, endpoint):
+    responses = schema["paths"][f"/api/{endpoint}/bulk/"]["post"]["responses"]
+    refusal = resolve(schema, responses["400"]["content"]["application/json"]["schema"])
+    entry = resolve(schema, refusal["properties"]["errors"]["items"])
+
+    assert set(refusal["properties"]) == {"errors"}
+    assert set(entry["properties"]) == {"index", "fields"}
+    assert ("409" in responses) == (endpoint == "actuals")
 
 
 # Authentication: token and session, and nothing for anonymous callers.

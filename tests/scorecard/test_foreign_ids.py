@@ -718,6 +718,9 @@ CASES |= {
         "/api/kpis/?rolls_up_to={id}", lambda w: w.group_revenue, own=lambda w: w.sales_revenue
     ),
     "kpis.api.actuals.ActualFilter.kpi": filter_case("/api/actuals/?kpi={id}", FOREIGN_KPI),
+    "kpis.api.targets.TargetFilter.kpi": filter_case("/api/targets/?kpi={id}", FOREIGN_KPI),
+    # The filter actuals and targets share, declared once.
+    "kpis.api.actuals.KPIValueFilter.kpi": filter_case("/api/targets/?kpi={id}", FOREIGN_KPI),
     "strategy.api.ObjectiveFilter.scorecard": filter_case(
         "/api/objectives/?scorecard={id}", FOREIGN_SCORECARD
     ),
@@ -782,6 +785,7 @@ EXCEPTIONS: dict[str, str] = {
     "strategy.api.ObjectiveFilter.perspective": GLOBAL_LIST,
     "kpis.api.actuals.ActualSerializer.kpi": READ_ONLY,
     "kpis.api.actuals.ActualSerializer.entered_by": READ_ONLY,
+    "kpis.api.targets.TargetSerializer.kpi": READ_ONLY,
     "reviews.api.reviews.FindingSerializer.kpi": READ_ONLY,
     "reviews.api.reviews.FindingSerializer.objective": READ_ONLY,
     "reviews.api.reviews.FindingSerializer.link": READ_ONLY,

@@ -80,6 +80,8 @@ PK_OF = {
     "action": lambda ids: ids["action"],
     "notification": lambda ids: ids["notification"],
     "actual": lambda ids: ids["actual"],
+    "target": lambda ids: ids["target"],
+    "user": lambda ids: ids["kpi"].owner_id,
 }
 
 
@@ -104,6 +106,7 @@ def demo_ids(owner) -> dict:
         "action": first_pk(ActionItem.objects.filter(scorecard=scorecard)),
         "notification": first_pk(Notification.objects.filter(recipient=owner)),
         "actual": first_pk(kpi.actuals.all()),
+        "target": first_pk(kpi.targets.all()),
         "job": first_pk(ImportJob.objects.all()),
     }
 
@@ -141,6 +144,9 @@ def fill(route: str, name: str, ids: dict) -> str:
         "item_id": ids["kpi"].pk,
         "link_id": ids["link"],
         "job_id": ids["job"],
+        # The mailed link to set a password: a token nobody was given.
+        "uidb64": "MQ",
+        "token": "set-password",
     }
 
     def value(match: re.Match) -> str:

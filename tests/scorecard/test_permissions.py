@@ -48,6 +48,12 @@ READ_PERMISSIONS = [
     "reviews.view_review",
     "reviews.view_actionitem",
 ]
+# The organization's own lists and its people: administrators only, whatever the object.
+ADMINISTRATOR_PERMISSIONS = [
+    "scorecard.change_perspective",
+    "scorecard.change_settings",
+    "scorecard.add_person",
+]
 MANAGE_PERMISSIONS = [
     "scorecard.change_orgunit",
     "scorecard.add_child_orgunit",
@@ -84,6 +90,9 @@ SUBJECT_OF = {
     UPDATE_ACTION_ITEM: "action_item",
     "reviews.view_actionitem": "action_item",
     "reviews.add_actionitem": "scorecard",
+    "scorecard.change_perspective": "org_unit",
+    "scorecard.change_settings": "org_unit",
+    "scorecard.add_person": "org_unit",
 }
 
 EVERY_UNIT = frozenset({"Acme", "North", "North Sales", "South", "South Ops"})
@@ -115,6 +124,7 @@ MANAGES = {
 }
 # The owner owns North Sales' KPI and action item, and nothing elsewhere.
 ENTERS_ACTUALS = {**MANAGES, "owner": frozenset({"North Sales"})}
+ADMINISTERS = {name: NOWHERE for name in MANAGES} | {"admin": EVERY_UNIT}
 UPDATES_ACTION_ITEMS = {**MANAGES, "owner": frozenset({"North Sales"})}
 
 # Personas beyond the conftest ones, made when a test asks for them: (role, unit attribute).
@@ -249,7 +259,13 @@ def both_ways(units: frozenset[str]) -> dict[str, set[str]]:
 
 
 def test_it_has_a_persona_table_for_every_permission_of_the_policy():
-    tabled = [*READ_PERMISSIONS, *MANAGE_PERMISSIONS, ENTER_ACTUAL, UPDATE_ACTION_ITEM]
+    tabled = [
+        *READ_PERMISSIONS,
+        *MANAGE_PERMISSIONS,
+        *ADMINISTRATOR_PERMISSIONS,
+        ENTER_ACTUAL,
+        UPDATE_ACTION_ITEM,
+    ]
 
     assert sorted(tabled) == sorted(PERMISSIONS)
     assert sorted(SUBJECT_OF) == sorted(PERMISSIONS)
@@ -258,6 +274,16 @@ def test_it_has_a_persona_table_for_every_permission_of_the_policy():
 @pytest.mark.parametrize("permission", READ_PERMISSIONS)
 @pytest.mark.parametrize(("persona_name", "expected"), READS.items(), ids=list(READS))
 def test_it_lets_each_persona_read_only_the_subtrees_of_its_roles(
+    persona, things, permission, persona_name, expected
+):
+    user = persona(persona_name)
+
+    assert units_allowed(user, permission, things) == both_ways(expected)
+
+
+@pytest.mark.parametrize("permission", ADMINISTRATOR_PERMISSIONS)
+@pytest.mark.parametrize(("persona_name", "expected"), ADMINISTERS.items(), ids=list(ADMINISTERS))
+def test_it_lets_only_administrators_change_the_organization_s_lists_and_people(
     persona, things, permission, persona_name, expected
 ):
     user = persona(persona_name)

@@ -147,7 +147,7 @@ def test_the_api_refuses_a_long_text_with_a_field_error(
 
     assert (bulk.status_code, bulk.json()) == (
         400,
-        {"row": 0, "errors": {"comment": [too_long(10)]}},
+        {"errors": [{"index": 0, "fields": {"comment": [too_long(10)]}}]},
     )
     assert (patch.status_code, patch.json()) == (400, {"comment": [too_long(10)]})
     assert (objective.status_code, objective.json()) == (400, {"description": [too_long(20)]})

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from scorecard import services as core
-from scorecard.models import WEIGHT_NEGATIVE, OrgUnit
+from scorecard.models import UNKNOWN_KIND, WEIGHT_NEGATIVE, OrgUnit
 from scorecard.services import MOVE_INTO_OWN_SUBTREE
 from strategy import services as strategy_services
 from strategy.models import (
@@ -346,7 +346,7 @@ def new_unit(w: World) -> dict:
 
 UNIT_CREATE_CASES = [
     Case("kind galaxy", lambda w: {"kind": "galaxy"}, "kind",
-         NOT_A_CHOICE.format(input="galaxy")),
+         UNKNOWN_KIND.format(kind="galaxy", kinds="enterprise, division, department, team")),
     Case("kind missing", lambda w: {"kind": MISSING}, "kind", REQUIRED),
     Case("name missing", lambda w: {"name": MISSING}, "name", REQUIRED),
     Case("name blank", lambda w: {"name": ""}, "name", BLANK),
@@ -381,7 +381,7 @@ UNIT_UPDATE_CASES = [
          MOVE_INTO_OWN_SUBTREE),
     Case("to the top", lambda w: {"parent": None}, "parent", core.SECOND_ROOT),
     Case("kind galaxy", lambda w: {"kind": "galaxy"}, "kind",
-         NOT_A_CHOICE.format(input="galaxy")),
+         UNKNOWN_KIND.format(kind="galaxy", kinds="enterprise, division, department, team")),
     Case("parent 2**70", lambda w: {"parent": HUGE}, "parent",
          DOES_NOT_EXIST.format(pk_value=HUGE)),
     Case("name blank", lambda w: {"name": ""}, "name", BLANK),
