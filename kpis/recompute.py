@@ -77,17 +77,18 @@ def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> li
 
 
 def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
-    """Every scorecard in the periods (None: every stored period), finer grains first and
+    """Every scorecard in the periods (None: every stored period) and in the stored longer
+    periods that hold them (a newly opened quarter changes its year), finer grains first and
     then from the oldest (so a longer period folds the shorter ones, and prev() and ytd()
     read the periods before as they are now); within a period the engine computes every
     input before the calculated KPIs that read it."""
-    if period_ids is None:
-        period_ids = Period.objects.values_list("pk", flat=True)
+    ordered = (
+        finest_first(Period.objects.values_list("pk", flat=True))
+        if period_ids is None
+        else with_longer_periods(period_ids)
+    )
     graph = formula_graph()
-    return [
-        recompute_period(period_id=pk, scorecard_ids=None, graph=graph)
-        for pk in finest_first(period_ids)
-    ]
+    return [recompute_period(period_id=pk, scorecard_ids=None, graph=graph) for pk in ordered]
 
 
 def _with_formula_readers(
