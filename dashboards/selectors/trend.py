@@ -17,12 +17,13 @@ class TrendPoint:
 
 
 def scorecard_trend(*, scorecard_id: int, period: Period) -> list[TrendPoint]:
-    """The scorecard's overall score in the period and the seven before it, oldest first.
-    One query; quarters the engine has no row for are left out."""
+    """The scorecard's overall score in the period and the seven before it of the same grain,
+    oldest first. One query; periods the engine has no row for are left out."""
     rows = (
         ScoreSnapshot.objects.filter(
             scorecard_id=scorecard_id,
             subject_type=ScoreSnapshot.SubjectType.SCORECARD,
+            period__grain=period.grain,
             period__start__lte=period.start,
         )
         .select_related("period")

@@ -21,7 +21,7 @@ def test_the_manager_adds_a_calculated_kpi(demo, page, live_server, sign_in):
     new_kpi.get_by_label("Code", exact=True).fill("F2.3")
     new_kpi.get_by_label("KPI name").fill(NAME)
     new_kpi.get_by_label("Unit").fill("x")
-    new_kpi.get_by_label("Source").select_option(label="Calculated")
+    new_kpi.get_by_label("Source", exact=True).select_option(label="Calculated")
     new_kpi.get_by_role("button", name="Add KPI").scroll_into_view_if_needed()
     expect(new_kpi.locator(".formula-references")).to_contain_text("[F1.1] Revenue")
 

@@ -38,7 +38,8 @@ def test_the_manager_builds_and_cascades_an_objective(demo, page, live_server, s
     objective.get_by_role("button", name="Add KPI").click()
 
     expect(finding(page, "objective_without_kpi", TITLE)).to_have_count(0)
-    expect(finding(page, "no_target", KPI_NAME)).to_be_visible()
+    # No target in any period yet: it can never score (issue 15's health check).
+    expect(finding(page, "never_scores", KPI_NAME)).to_be_visible()
 
     page.get_by_role("link", name="Targets").click()
     row = page.locator("tr.grid-row", has_text=KPI_NAME)
@@ -51,6 +52,7 @@ def test_the_manager_builds_and_cascades_an_objective(demo, page, live_server, s
 
     page.goto(f"{live_server.url}/units/northwind-group/edit/")
     expect(finding(page, "no_target", KPI_NAME)).to_have_count(0)
+    expect(finding(page, "never_scores", KPI_NAME)).to_have_count(0)
 
     objective = page.locator("article.editor-objective", has_text=TITLE)
     objective.get_by_role("link", name="Cascade").first.click()

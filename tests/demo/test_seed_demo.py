@@ -529,7 +529,7 @@ def test_it_shows_a_calculated_kpi_computed_from_its_inputs(demo):
     # This module builds the demo inside a transaction that never commits, so the
     # recompute queued for its commit runs here.
     recompute_everything()
-    ratio = KPI.objects.get(code="F2.2", objective__scorecard__org_unit__slug="sales")
+    ratio = KPI.objects.get(code="P3.2", objective__scorecard__org_unit__slug="sales")
     assert (ratio.source, ratio.formula) == (KPI.Source.FORMULA, "[F2.1] / [F1.1] * 100")
     opex = KPI.objects.get(code="F2.1", objective__scorecard__org_unit__slug="sales")
     revenue = KPI.objects.get(code="F1.1", objective__scorecard__org_unit__slug="sales")

@@ -40,11 +40,12 @@ PAGES = {
     # 14 actuals, 15 snapshots, 16 links, 17 open action items on the KPIs; the sheet:
     # 18 objectives (owner, owning team, whether links use them), 19 KPIs (owner, whether
     # data exists), 20 the objectives they support, 21 perspectives; the forms' choices:
-    # 22 people, 23 teams, 24 roll-up parents, 25 child units; 26 bell.
+    # 22 people, 23 teams, 24 roll-up parents, 25 child units, 26 the KPIs a formula may
+    # name by code; 27 bell.
     "editor": Page(
         url=lambda team: reverse("kpis:editor", args=[team.unit.slug]),
         shows=lambda team: numbered(team, "goal") + numbered(team, "measure"),
-        queries=26,
+        queries=27,
     ),
     # 1 session, 2 user, 3 the scorecard with its unit, 4 memberships, 5 and 6 settings
     # (the fiscal year shown, its quarters), 7 KPIs with objective and perspective, 8 the
