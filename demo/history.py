@@ -24,6 +24,40 @@ def enter_history(demo: DemoState) -> None:
     for spec in demo.specs.values():
         if spec.series is not None:
             _enter_kpi_history(demo, spec)
+        elif spec.given is not None:
+            _enter_given_history(demo, spec)
+
+
+GIVEN_COMMENT = "As reported to the board this quarter."
+
+
+def _enter_given_history(demo: DemoState, spec: KpiSpec) -> None:
+    """The catalogue's own targets and actuals (a band, a milestone, levels): targets up to the
+    current quarter, actuals up to the last ended one. They draw no random numbers."""
+    assert spec.given is not None
+    kpi = demo.kpis[spec.key]
+    given = spec.given
+    first = demo_series.STORED - len(given.targets)
+    for offset, target in enumerate(given.targets):
+        if target is not None:
+            high = given.targets_high[offset] if given.targets_high else None
+            period = demo.periods[first + offset]
+            kpi_services.target_set(kpi=kpi, period=period, value=target, value_high=high)
+            demo.summary.targets += 1
+    first = demo_series.ENDED - len(given.actuals)
+    for offset, actual in enumerate(given.actuals):
+        period = demo.periods[first + offset]
+        if actual is not None:
+            kpi_services.actual_enter(
+                kpi=kpi,
+                period=period,
+                value=actual,
+                comment=GIVEN_COMMENT,
+                by=demo.people[spec.owner],
+                source=Actual.Source.IMPORT,
+                today=demo.today,
+            )
+            demo.summary.actuals += 1
 
 
 def _enter_kpi_history(demo: DemoState, spec: KpiSpec) -> None:

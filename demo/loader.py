@@ -11,6 +11,7 @@ import functools
 import string
 from pathlib import Path
 
+from demo import series as demo_series
 from demo import specs
 from demo.references import References
 from demo.yaml_entries import REQUIRED, CatalogueError, Entry, read_yaml_file
@@ -164,15 +165,17 @@ def _link(entry: Entry, objectives: tuple[specs.ObjectiveSpec, ...]) -> specs.Li
 def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
     is_rollup = entry.has("rollup")
     is_formula = entry.has("formula")
-    if [is_rollup, entry.has("series"), is_formula].count(True) != 1:
+    is_given = entry.has("given")
+    if [is_rollup, entry.has("series"), is_formula, is_given].count(True) != 1:
         entry.fail(
             "a KPI has one of a `series` (its actuals are entered), a `rollup` method "
-            "(its values come from the KPIs below it) or a `formula` (it is calculated)."
+            "(its values come from the KPIs below it), a `formula` (it is calculated) or "
+            "`given` targets and actuals."
         )
-    if (is_rollup or is_formula) and not entry.has("tolerance"):
+    if (is_rollup or is_formula or is_given) and not entry.has("tolerance"):
         entry.fail(
-            "a roll-up or calculated KPI needs a `tolerance` (per cent): it has no series to "
-            "infer one."
+            "a roll-up, calculated or given KPI needs a `tolerance` (per cent): it has no "
+            "series to infer one."
         )
     kpi = specs.KpiSpec(
         key=entry.text("key"),
@@ -186,7 +189,7 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         decimals=entry.integer("decimals"),
         series=(
             None
-            if is_rollup or is_formula
+            if is_rollup or is_formula or is_given
             else _series(entry.mapping("series", "series"), references)
         ),
         rollup=entry.choice("rollup", KPI.RollupMethod.values, None),
@@ -198,6 +201,9 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         data_source=entry.text("data_source", ""),
         baseline=entry.decimal("baseline", None),
         formula=entry.optional_text("formula"),
+        target_type=entry.choice("target_type", KPI.TargetType.values, None) or "",
+        levels=entry.texts("levels", ()),
+        given=_given(entry.mapping("given", "given")) if is_given else None,
     )
     entry.done()
     if kpi.formula is not None:
@@ -217,6 +223,23 @@ def _check_formula(entry: Entry, text: str) -> None:
         formulas.parse(text)
     except formulas.FormulaError as error:
         entry.fail(f"its formula does not parse: {error}")
+
+
+def _given(entry: Entry) -> specs.GivenSpec:
+    given = specs.GivenSpec(
+        targets=entry.values("targets"),
+        actuals=entry.values("actuals"),
+        targets_high=entry.values("targets_high", ()),
+    )
+    entry.done()
+    if given.targets_high and len(given.targets_high) != len(given.targets):
+        entry.fail("`targets_high` covers the quarters of `targets`, one high edge each.")
+    if not len(given.actuals) < len(given.targets) <= demo_series.STORED:
+        entry.fail(
+            "`targets` run up to the current quarter and `actuals` to the last ended one: "
+            f"at most {demo_series.STORED} targets, and fewer actuals than targets."
+        )
+    return given
 
 
 def _series(entry: Entry, references: References) -> specs.SeriesSpec:

@@ -130,6 +130,8 @@ def _create_kpi(demo: DemoState, objective: Objective, spec: KpiSpec) -> KPI:
         rollup_method=spec.rollup,
         formula=spec.formula or "",
         rolls_up_to=demo.kpis[spec.up_to] if spec.up_to else None,
+        **({"target_type": spec.target_type} if spec.target_type else {}),
+        **({"levels": list(spec.levels)} if spec.levels else {}),
     )
     demo.summary.kpis += 1
     demo.summary.rollups += bool(spec.rollup)

@@ -57,6 +57,17 @@ class PersonSpec:
 
 
 @dataclass(frozen=True)
+class GivenSpec:
+    """Targets and actuals written out in the catalogue: the targets of the last quarters up
+    to the current one, the actuals of the last quarters up to the last ended one (a band's
+    high edges beside its targets; level names for an ordinal KPI)."""
+
+    targets: tuple[str | None, ...]
+    actuals: tuple[str | None, ...]
+    targets_high: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
 class KpiSpec:
     key: str
     name: str
@@ -78,6 +89,10 @@ class KpiSpec:
     # A calculated KPI's formula (DESIGN.md section 4, "Calculated KPIs"); its targets are
     # the formula over its inputs' targets.
     formula: str | None = None
+    # A target type other than at_least/at_most (blank: by the direction), with its levels.
+    target_type: str = ""
+    levels: tuple[str, ...] = ()
+    given: GivenSpec | None = None
 
     @property
     def sign(self) -> int:

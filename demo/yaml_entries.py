@@ -143,6 +143,16 @@ class Entry:
             self.fail(f"{name!r} should be a list of texts, not {value!r}.")
         return tuple(value)
 
+    def values(self, name: str, default: Any = REQUIRED) -> tuple[str | None, ...]:
+        """A list of numbers or texts, each kept as text (null: none), e.g. [98, null, AA]."""
+        value = self._value(name, default)
+        if not isinstance(value, list | tuple) or not all(
+            item is None or (isinstance(item, int | float | str) and not isinstance(item, bool))
+            for item in value
+        ):
+            self.fail(f"{name!r} should be a list of numbers or texts, not {value!r}.")
+        return tuple(None if item is None else str(item) for item in value)
+
     def mapping(self, name: str, label: str) -> "Entry":
         return Entry(self._value(name, REQUIRED), self.file, self._inner(label))
 

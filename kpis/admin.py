@@ -45,19 +45,17 @@ class KPIAdmin(ServiceAdmin, SimpleHistoryAdmin):
 
 @admin.register(Target)
 class TargetAdmin(ServiceAdmin, SimpleHistoryAdmin):
-    list_display = ["kpi", "period", "value", "red_flag"]
+    list_display = ["kpi", "period", "value", "red_flag", "value_high", "red_flag_high"]
     list_filter = ["period"]
     search_fields = ["kpi__name"]
     autocomplete_fields = ["kpi"]
     list_select_related = ["kpi", "period"]
-    # A band's high edges arrive with the target types (issue 15); until the services take
-    # them the admin does not offer them.
-    exclude = ["value_high", "red_flag_high"]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # Numbers as every other path reads them (kpis.services.numbers), not Django's
         # DecimalField, which takes "１２３" and "1_000".
-        if db_field.name in ("value", "red_flag"):
+        # (An ordinal KPI's levels are positions here, 0 = worst; the editor shows names.)
+        if db_field.name in ("value", "red_flag", "value_high", "red_flag_high"):
             return NumberField(label=db_field.verbose_name.capitalize(), required=not db_field.null)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -76,6 +74,8 @@ class TargetAdmin(ServiceAdmin, SimpleHistoryAdmin):
             period=stored.period,
             value=data.get("value", stored.value),
             red_flag=data.get("red_flag", stored.red_flag),
+            value_high=data.get("value_high", stored.value_high),
+            red_flag_high=data.get("red_flag_high", stored.red_flag_high),
         )
 
     def delete_with_service(self, request: HttpRequest, obj: Target) -> None:

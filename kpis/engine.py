@@ -51,6 +51,13 @@ class KpiFacts:
     frequency: str = scoring.QUARTER
     # Its values are computed (a roll-up, or a formula), not entered.
     is_computed: bool = False
+    # What "on target" means (None: at_least or at_most, by the direction).
+    target_type: str | None = None
+    levels: tuple[str, ...] = ()
+
+    @property
+    def is_tracked(self) -> bool:
+        return self.target_type == scoring.TRACK
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,8 @@ class World:
     perspective_weights: dict[tuple[int, int], Decimal]
     targets: dict[int, tuple[Decimal, Decimal | None]]
     actuals: dict[int, Decimal]
+    # A band's high edge and high red flag, by KPI (the other targets have none).
+    target_highs: dict[int, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
     # Members outside the world: roll-up children and supporting objectives of other units.
     outside_kpis: list[KpiFacts] = field(default_factory=list)
     outside_objectives: list[ObjectiveFacts] = field(default_factory=list)
@@ -324,27 +333,39 @@ class _Computation:
         target = self.world.targets.get(kpi.id)
         folded = self._folded(kpi)
         periods: tuple[int | None, int | None] = (None, None)
+        high, red_flag_high = self.world.target_highs.get(kpi.id, (None, None))
         if folded is not None:
             periods = (folded.periods_reported, SUB_PERIODS[(kpi.frequency, self.world.grain)])
-            if folded.actual is None or folded.target is None:
+            if folded.actual is not None and folded.target is not None:
+                target = (folded.target, folded.red_flag)
+            elif not kpi.is_tracked:
                 # No sub-period with both an actual and a target (section 4).
                 status = scoring.NO_DATA if folded.has_target else scoring.NO_TARGET
                 outcome = Outcome(None, None, status, reported, total, *periods)
                 self.kpi_outcomes[kpi.id] = outcome
                 return outcome
-            target = (folded.target, folded.red_flag)
+            # A band's high edges are not folded yet (see docs/decisions.md).
+            high = red_flag_high = None
+        target_type, direction = scoring.aligned(kpi.target_type or scoring.AT_LEAST, kpi.direction)
+        spec = scoring.TargetSpec(
+            target_type=target_type,
+            value=target[0] if target else None,
+            red_flag=target[1] if target else None,
+            value_high=high if target else None,
+            red_flag_high=red_flag_high if target else None,
+            direction=direction,
+            tolerance_pct=kpi.tolerance_pct,
+            levels=kpi.levels,
+        )
         try:
-            result = scoring.score_kpi(
-                actual=value,
-                target=target[0] if target else None,
-                red_flag=target[1] if target else None,
-                direction=kpi.direction,
-                tolerance_pct=kpi.tolerance_pct,
-            )
+            result = scoring.score_against(value, spec)
         except scoring.TargetError:
             # A target made unusable by a later change (say, the direction flipped): it
             # scores like a missing target until someone sets a valid one.
             result = scoring.KpiResult(red_flag=None, score=None, status=scoring.NO_TARGET)
+        except scoring.ActualError:
+            # A value the type cannot score (a roll-up of levels, say): no data, no score.
+            result = scoring.KpiResult(red_flag=None, score=None, status=scoring.NO_DATA)
         outcome = Outcome(value, result.score, result.status, reported, total, *periods)
         self.kpi_outcomes[kpi.id] = outcome
         return outcome
@@ -358,8 +379,11 @@ class _Computation:
         if objective.id in self.objective_outcomes:
             return self.objective_outcomes[objective.id]
         self.objective_outcomes[objective.id] = Outcome(None, None, scoring.NO_DATA, 0, 0)
+        # A tracked KPI is measured, never scored: no member of any aggregate.
         members = [
-            (self.kpi_outcome(kpi).score, kpi.weight) for kpi in self.kpis_of[objective.id]
+            (self.kpi_outcome(kpi).score, kpi.weight)
+            for kpi in self.kpis_of[objective.id]
+            if not kpi.is_tracked
         ] + [
             (self.objective_score(supporter), Decimal(1))
             for supporter in self.supporters[objective.id]

@@ -147,15 +147,21 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         decimals=kpi.decimals,
     )
     rollup = _add_rollup_members(explanation, kpi, period) if kpi.is_rollup else None
+    if kpi.is_tracked:
+        explanation.summary = TRACKED_SENTENCE
+        return explanation
     evaluation = _add_formula_inputs(explanation, kpi, period) if kpi.is_formula else None
     if target is None:
         explanation.summary = f"No target is set for {period.label}, so there is no score."
         return explanation
+    spec = kpi.target_spec(target)
+    if spec.target_type not in scoring.DIRECTED:
+        return _explain_other_type(explanation, kpi, target, value, period, rollup)
     try:
         red_flag = scoring.effective_red_flag(
             target=target.value,
             red_flag=target.red_flag,
-            direction=kpi.direction,
+            direction=scoring.ONE_SIDED[spec.target_type],
             tolerance_pct=kpi.tolerance_pct,
         )
     except scoring.TargetError as error:
@@ -179,6 +185,11 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         explanation.summary = _no_value_sentence(period, rollup, evaluation)
         return explanation
     explanation.summary = _kpi_status_sentence(kpi, value, target.value, red_flag)
+    if spec.target_type in scoring.STRICT and value == target.value:
+        explanation.summary = (
+            f"{_n(value)} equals the target of {_n(target.value)}, which it must pass "
+            f"({'more' if kpi.direction == scoring.UP else 'less'} than the target): amber."
+        )
     raw = (Decimal(10) * ((target.value - red_flag) + (value - red_flag))) / (
         3 * (target.value - red_flag)
     )
@@ -189,6 +200,91 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         + (f", kept within 0–10: {score_text(scoring.round6(clamped))}" if clamped != raw else "")
     )
     return explanation
+
+
+TRACKED_SENTENCE = (
+    "A tracked KPI: measured, never scored. It has no target and counts in no aggregate."
+)
+STATUS_WORDS = {scoring.GREEN: "green", scoring.AMBER: "amber", scoring.RED: "red"}
+
+
+def zones_sentence(kpi: KPI, target: Target) -> str:
+    """Where green, amber and red lie for a target of the KPI, as a person reads it (the
+    editor's preview and the explanation); "" when the target cannot score."""
+    spec = kpi.target_spec(target)
+    try:
+        low_flag, high_flag = scoring.effective_red_flags(spec)
+    except (scoring.TargetError, ValueError):
+        return ""
+    kind = spec.target_type
+    t = target.value
+    if kind == scoring.BAND:
+        return (
+            f"green {_n(t)}–{_n(target.value_high)}, amber {_n(low_flag)}–{_n(t)} or "
+            f"{_n(target.value_high)}–{_n(high_flag)}, red below {_n(low_flag)} or above "
+            f"{_n(high_flag)}"
+        )
+    if kind == scoring.MILESTONE:
+        return "green when done, red when not done"
+    if kind == scoring.ORDINAL:
+        levels = list(spec.levels)
+        at, flag = int(t), int(low_flag or 0)
+        return (
+            f"green at {levels[at]} or above, amber at {' or '.join(levels[flag:at])}, "
+            f"red below {levels[flag]}"
+        )
+    assert low_flag is not None
+    up = scoring.ONE_SIDED[kind] == scoring.UP
+    strict = kind in scoring.STRICT
+    green = (
+        ("above " if up else "below ") + _n(t)
+        if strict
+        else f"{_n(t)} or {'above' if up else 'below'}"
+    )
+    return (
+        f"green {green}, amber {_n(min(t, low_flag))}–{_n(max(t, low_flag))}, "
+        f"red {'below' if up else 'above'} {_n(low_flag)}"
+    )
+
+
+def _explain_other_type(explanation, kpi, target, value, period, rollup) -> Explanation:
+    """A band, a milestone or levels: where the zones lie, then the status."""
+    zones = zones_sentence(kpi, target)
+    if not zones:
+        try:
+            scoring.effective_red_flags(kpi.target_spec(target))
+        except scoring.TargetError as error:
+            explanation.summary = f"The target cannot be scored: {error}"
+        return explanation
+    explanation.notes.append(f"{kpi.get_target_type_display()}: {zones}.")
+    if value is None:
+        explanation.summary = _no_value_sentence(period, rollup)
+        return explanation
+    try:
+        result = kpi.score(value, target)
+    except (scoring.TargetError, scoring.ActualError) as error:
+        explanation.summary = f"The value cannot be scored: {error}"
+        return explanation
+    shown = _shown_value(kpi, value)
+    explanation.summary = f"{shown} is {STATUS_WORDS[result.status]}: {zones}."
+    if kpi.target_type == scoring.BAND:
+        explanation.formula = (
+            "the smaller of the scores against the low edge and against the high edge, "
+            f"each 10/3 × (1 + (a − r) ÷ (t − r)): {_n(result.score)}"
+        )
+    elif kpi.is_ordinal:
+        explanation.formula = (
+            f"10/3 × (1 + (a − r) ÷ (t − r)) on level positions (0 = worst): {_n(result.score)}"
+        )
+    return explanation
+
+
+def _shown_value(kpi: KPI, value: Decimal) -> str:
+    if kpi.is_ordinal:
+        return scoring.level_name(kpi.levels or (), value) or _n(value)
+    if kpi.target_type == scoring.MILESTONE:
+        return "Done" if value == 1 else "Not done"
+    return _n(value)
 
 
 def _kpi_status_sentence(kpi: KPI, value, target, red_flag) -> str:

@@ -34,6 +34,10 @@ VALUE_OUT_OF_BOUND = "Enter a number between -{bound} and {bound}."
 MISSING_CHILDREN_ONLY_FOR_ROLLUPS = "Only a roll-up KPI has a rule for missing children."
 KPI_CODE_TAKEN = "This scorecard already has a KPI with this code."
 DECIMALS_OUT_OF_RANGE = "Show between 0 and {most} decimals (values are stored with {most})."
+LEVELS_ONLY_FOR_ORDINAL = "Only an ordinal KPI has levels."
+AGGREGATION_FOR_MILESTONE_OR_ORDINAL = (
+    "A milestone or ordinal KPI combines its periods by last, minimum or maximum only."
+)
 ACTUAL_ON_ROLLUP = "A roll-up KPI's value is computed from its children; it cannot be entered."
 ACTUAL_ON_FORMULA = "A calculated KPI's value is computed by its formula; it cannot be entered."
 
@@ -219,6 +223,11 @@ class KPI(DisplayTextFields, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # more_than/less_than set the direction; at_least/at_most follow it.
+        self.target_type, self.direction = scoring.aligned(self.target_type, self.direction)
+        super().save(*args, **kwargs)
+
     @property
     def org_unit(self) -> OrgUnit:
         return self.objective.scorecard.org_unit
@@ -244,6 +253,36 @@ class KPI(DisplayTextFields, models.Model):
         method = self.rollup_method or scoring.SUM
         return scoring.missing_children_policy(method, self.missing_children)
 
+    @property
+    def is_tracked(self) -> bool:
+        """A `track` KPI: measured, never scored, no member of any aggregate."""
+        return self.target_type == self.TargetType.TRACK
+
+    @property
+    def is_ordinal(self) -> bool:
+        return self.target_type == self.TargetType.ORDINAL
+
+    def target_spec(self, target: "Target | None" = None) -> scoring.TargetSpec:
+        """What "on target" means for this KPI, with the given target's values (none: no
+        target), for `scoring.score_against`. at_least/at_most follow the direction even
+        before the KPI is saved (see `save`)."""
+        target_type, direction = scoring.aligned(self.target_type, self.direction)
+        return scoring.TargetSpec(
+            target_type=target_type,
+            value=target.value if target else None,
+            red_flag=target.red_flag if target else None,
+            value_high=target.value_high if target else None,
+            red_flag_high=target.red_flag_high if target else None,
+            direction=direction,
+            tolerance_pct=self.tolerance_pct,
+            levels=tuple(self.levels or ()),
+        )
+
+    def score(self, value: Decimal | None, target: "Target | None") -> scoring.KpiResult:
+        """Score a value against a target of this KPI (raises scoring.TargetError for a
+        target that cannot score, scoring.ActualError for a value the type cannot hold)."""
+        return scoring.score_against(value, self.target_spec(target))
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.code = (self.code or "").strip()
@@ -252,6 +291,7 @@ class KPI(DisplayTextFields, models.Model):
             errors["code"] = code_message
         if self.decimals is not None and self.decimals > VALUE_PLACES:
             errors["decimals"] = DECIMALS_OUT_OF_RANGE.format(most=VALUE_PLACES)
+        self._clean_target_type(errors)
         if self.is_rollup and not self.rollup_method:
             errors["rollup_method"] = ROLLUP_NEEDS_METHOD
         if not self.is_rollup and self.rollup_method:
@@ -275,6 +315,27 @@ class KPI(DisplayTextFields, models.Model):
             objective__scorecard_id=self.objective.scorecard_id, code=self.code
         ).exclude(pk=self.pk)
         return KPI_CODE_TAKEN if taken.exists() else ""
+
+    def _clean_target_type(self, errors: dict[str, str]) -> None:
+        if self.is_ordinal:
+            if not isinstance(self.levels, list):
+                errors["levels"] = scoring.LEVELS_TOO_FEW
+            else:
+                try:
+                    scoring.check_levels(self.levels)
+                except scoring.TargetError as error:
+                    errors["levels"] = str(error)
+        elif self.levels:
+            errors["levels"] = LEVELS_ONLY_FOR_ORDINAL
+        if self.target_type in (
+            self.TargetType.MILESTONE,
+            self.TargetType.ORDINAL,
+        ) and self.time_aggregation not in (
+            self.TimeAggregation.LAST,
+            self.TimeAggregation.MIN,
+            self.TimeAggregation.MAX,
+        ):
+            errors["time_aggregation"] = AGGREGATION_FOR_MILESTONE_OR_ORDINAL
 
     def _rollup_parent_problem(self) -> str:
         assert self.rolls_up_to_id is not None
@@ -373,31 +434,64 @@ class Target(KPIValue):
         KPI's tolerance. None when the target cannot score (no value, or a red flag on the
         wrong side or equal to the target: scoring.TargetError); `clean` reports that error.
         `kpi` is the target's KPI when the caller already holds it (saves a query)."""
+        return self.effective_red_flags(kpi=kpi)[0]
+
+    def effective_red_flags(
+        self, *, kpi: "KPI | None" = None
+    ) -> tuple[Decimal | None, Decimal | None]:
+        """(red flag, high red flag): a band's two, else (the red flag, None); (None, None)
+        when the target cannot score, or for a milestone or a `track` KPI."""
         kpi = kpi or self.kpi
-        if self.value is None:
-            return None
+        if self.value is None or kpi.is_tracked:
+            return None, None
         try:
-            return scoring.effective_red_flag(
-                target=self.value,
-                red_flag=self.red_flag,
-                direction=kpi.direction,
-                tolerance_pct=kpi.tolerance_pct,
-            )
-        except scoring.TargetError:
-            return None
+            return scoring.effective_red_flags(kpi.target_spec(self))
+        except (scoring.TargetError, ValueError):
+            return None, None
 
     def clean(self) -> None:
         if self.value is None or not self.kpi_id:
             return
+        kpi = self.kpi
+        if kpi.is_tracked:
+            raise ValidationError({"value": TRACK_HAS_NO_TARGETS})
         try:
-            scoring.effective_red_flag(
-                target=self.value,
-                red_flag=self.red_flag,
-                direction=self.kpi.direction,
-                tolerance_pct=self.kpi.tolerance_pct,
-            )
+            scoring.effective_red_flags(kpi.target_spec(self))
         except scoring.TargetError as error:
-            raise ValidationError({"red_flag": str(error)}) from None
+            raise ValidationError({_target_field(str(error)): str(error)}) from None
+
+
+TRACK_HAS_NO_TARGETS = "A tracked KPI has no targets."
+
+# Which field of a target a refusal of scoring names; the others name the red flag.
+TARGET_FIELD_OF = {
+    scoring.BAND_NEEDS_HIGH_EDGE: "value_high",
+    scoring.BAND_LOW_ABOVE_HIGH: "value_high",
+    scoring.RED_FLAG_HIGH_NOT_ABOVE: "red_flag_high",
+    scoring.HIGH_EDGE_ONLY_FOR_BANDS: "value_high",
+    scoring.MILESTONE_TARGET_NOT_ONE: "value",
+    scoring.ORDINAL_TARGET_AT_WORST_LEVEL: "value",
+    scoring.LEVELS_TOO_FEW: "value",
+    scoring.LEVEL_BLANK: "value",
+    scoring.LEVELS_NOT_UNIQUE: "value",
+}
+
+
+def _target_field(message: str) -> str:
+    if message.startswith(scoring.LEVEL_UNKNOWN.split("{", 1)[0]):
+        return "value"
+    return TARGET_FIELD_OF.get(message, "red_flag")
+
+
+def check_actual_fits(kpi: KPI, value: Decimal | None) -> None:
+    """An actual the KPI's target type can hold: a milestone's 0 or 1, a level's position."""
+    if value is None or not value.is_finite():
+        return
+    if kpi.target_type == KPI.TargetType.MILESTONE and value not in (0, 1):
+        raise ValidationError({"value": scoring.MILESTONE_ACTUAL_NOT_DONE_OR_NOT})
+    if kpi.is_ordinal and scoring.level_name(kpi.levels or (), value) is None:
+        levels = ", ".join(kpi.levels or ())
+        raise ValidationError({"value": scoring.LEVEL_UNKNOWN.format(levels=levels)})
 
 
 class Actual(KPIValue):
@@ -429,6 +523,8 @@ class Actual(KPIValue):
         if self.kpi_id and self.kpi.is_computed:
             message = ACTUAL_ON_ROLLUP if self.kpi.is_rollup else ACTUAL_ON_FORMULA
             raise ValidationError({"kpi": message})
+        if self.kpi_id:
+            check_actual_fits(self.kpi, self.value)
 
 
 class ScoreSnapshot(models.Model):

@@ -215,6 +215,8 @@ def _kpi_facts(rows, graph: Graph | None = None) -> list[engine.KpiFacts]:
             missing_children=row["missing_children"],
             frequency=row["frequency"],
             time_aggregation=row["time_aggregation"],
+            target_type=row["target_type"],
+            levels=tuple(row["levels"] or ()),
             # A KPI leaves with its objective: archiving an objective archives what it holds.
             archived_on=_archived_on(_earliest(row["archived_at"], row["objective__archived_at"])),
             **_formula_facts(row, graph),
@@ -256,6 +258,8 @@ KPI_COLUMNS = [
     "missing_children",
     "frequency",
     "time_aggregation",
+    "target_type",
+    "levels",
     "archived_at",
     "objective__archived_at",
     "missing_values",
@@ -308,18 +312,19 @@ def load_world(
             (row.scorecard_id, row.perspective_id): row.weight
             for row in PerspectiveWeight.objects.filter(scorecard_id__in=scorecard_ids)
         },
-        targets={
-            kpi_id: (value, red_flag)
-            for kpi_id, value, red_flag in Target.objects.filter(
-                period=period, **({} if everything else {"kpi_id__in": kpi_ids})
-            ).values_list("kpi_id", "value", "red_flag")
-        },
+        targets={},
         actuals=dict(
             Actual.objects.filter(
                 period=period, **({} if everything else {"kpi_id__in": kpi_ids})
             ).values_list("kpi_id", "value")
         ),
     )
+    for kpi_id, value, red_flag, value_high, red_flag_high in Target.objects.filter(
+        period=period, **({} if everything else {"kpi_id__in": kpi_ids})
+    ).values_list("kpi_id", "value", "red_flag", "value_high", "red_flag_high"):
+        world.targets[kpi_id] = (value, red_flag)
+        if value_high is not None or red_flag_high is not None:
+            world.target_highs[kpi_id] = (value_high, red_flag_high)
     if not everything:
         _add_outside_members(world, period=period, kpi_ids=kpi_ids, objective_ids=objective_ids)
     world.started |= started_kpi_ids(

@@ -30,14 +30,8 @@ def red_without_comment(
     if not required:
         return False
     try:
-        result = scoring.score_kpi(
-            actual=actual.value,
-            target=target.value,
-            red_flag=target.red_flag,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
-    except scoring.TargetError:
+        result = kpi.score(actual.value, target)
+    except (scoring.TargetError, scoring.ActualError):
         return False
     return result.status == scoring.RED
 

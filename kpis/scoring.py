@@ -89,8 +89,33 @@ NOT_A_NUMBER = "{name} must be a finite number, not {value!r}."
 NEGATIVE_WEIGHT = "Weights cannot be negative, got {weight}."
 
 
+# The target types' own refusals (section 4, "Target types").
+BAND_NEEDS_HIGH_EDGE = "A band needs its high edge."
+BAND_LOW_ABOVE_HIGH = "The band's low edge must not lie above its high edge."
+ZERO_EDGE_NEEDS_RED_FLAG = "Set a red flag for a band edge at zero."
+RED_FLAG_LOW_NOT_BELOW = "The low red flag must lie below the band's low edge."
+RED_FLAG_HIGH_NOT_ABOVE = "The high red flag must lie above the band's high edge."
+HIGH_EDGE_ONLY_FOR_BANDS = "Only a band target has a high edge and a high red flag."
+MILESTONE_TARGET_NOT_ONE = "A milestone's target is 1 (due in this period)."
+MILESTONE_NO_RED_FLAG = "A milestone has no red flag."
+MILESTONE_ACTUAL_NOT_DONE_OR_NOT = "A milestone's actual is 1 (done) or 0 (not done)."
+LEVELS_TOO_FEW = "An ordinal KPI needs at least two levels."
+LEVEL_BLANK = "A level needs a name."
+LEVELS_NOT_UNIQUE = "Each level may appear only once."
+LEVEL_UNKNOWN = "Choose one of the levels: {levels}."
+ORDINAL_TARGET_AT_WORST_LEVEL = (
+    "A target at the worst level leaves no level below it for the red flag: choose a higher one."
+)
+ORDINAL_RED_FLAG_NOT_BELOW = "The red-flag level must lie below the target level."
+UNKNOWN_TARGET_TYPE = "Unknown target type {target_type!r}."
+
+
 class TargetError(ValueError):
     """A target whose red flag cannot be used to score."""
+
+
+class ActualError(ValueError):
+    """An actual the KPI's target type cannot score (a milestone's 2, a level not in the list)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +123,27 @@ class KpiResult:
     red_flag: Decimal | None
     score: Decimal | None
     status: str
+    # A band's high red flag (`red_flag` is then its low one).
+    red_flag_high: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """What "on target" means for one KPI in one period: its target type and the KPI's rules
+    (direction, tolerance, levels), with the period's target (`value` None: no target).
+
+    For a band `value`/`red_flag` are the low edge and its red flag and `value_high`/
+    `red_flag_high` the high ones; for an ordinal KPI `value` and `red_flag` are level
+    positions (0 = the worst of `levels`)."""
+
+    target_type: str
+    value: Decimal | None = None
+    red_flag: Decimal | None = None
+    value_high: Decimal | None = None
+    red_flag_high: Decimal | None = None
+    direction: str = UP
+    tolerance_pct: Decimal = Decimal(10)
+    levels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +230,204 @@ def score_kpi(
         score=_score(actual, target, red_flag),
         status=_status(actual, target, red_flag, direction),
     )
+
+
+ONE_SIDED = {AT_LEAST: UP, MORE_THAN: UP, AT_MOST: DOWN, LESS_THAN: DOWN}
+STRICT = (MORE_THAN, LESS_THAN)
+# The types whose actuals, targets and red flags are numbers with a direction.
+DIRECTED = tuple(ONE_SIDED)
+
+
+def aligned(target_type: str, direction: str) -> tuple[str, str]:
+    """The (target type, direction) a KPI keeps: `more_than`/`less_than` set the direction,
+    and `at_least`/`at_most` follow it (a KPI given only a direction gets one of them).
+    The other types keep the direction they were given: it is ignored when scoring."""
+    if target_type in (AT_LEAST, AT_MOST):
+        return (AT_LEAST if direction == UP else AT_MOST), direction
+    if target_type in STRICT:
+        return target_type, ONE_SIDED[target_type]
+    return target_type, direction
+
+
+def flipped(target_type: str, direction: str) -> str:
+    """The one-sided target type that follows a new direction (others stay)."""
+    if target_type in (AT_LEAST, AT_MOST):
+        return AT_LEAST if direction == UP else AT_MOST
+    if target_type in STRICT:
+        return MORE_THAN if direction == UP else LESS_THAN
+    return target_type
+
+
+def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
+    """An ordinal KPI's levels, worst first: at least two, unique, none blank."""
+    names = tuple(levels)
+    if len(names) < 2:
+        raise TargetError(LEVELS_TOO_FEW)
+    if any(not isinstance(name, str) or not name.strip() for name in names):
+        raise TargetError(LEVEL_BLANK)
+    if len(set(names)) != len(names):
+        raise TargetError(LEVELS_NOT_UNIQUE)
+    return names
+
+
+def level_position(levels: Iterable[str], name: str) -> Decimal:
+    """The position of a level name (0 = worst); a name not in the list is refused."""
+    names = list(levels)
+    if name not in names:
+        raise ActualError(LEVEL_UNKNOWN.format(levels=", ".join(names)))
+    return Decimal(names.index(name))
+
+
+def level_name(levels: Iterable[str], position: Decimal | None) -> str | None:
+    """The level stored at a position (None when there is none or it lies outside the list)."""
+    names = list(levels)
+    if position is None or position != position.to_integral_value():
+        return None
+    index = int(position)
+    return names[index] if 0 <= index < len(names) else None
+
+
+def effective_red_flags(spec: TargetSpec) -> tuple[Decimal | None, Decimal | None]:
+    """The red flags a target scores with, checked: (red flag, None) for one-sided and ordinal
+    targets, (low, high) for a band, (None, None) for a milestone. The target must be set."""
+    kind = spec.target_type
+    if spec.value is None:
+        raise TargetError("A target is needed to work out its red flag.")
+    target = as_decimal(spec.value, "target")
+    if kind in ONE_SIDED:
+        _only_one_sided(spec)
+        red_flag = effective_red_flag(
+            target=target,
+            red_flag=spec.red_flag,
+            direction=ONE_SIDED[kind],
+            tolerance_pct=spec.tolerance_pct,
+        )
+        return red_flag, None
+    if kind == BAND:
+        return _band_red_flags(spec, target)
+    if kind == MILESTONE:
+        _only_one_sided(spec)
+        if target != 1:
+            raise TargetError(MILESTONE_TARGET_NOT_ONE)
+        if spec.red_flag is not None:
+            raise TargetError(MILESTONE_NO_RED_FLAG)
+        return None, None
+    if kind == ORDINAL:
+        _only_one_sided(spec)
+        return _ordinal_red_flag(spec, target), None
+    raise ValueError(UNKNOWN_TARGET_TYPE.format(target_type=kind))
+
+
+def score_against(actual: Decimal | None, spec: TargetSpec) -> KpiResult:
+    """Score an actual against a target of any type (DESIGN.md section 4, "Target types").
+
+    Order of checks: `track` (status tracked, always); no target; an unusable target
+    (TargetError); no actual; an actual the type cannot score (ActualError)."""
+    kind = spec.target_type
+    if kind == TRACK:
+        return KpiResult(red_flag=None, score=None, status=TRACKED)
+    if kind not in TARGET_TYPES:
+        raise ValueError(UNKNOWN_TARGET_TYPE.format(target_type=kind))
+    if spec.value is None:
+        return KpiResult(red_flag=None, score=None, status=NO_TARGET)
+    red_flag, red_flag_high = effective_red_flags(spec)
+    if actual is None:
+        return KpiResult(red_flag=red_flag, score=None, status=NO_DATA, red_flag_high=red_flag_high)
+    actual = as_decimal(actual, "actual")
+    target = as_decimal(spec.value, "target")
+    if kind in ONE_SIDED:
+        assert red_flag is not None
+        direction = ONE_SIDED[kind]
+        status = _status(actual, target, red_flag, direction)
+        if kind in STRICT and actual == target:
+            status = AMBER
+        return KpiResult(red_flag, _score(actual, target, red_flag), status)
+    if kind == BAND:
+        return _band_result(actual, spec, target, red_flag, red_flag_high)
+    if kind == MILESTONE:
+        if actual not in (0, 1):
+            raise ActualError(MILESTONE_ACTUAL_NOT_DONE_OR_NOT)
+        if actual == 1:
+            return KpiResult(None, round6(GREEN_FROM), GREEN)
+        return KpiResult(None, round6(MIN_SCORE), RED)
+    assert red_flag is not None
+    _check_position(actual, spec.levels, ActualError)
+    return KpiResult(
+        red_flag, _score(actual, target, red_flag), _status(actual, target, red_flag, UP)
+    )
+
+
+def _only_one_sided(spec: TargetSpec) -> None:
+    if spec.value_high is not None or spec.red_flag_high is not None:
+        raise TargetError(HIGH_EDGE_ONLY_FOR_BANDS)
+
+
+def _band_red_flags(spec: TargetSpec, low: Decimal) -> tuple[Decimal, Decimal]:
+    if spec.value_high is None:
+        raise TargetError(BAND_NEEDS_HIGH_EDGE)
+    high = as_decimal(spec.value_high, "value_high")
+    if low > high:
+        raise TargetError(BAND_LOW_ABOVE_HIGH)
+    return (
+        _band_edge_red_flag(low, spec.red_flag, UP, spec.tolerance_pct, RED_FLAG_LOW_NOT_BELOW),
+        _band_edge_red_flag(
+            high, spec.red_flag_high, DOWN, spec.tolerance_pct, RED_FLAG_HIGH_NOT_ABOVE
+        ),
+    )
+
+
+def _band_edge_red_flag(
+    edge: Decimal, red_flag: Decimal | None, direction: str, tolerance_pct: Decimal, wrong: str
+) -> Decimal:
+    if red_flag is None and edge == 0:
+        raise TargetError(ZERO_EDGE_NEEDS_RED_FLAG)
+    try:
+        return effective_red_flag(
+            target=edge, red_flag=red_flag, direction=direction, tolerance_pct=tolerance_pct
+        )
+    except TargetError as error:
+        if red_flag is not None:
+            raise TargetError(wrong) from None
+        raise error
+
+
+def _band_result(
+    actual: Decimal,
+    spec: TargetSpec,
+    low: Decimal,
+    red_low: Decimal | None,
+    red_high: Decimal | None,
+) -> KpiResult:
+    assert red_low is not None and red_high is not None and spec.value_high is not None
+    high = as_decimal(spec.value_high, "value_high")
+    score = min(_score(actual, low, red_low), _score(actual, high, red_high))
+    if low <= actual <= high:
+        status = GREEN
+    elif actual < red_low or actual > red_high:
+        status = RED
+    else:
+        status = AMBER
+    return KpiResult(red_low, score, status, red_flag_high=red_high)
+
+
+def _check_position(position: Decimal, levels: tuple[str, ...], error: type[ValueError]) -> int:
+    if level_name(levels, position) is None:
+        raise error(LEVEL_UNKNOWN.format(levels=", ".join(levels)))
+    return int(position)
+
+
+def _ordinal_red_flag(spec: TargetSpec, target: Decimal) -> Decimal:
+    check_levels(spec.levels)
+    position = _check_position(target, spec.levels, TargetError)
+    if spec.red_flag is None:
+        if position == 0:
+            raise TargetError(ORDINAL_TARGET_AT_WORST_LEVEL)
+        return round6(Decimal(position - 1))
+    red_flag = as_decimal(spec.red_flag, "red_flag")
+    _check_position(red_flag, spec.levels, TargetError)
+    if red_flag >= target:
+        raise TargetError(ORDINAL_RED_FLAG_NOT_BELOW)
+    return round6(red_flag)
 
 
 def status_from_score(score: Decimal | None) -> str:

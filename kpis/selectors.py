@@ -126,14 +126,8 @@ def _kpi_row(
     computed_value = stored.value if stored else None
     value = computed_value if kpi.is_computed else (actual.value if actual else None)
     try:
-        result = scoring.score_kpi(
-            actual=value,
-            target=target.value if target else None,
-            red_flag=target.red_flag if target else None,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
-    except scoring.TargetError as error:
+        result = kpi.score(value, target)
+    except (scoring.TargetError, scoring.ActualError) as error:
         return KpiRow(kpi, target, actual, value, None, problem=str(error))
     return KpiRow(kpi, target, actual, value, result)
 

@@ -176,14 +176,8 @@ def update_row(
         return row
     row.red_flag = target.effective_red_flag(kpi=kpi)
     try:
-        row.result = scoring.score_kpi(
-            actual=actual.value if actual else None,
-            target=target.value,
-            red_flag=target.red_flag,
-            direction=kpi.direction,
-            tolerance_pct=kpi.tolerance_pct,
-        )
-    except scoring.TargetError as error:
+        row.result = kpi.score(actual.value if actual else None, target)
+    except (scoring.TargetError, scoring.ActualError) as error:
         row.problem = str(error)
     return row
 

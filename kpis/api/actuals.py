@@ -43,7 +43,10 @@ class ActualSerializer(serializers.ModelSerializer):
 
 
 class ActualChangeSerializer(serializers.Serializer):
-    value = serializers.CharField(help_text="A number: 1234.5, 1,234.5 or 1234,5.")
+    value = serializers.CharField(
+        help_text="A number: 1234.5, 1,234.5 or 1234,5 (0 or 1 for a milestone); a level "
+        "name for an ordinal KPI."
+    )
     comment = serializers.CharField(required=False, allow_blank=True)
     version = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, help_text="The version you read; a stale one is refused."
@@ -122,10 +125,12 @@ class ActualViewSet(
         change = ActualChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
         data = change.validated_data
-        try:
-            value = parse_number(data["value"])
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"value": error.messages}) from None
+        value = data["value"]
+        if not kpi.is_ordinal:  # an ordinal KPI's level name is looked up by the service
+            try:
+                value = parse_number(value)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"value": error.messages}) from None
         try:
             with service_errors():
                 saved = services.actual_enter(

@@ -43,6 +43,33 @@ def entered_value(**kwargs: Any) -> EnteredNumberField:
     return EnteredNumberField(**kwargs)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "1234.5",
+        "description": "A number (0 or 1 for a milestone), or a level name for an ordinal KPI.",
+    }
+)
+class EnteredValueField(EnteredNumberField):
+    """A number, or text that is no number: a level name, which the services look up in the
+    row's KPI (and refuse, on the field, for a KPI that has no levels)."""
+
+    def to_internal_value(self, data: Any) -> Decimal | str:  # type: ignore[override]
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            if isinstance(data, str) and data.strip() and len(data) <= LEVEL_NAME_LENGTH:
+                return data.strip()
+            raise
+
+
+LEVEL_NAME_LENGTH = 100
+
+
+def entered_level_or_value(**kwargs: Any) -> EnteredValueField:
+    return EnteredValueField(**kwargs)
+
+
 class BulkKPIField(VisibleRelatedField):
     """A row's KPI, found among those `_rows` read for the whole request in one query."""
 
@@ -72,14 +99,16 @@ class BulkPeriodField(PeriodKeyField):
 class TargetRowSerializer(serializers.Serializer):
     kpi = BulkKPIField(visible=visible_kpis)
     period = BulkPeriodField()
-    value = entered_value()
-    red_flag = entered_value(required=False, allow_null=True)
+    value = entered_level_or_value(help_text="The target; a band's low edge; a level name.")
+    red_flag = entered_level_or_value(required=False, allow_null=True)
+    value_high = entered_value(required=False, allow_null=True, help_text="A band's high edge.")
+    red_flag_high = entered_value(required=False, allow_null=True)
 
 
 class ActualRowSerializer(serializers.Serializer):
     kpi = BulkKPIField(visible=visible_kpis)
     period = BulkPeriodField()
-    value = entered_value()
+    value = entered_level_or_value()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 

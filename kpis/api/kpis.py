@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpis import services
+from kpis.api.bulk import LEVEL_NAME_LENGTH
 from kpis.models import KPI
 from kpis.selectors import visible_kpis
 from scorecard.api_support import (
@@ -24,6 +25,7 @@ from scorecard.selectors import visible_people, visible_units
 from strategy.api import NOT_A_CHOSEN_UNIT, keyed_by_unit_id, people_by_unit
 from strategy.selectors import visible_objectives
 
+MAX_LEVELS = 50
 CASCADE_OBJECTIVE_HIDDEN = "No objective you may see has the id {id}."
 
 
@@ -50,6 +52,13 @@ class KPISerializer(serializers.ModelSerializer):
         "null for the default by method (require_all for sum, ignore for the others).",
     )
 
+    levels = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=LEVEL_NAME_LENGTH),
+        required=False,
+        max_length=MAX_LEVELS,
+        help_text="An ordinal KPI's level names, worst first (e.g. BBB, A, AA, AAA).",
+    )
+
     class Meta:
         model = KPI
         fields = [
@@ -73,6 +82,8 @@ class KPISerializer(serializers.ModelSerializer):
             "missing_children",
             "formula",
             "missing_values",
+            "target_type",
+            "levels",
         ]
         validators: list = []
         extra_kwargs = {

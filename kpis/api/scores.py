@@ -10,8 +10,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kpis import explain, selectors
-from kpis.models import COMPUTED_VALUE_DIGITS, VALUE_PLACES, ScoreSnapshot
+from kpis import explain, scoring, selectors
+from kpis.models import COMPUTED_VALUE_DIGITS, KPI, VALUE_PLACES, ScoreSnapshot
 from scorecard.api_support import PeriodKeyField, VisibleRelatedField
 from scorecard.rules import visible_q
 from scorecard.selectors import visible_scorecards
@@ -26,6 +26,29 @@ class ScoreQuerySerializer(serializers.Serializer):
     subject_type = serializers.ChoiceField(
         choices=ScoreSnapshot.SubjectType.choices, required=False
     )
+
+
+class ScoreListSerializer(serializers.ListSerializer):
+    """Reads the levels of the ordinal KPIs among the rows in one query, so each row can show
+    its value as a level name."""
+
+    def to_representation(self, data: Any) -> list:
+        rows = list(data.all() if hasattr(data, "all") else data)
+        kpi_ids = [
+            row.subject_id for row in rows if row.subject_type == ScoreSnapshot.SubjectType.KPI
+        ]
+        levels: dict[int, list[str]] = (
+            dict(
+                KPI.objects.filter(pk__in=kpi_ids, target_type=scoring.ORDINAL).values_list(
+                    "id", "levels"
+                )
+            )
+            if kpi_ids
+            else {}
+        )
+        # The child reads the root's context (one dict for every row).
+        self._context = {**self.context, "levels": levels}
+        return super().to_representation(rows)
 
 
 class ScoreSerializer(serializers.ModelSerializer):
@@ -51,6 +74,15 @@ class ScoreSerializer(serializers.ModelSerializer):
             "periods_total",
             "provisional",
         ]
+        list_serializer_class = ScoreListSerializer
+
+    def to_representation(self, instance: ScoreSnapshot) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        levels = self.context.get("levels", {}).get(instance.subject_id)
+        if levels and instance.subject_type == ScoreSnapshot.SubjectType.KPI:
+            # An ordinal KPI's value is the name of its level (snapshots store positions).
+            data["value"] = scoring.level_name(levels, instance.value)
+        return data
 
 
 class ExplainQuerySerializer(serializers.Serializer):

@@ -51,7 +51,26 @@ KPI_FIELDS = [
     "missing_children",
     "formula",
     "missing_values",
+    "target_type",
+    "levels",
 ]
+LEVEL_SEPARATOR = "|"
+
+
+class LevelsField(forms.CharField):
+    """An ordinal KPI's levels as a person types them, worst first: `BBB | A | AA | AAA`.
+    The model checks them (at least two, unique, none blank)."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return []
+        return [name.strip() for name in text.split(LEVEL_SEPARATOR)]
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return f" {LEVEL_SEPARATOR} ".join(value)
+        return value
 
 
 def active_people() -> Any:
@@ -108,6 +127,7 @@ class KPIForm(forms.ModelForm):
     owner = forms.ModelChoiceField(queryset=active_people().none(), required=False)
     owning_team = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
     rolls_up_to = forms.ModelChoiceField(queryset=KPI.objects.none(), required=False)
+    levels = LevelsField(required=False, help_text="Worst first, separated by |: BBB | A | AA")
 
     class Meta:
         model = KPI
@@ -129,6 +149,7 @@ class KPIForm(forms.ModelForm):
             "direction",
             "indicator_type",
             "missing_values",
+            "target_type",
         ):
             self.fields[name].required = False
         self.fields["source"].required = False
@@ -159,6 +180,15 @@ class KPIForm(forms.ModelForm):
         for name, default in defaults.items():
             if data.get(name) in (None, "") and name not in self.errors:
                 data[name] = default
+        if not data.get("target_type") and "target_type" not in self.errors:
+            # Not chosen: the stored one (a new KPI's follows its direction in the service).
+            data["target_type"] = self.instance.target_type
+        if data["target_type"] in (KPI.TargetType.MILESTONE, KPI.TargetType.ORDINAL) and (
+            self.instance.time_aggregation
+            not in (KPI.TimeAggregation.LAST, KPI.TimeAggregation.MIN, KPI.TimeAggregation.MAX)
+        ):
+            # The form has no time aggregation yet: the service's default for these types.
+            self.instance.time_aggregation = KPI.TimeAggregation.LAST
         if data.get("source") in (KPI.Source.MANUAL, KPI.Source.FORMULA):
             data["rollup_method"] = None
             data["missing_children"] = None

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, When
 
 from kpis import scoring
+from kpis.explain import zones_sentence
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from kpis.selectors import visible_kpis
 from scorecard import fiscal
@@ -191,8 +192,8 @@ def targets_grid(
                 cell.red_flag = posted.get(f"red-{kpi.pk}-{cell.key}", "")
                 cell.error = posted.get(f"error-{kpi.pk}-{cell.key}", "")
             elif target is not None:
-                cell.value = _plain(target.value)
-                cell.red_flag = _plain(target.red_flag)
+                cell.value = _shown(kpi, target.value)
+                cell.red_flag = _shown(kpi, target.red_flag)
             cell.preview = red_flag_preview(kpi, cell.value, cell.red_flag)
             cells.append(cell)
         rows.append(GridRow(kpi=kpi, cells=cells))
@@ -205,8 +206,18 @@ def _plain(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
+def _shown(kpi: KPI, value: Decimal | None) -> str:
+    """A target's number as the grid shows it: an ordinal KPI's level name."""
+    if kpi.is_ordinal:
+        return scoring.level_name(kpi.levels or (), value) or _plain(value)
+    return _plain(value)
+
+
 def red_flag_preview(kpi: KPI, value: Any, red_flag: Any) -> str:
-    """Where the red flag lies for the numbers in a cell, as a person reads it."""
+    """Where the red flag lies for the numbers in a cell, as a person reads it; for levels
+    and milestones, where green, amber and red lie."""
+    if kpi.target_type in (scoring.ORDINAL, scoring.MILESTONE):
+        return _zones_preview(kpi, value, red_flag)
     try:
         target = Decimal(str(value))
         explicit = Decimal(str(red_flag)) if str(red_flag).strip() else None
@@ -358,3 +369,21 @@ def _named(value: Any, names: dict[Any, str]) -> str:
     if value is None or value == "":
         return "—"
     return names.get(value, str(value))
+
+
+def _zones_preview(kpi: KPI, value: Any, red_flag: Any) -> str:
+    def number(text: Any) -> Decimal | None:
+        text = str(text).strip()
+        if not text:
+            return None
+        if kpi.is_ordinal:
+            return scoring.level_position(kpi.levels or (), text)
+        return Decimal(text)
+
+    try:
+        at, flag = number(value), number(red_flag)
+    except (ArithmeticError, ValueError):
+        return ""
+    if at is None:
+        return ""
+    return zones_sentence(kpi, Target(kpi=kpi, value=at, red_flag=flag))

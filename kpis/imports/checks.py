@@ -19,7 +19,7 @@ from kpis.imports.rows import (
     Progress,
 )
 from kpis.models import KPI, Actual
-from kpis.services.numbers import parse_number
+from kpis.services.numbers import kpi_value, parse_number
 from scorecard.rules import may, visible_q
 from scorecard.selectors import period_lookup
 
@@ -79,7 +79,12 @@ def _resolve(rows: list[ImportRow], user) -> None:
             row.label, row.decimals = row.kpi.name, row.kpi.decimals
         row.period = _period_of(row, periods)
         try:
-            row.value = parse_number(row.cells["value"])
+            # An ordinal KPI's cell may name its level; numbers read as everywhere else.
+            row.value = (
+                kpi_value(row.kpi, row.cells["value"])
+                if row.kpi is not None
+                else parse_number(row.cells["value"])
+            )
         except ValidationError as error:
             row.errors.extend(error.messages)
         row.comment = row.cells.get("comment", "")

@@ -13,7 +13,7 @@ from kpis.scheduling import recompute_on_commit
 from kpis.selectors import counting_since, periods_its_data_reaches
 from kpis.services.grains import check_period_fits_frequency
 from kpis.services.locks import check_quarter_open
-from kpis.services.numbers import as_decimal
+from kpis.services.numbers import kpi_value
 from kpis.services.structure import unit_id_of
 from scorecard.models import Period
 from scorecard.services import period_open
@@ -57,7 +57,7 @@ def actual_enter(
     refused with StaleActual. Without it the write overwrites (the API's documented choice).
     """
     check_period_fits_frequency(kpi, period)
-    number = as_decimal(value)
+    number = kpi_value(kpi, value)
     today = today or timezone.localdate()
     if not period.has_started(today):
         raise ValidationError(

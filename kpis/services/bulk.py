@@ -45,7 +45,12 @@ def targets_bulk_set(*, rows: list[dict], check_only: bool = False) -> list[Targ
 
     def write(row: dict, period: Period) -> Target:
         return target_set(
-            kpi=row["kpi"], period=period, value=row["value"], red_flag=row.get("red_flag")
+            kpi=row["kpi"],
+            period=period,
+            value=row["value"],
+            red_flag=row.get("red_flag"),
+            value_high=row.get("value_high"),
+            red_flag_high=row.get("red_flag_high"),
         )
 
     return _all_or_nothing(rows, write, check_only=check_only)

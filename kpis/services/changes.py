@@ -3,8 +3,10 @@
 - How a KPI is scored does not change while stored targets depend on it. Its direction says
   on which side of a target its red flag lies: flipped, explicit red flags would sit on the
   good side and every such quarter would score as having no target. (Targets without a red
-  flag follow: their default red flag moves with the direction.) The measures issue adds the
-  target type here, refused while the KPI has any target (DESIGN.md section 4).
+  flag follow: their default red flag moves with the direction.) Its target type does not
+  change while it has any actual or target (DESIGN.md section 4), except at_least/at_most
+  and more_than/less_than following the direction, which the direction's rule governs. An
+  ordinal KPI's levels may be renamed, but a level that holds data keeps its place.
 - A roll-up KPI stays in a unit above the KPIs that roll up to it; KPI.clean checks each of
   them the other way round. The recompute after a child's actual walks up the tree from the
   child's unit, and finds the parent only there.
@@ -17,7 +19,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from kpis.models import KPI, Target
+from kpis import scoring
+from kpis.models import KPI, Actual, Target
 
 DIRECTION_WITH_RED_FLAGS = (
     "{periods} {have} a red flag set {side} the target, which a KPI where {meaning} cannot "
@@ -28,7 +31,20 @@ ROLLUP_CHILDREN_LEFT_BEHIND = (
     "{names} {roll} up to this KPI and would no longer be in a unit below it: a roll-up KPI "
     "stays above the KPIs that roll up to it. Point them at another roll-up KPI first."
 )
+TARGET_TYPE_WITH_DATA = (
+    "This KPI has actuals or targets, which were entered for another target type: its "
+    "target type cannot change. Create a new KPI for the new kind of target."
+)
+LEVEL_WITH_DATA_MOVED = (
+    "{level} holds actuals or targets: it keeps its place in the list (rename it if you "
+    "like, but do not remove or move it)."
+)
 NAMED_AT_MOST = 4
+# Target types that differ only by the direction (the direction's rule covers them).
+SAME_BUT_FOR_DIRECTION = [
+    {scoring.AT_LEAST, scoring.AT_MOST},
+    {scoring.MORE_THAN, scoring.LESS_THAN},
+]
 
 
 def check_scoring_unchanged(*, kpi: KPI, fields: dict[str, Any]) -> None:
@@ -60,9 +76,45 @@ def _direction_refusal(kpi: KPI, old: str, new: str) -> str:
     )
 
 
+def _has_data(kpi: KPI) -> bool:
+    return Target.objects.filter(kpi=kpi).exists() or Actual.objects.filter(kpi=kpi).exists()
+
+
+def _target_type_refusal(kpi: KPI, old: str, new: str) -> str:
+    if {old, new} in SAME_BUT_FOR_DIRECTION or not _has_data(kpi):
+        return ""
+    return TARGET_TYPE_WITH_DATA
+
+
+def _levels_refusal(kpi: KPI, old: list | None, new: Any) -> str:
+    """A level that holds data stays at its position; a new name there is a rename."""
+    old = list(old or [])
+    new = list(new) if isinstance(new, list | tuple) else []
+    used = {
+        int(value)
+        for model, column in ((Actual, "value"), (Target, "value"), (Target, "red_flag"))
+        for value in model.objects.filter(kpi=kpi, **{f"{column}__isnull": False})
+        .values_list(column, flat=True)
+        .distinct()
+        if value == value.to_integral_value()
+    }
+    for position in sorted(used):
+        if position >= len(old):
+            continue
+        name = old[position]
+        moved = position >= len(new) or (name in new and new.index(name) != position)
+        if moved:
+            return LEVEL_WITH_DATA_MOVED.format(level=f"“{name}”")
+    return ""
+
+
 # The fields that say how a KPI is scored, each with what refuses its change (a message, or
 # "" when the change is fine).
-SCORING_FIELDS: dict[str, Callable[[KPI, Any, Any], str]] = {"direction": _direction_refusal}
+SCORING_FIELDS: dict[str, Callable[[KPI, Any, Any], str]] = {
+    "direction": _direction_refusal,
+    "target_type": _target_type_refusal,
+    "levels": _levels_refusal,
+}
 
 
 def check_children_stay_below(*, kpi: KPI) -> None:

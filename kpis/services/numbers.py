@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from kpis.models import VALUE_DIGITS, VALUE_PLACES, validate_within_bound
+from kpis import scoring
+from kpis.models import KPI, VALUE_DIGITS, VALUE_PLACES, validate_within_bound
 
 VALUE_MISSING = "Enter a value."
 NOT_A_NUMBER = "Enter a number, like 1234.5."
@@ -79,3 +80,21 @@ def as_decimal(value, *, field: str = "value") -> Decimal:
         return parse_number(value)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
+
+
+def kpi_value(kpi: KPI, value, *, field: str = "value") -> Decimal:
+    """A value of this KPI as stored: for an ordinal KPI a level name becomes its position
+    (0 = worst; a number is taken as a position, checked by the model), else `as_decimal`."""
+    if kpi.is_ordinal and isinstance(value, str):
+        try:
+            return scoring.level_position(kpi.levels or (), value.strip())
+        except scoring.ActualError as error:
+            raise ValidationError({field: [str(error)]}) from None
+    return as_decimal(value, field=field)
+
+
+def optional_kpi_value(kpi: KPI, value, *, field: str) -> Decimal | None:
+    """`kpi_value` for a value that may be left out (a red flag, a band's high edge)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return kpi_value(kpi, value, field=field)

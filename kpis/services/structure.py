@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kpis import scoring
 from kpis.models import KPI
 from kpis.scheduling import recompute_on_commit
 from kpis.services.changes import (
@@ -27,6 +28,7 @@ def kpi_create(*, objective: Objective, name: str, by: Any = None, **fields) -> 
     """`by`, the saving person, limits what a formula may refer to (`check_formula`)."""
     check_owner_sees_unit(owner=fields.get("owner"), unit=objective.scorecard.org_unit)
     check_team_in_subtree(team=fields.get("owning_team"), unit=objective.scorecard.org_unit)
+    fields = _with_aggregation(_aligned_fields(fields, target_type=KPI.TargetType.AT_LEAST))
     kpi = KPI(objective=objective, name=name.strip(), **fields)
     if "order" not in fields:
         kpi.order = objective.kpis.count()
@@ -35,6 +37,40 @@ def kpi_create(*, objective: Objective, name: str, by: Any = None, **fields) -> 
     kpi.save()
     recompute_on_commit(unit_ids=[unit_id_of(kpi)])
     return kpi
+
+
+NON_NUMERIC_AGGREGATIONS = (
+    KPI.TimeAggregation.LAST,
+    KPI.TimeAggregation.MIN,
+    KPI.TimeAggregation.MAX,
+)
+
+
+def _with_aggregation(fields: dict, current: str | None = None) -> dict:
+    """A milestone or a level combines its periods by the last one, unless told otherwise
+    (the default, average, does not apply to them)."""
+    kind = fields.get("target_type")
+    if kind in (KPI.TargetType.MILESTONE, KPI.TargetType.ORDINAL) and (
+        "time_aggregation" not in fields and current not in NON_NUMERIC_AGGREGATIONS
+    ):
+        fields["time_aggregation"] = KPI.TimeAggregation.LAST
+    return fields
+
+
+def _aligned_fields(fields: dict, *, target_type: str, direction: str = scoring.UP) -> dict:
+    """The fields with the target type and the direction agreeing (DESIGN.md section 4,
+    "Target types"). `target_type` and `direction` are the KPI's current ones. A changed
+    target type that is one-sided sets the direction; otherwise a one-sided type follows the
+    direction (a KPI given only a direction gets at_least/at_most)."""
+    fields = dict(fields)
+    kind = fields.get("target_type", target_type)
+    new_direction = fields.get("direction", direction)
+    if kind != target_type and kind in scoring.ONE_SIDED:
+        new_direction = scoring.ONE_SIDED[kind]
+    elif new_direction != direction:
+        kind = scoring.flipped(kind, new_direction)
+    fields["target_type"], fields["direction"] = scoring.aligned(kind, new_direction)
+    return fields
 
 
 def unit_id_of(kpi: KPI) -> int:
@@ -52,6 +88,12 @@ def kpi_update(*, kpi: KPI, by: Any = None, **fields) -> KPI:
     if "owning_team" in fields or "objective" in fields:
         team = fields.get("owning_team", kpi.owning_team)
         check_team_in_subtree(team=team, unit=objective.scorecard.org_unit)
+    if "target_type" in fields or "direction" in fields:
+        stored = KPI.objects.filter(pk=kpi.pk).values("target_type", "direction").get()
+        fields = _aligned_fields(
+            fields, target_type=stored["target_type"], direction=stored["direction"]
+        )
+        fields = _with_aggregation(fields, kpi.time_aggregation)
     check_scoring_unchanged(kpi=kpi, fields=fields)
     unit_before = stored_unit_id(kpi)
     units_before = units_holding(kpi)

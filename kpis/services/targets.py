@@ -10,12 +10,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kpis import red_comments
+from kpis import red_comments, scoring
 from kpis.models import KPI, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.selectors import counting_since, periods_its_data_reaches
 from kpis.services.grains import check_period_fits_frequency
-from kpis.services.numbers import as_decimal
+from kpis.services.numbers import kpi_value, optional_kpi_value
 from kpis.services.structure import unit_id_of
 from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period, Scorecard
@@ -23,15 +23,17 @@ from scorecard.services import period_for_quarter, period_open
 
 
 @transaction.atomic
-def target_set(*, kpi: KPI, period: Period, value, red_flag=None) -> Target:
-    """Create or replace the KPI's target for the period (opened if only read so far)."""
+def target_set(
+    *, kpi: KPI, period: Period, value, red_flag=None, value_high=None, red_flag_high=None
+) -> Target:
+    """Create or replace the KPI's target for the period (opened if only read so far).
+    A band takes its high edge and high red flag too; an ordinal KPI level names."""
     check_period_fits_frequency(kpi, period)
     period = period_open(period)
     counted_since = counting_since(kpi)
     target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
     target = target or Target(kpi=kpi, period=period)
-    target.value = as_decimal(value)
-    target.red_flag = None if red_flag in (None, "") else as_decimal(red_flag, field="red_flag")
+    _fill(target, kpi, value, red_flag, value_high, red_flag_high)
     target.full_clean()
     target.save()
     recompute_on_commit(
@@ -57,6 +59,13 @@ def target_clear(*, kpi: KPI, period: Period) -> None:
         )
 
 
+def _fill(target: Target, kpi: KPI, value, red_flag, value_high, red_flag_high) -> None:
+    target.value = kpi_value(kpi, value)
+    target.red_flag = optional_kpi_value(kpi, red_flag, field="red_flag")
+    target.value_high = optional_kpi_value(kpi, value_high, field="value_high")
+    target.red_flag_high = optional_kpi_value(kpi, red_flag_high, field="red_flag_high")
+
+
 class GridErrors(Exception):
     """Cells of a targets grid that were refused; nothing of the grid was saved."""
 
@@ -67,7 +76,8 @@ class GridErrors(Exception):
 
 @transaction.atomic
 def targets_grid_save(*, cells: list[dict]) -> int:
-    """Save a targets grid: each cell is {kpi, period, value, red_flag}; an empty value
+    """Save a targets grid: each cell is {kpi, period, value, red_flag} (a band's also
+    value_high and red_flag_high); an empty value
     clears the target. Every cell is checked first and all refusals are reported together
     (GridErrors, keyed by (kpi id, period id)); nothing is saved unless every cell is good.
     Returns how many cells were written."""
@@ -76,13 +86,14 @@ def targets_grid_save(*, cells: list[dict]) -> int:
         if cell["value"] in (None, ""):
             continue
         try:
-            probe = Target(
-                kpi=cell["kpi"],
-                period=cell["period"],
-                value=as_decimal(cell["value"]),
-                red_flag=None
-                if cell.get("red_flag") in (None, "")
-                else as_decimal(cell["red_flag"], field="red_flag"),
+            probe = Target(kpi=cell["kpi"], period=cell["period"])
+            _fill(
+                probe,
+                cell["kpi"],
+                cell["value"],
+                cell.get("red_flag"),
+                cell.get("value_high"),
+                cell.get("red_flag_high"),
             )
             probe.clean_fields(exclude=["kpi", "period"])
             probe.clean()
@@ -96,10 +107,18 @@ def targets_grid_save(*, cells: list[dict]) -> int:
             target_clear(kpi=cell["kpi"], period=cell["period"])
             continue
         target_set(
-            kpi=cell["kpi"], period=cell["period"], value=cell["value"], red_flag=cell["red_flag"]
+            kpi=cell["kpi"],
+            period=cell["period"],
+            value=cell["value"],
+            red_flag=cell.get("red_flag"),
+            value_high=cell.get("value_high"),
+            red_flag_high=cell.get("red_flag_high"),
         )
         written += 1
     return written
+
+
+FIXED_TYPES = (scoring.ORDINAL, scoring.MILESTONE)
 
 
 def _grown(value: Decimal | None, factor: Decimal) -> Decimal | None:
@@ -149,11 +168,15 @@ def targets_roll_forward(
         if Target.objects.filter(kpi=target.kpi, period=period).exists():
             kept += 1
             continue
+        # Levels and milestones are copied as they are: a position does not grow.
+        grows = factor if target.kpi.target_type not in FIXED_TYPES else Decimal(1)
         target_set(
             kpi=target.kpi,
             period=period,
-            value=_grown(target.value, factor),
-            red_flag=_grown(target.red_flag, factor),
+            value=_grown(target.value, grows),
+            red_flag=_grown(target.red_flag, grows),
+            value_high=_grown(target.value_high, grows),
+            red_flag_high=_grown(target.red_flag_high, grows),
         )
         created += 1
     return created, kept

@@ -259,13 +259,7 @@ def test_it_mixes_green_amber_and_red_and_comments_every_red_actual(demo):
     actuals = Actual.objects.select_related("kpi")
     for actual in actuals:
         target = targets[(actual.kpi_id, actual.period_id)]
-        status = scoring.score_kpi(
-            actual=actual.value,
-            target=target.value,
-            red_flag=target.red_flag,
-            direction=actual.kpi.direction,
-            tolerance_pct=actual.kpi.tolerance_pct,
-        ).status
+        status = actual.kpi.score(actual.value, target).status
         statuses[status] += 1
         commented += bool(actual.comment)
         if status == scoring.RED:

@@ -260,3 +260,22 @@ def test_it_imports_its_own_xlsx_template_once_filled_in(client, people, org, no
 
     assert kinds(response) == [(2, "new")]
     assert response.context["preview"].rows[0].value == Decimal("101")
+
+
+def test_it_imports_an_ordinal_kpis_level_by_name(
+    client, people, north_sales_kpi, q1, django_capture_on_commit_callbacks
+):
+    rating = kpi_services.kpi_create(
+        objective=north_sales_kpi.objective,
+        name="Credit rating",
+        owner=people.owner,
+        target_type="ordinal",
+        levels=["BBB", "A", "AA", "AAA"],
+    )
+    client.force_login(people.owner)
+    upload(client, csv_file(f"kpi,period,value,comment\nCredit rating,{Q1},AA,Upgraded\n"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("kpis:import_confirm"))
+
+    assert Actual.objects.get(kpi=rating).value == Decimal(2)

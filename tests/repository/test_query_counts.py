@@ -124,12 +124,12 @@ ENDPOINTS = {
     "kpis": Endpoint("/api/kpis/", lambda team: team.size, 5),
     "links": Endpoint("/api/links/", lambda team: team.size - 1, 5),
     # Before the memberships: settings and the period asked for (the period is checked
-    # first); then the count and the page.
+    # first); then the count, the page and the levels of its ordinal KPIs (level names).
     "scores": Endpoint(
         f"/api/scores/?period={Q1}",
         # The team's and its sub-teams' scorecard and perspective rows, each KPI and objective.
         lambda team: (team.size + 1) * (1 + Perspective.objects.count()) + 2 * team.size,
-        7,
+        8,
     ),
     # 6 participants.
     "reviews": Endpoint("/api/reviews/", lambda team: team.size + 1, 6),

@@ -152,6 +152,15 @@ def test_it_flags_a_kpi_without_a_target_for_the_current_quarter(org, healthy):
     ]
 
 
+def test_it_does_not_ask_a_tracked_kpi_for_targets(org, healthy):
+    kpi = KPI.objects.filter(objective=healthy[1][0]).first()
+    Target.objects.filter(kpi=kpi).delete()
+    kpi.actuals.all().delete()  # the target type changes only on a KPI without data
+    kpi_services.kpi_update(kpi=kpi, target_type="track")
+
+    assert findings_of(org.acme.scorecard, "no_target") == []
+
+
 def test_it_flags_an_empty_perspective(org, healthy, customer):
     for objective in healthy[3]:
         strategy_services.objective_archive(objective=objective)

@@ -138,6 +138,24 @@ def test_a_target_added_in_the_admin_recomputes_its_kpi(admin_client, world):
     assert score("kpi", world.sales.pk, world.q2) == (Decimal("4"), "amber")
 
 
+def test_the_admin_saves_a_band_target_with_its_high_edge(admin_client, world):
+    band = kpi_services.kpi_create(
+        objective=world.sales.objective, name="Budget", target_type="band"
+    )
+
+    saved = post_change(
+        admin_client, Target, kpi=band.pk, period=world.q2.pk, value="98", value_high="100"
+    )
+    refused = post_change(
+        admin_client, Target, kpi=band.pk, period=world.q1.pk, value="98", value_high="90"
+    )
+
+    assert saved.status_code == 302
+    assert Target.objects.get(kpi=band, period=world.q2).value_high == 100
+    assert refused.status_code == 200
+    assert not Target.objects.filter(kpi=band, period=world.q1).exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_objective_weight_changed_in_the_admin_recomputes_the_scorecard(
     admin_client, org, world

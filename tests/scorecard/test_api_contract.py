@@ -41,6 +41,7 @@ CONTRACT_FIELDS = {
         # Issue 15, measures as published.
         "code", "description", "data_source", "decimals", "baseline",
         "formula", "missing_values",
+        "target_type", "levels",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
     "targets": {"id", "kpi", "period", "value", "value_high", "red_flag", "red_flag_high"},
@@ -75,6 +76,16 @@ CONTRACT_ENUMS = {
     ("kpis", "rollup_method"): {"sum", "average", "min", "max", "weighted_average", None},
     ("kpis", "missing_children"): {"require_all", "ignore", "zero", None},
     ("kpis", "missing_values"): {"blank", "zero"},
+    ("kpis", "target_type"): {
+        "at_least",
+        "at_most",
+        "more_than",
+        "less_than",
+        "band",
+        "milestone",
+        "ordinal",
+        "track",
+    },
 }
 ENDPOINTS = sorted(CONTRACT_FIELDS)
 ME_FIELDS = {"id", "username"}
@@ -217,7 +228,8 @@ UPDATES = {
     "perspectives": {"name": "Money", "color": "#1d4ed8"},
     "scorecards": {"title": "North Sales 2026"},
     "objectives": {"title": "Grow regional revenue faster", "weight": "2.0000"},
-    "kpis": {"direction": "down", "tolerance_pct": "5.000"},
+    # at_least follows the direction to at_most (DESIGN.md section 4, "Target types").
+    "kpis": {"direction": "down", "target_type": "at_most", "tolerance_pct": "5.000"},
 }
 
 

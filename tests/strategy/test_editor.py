@@ -543,3 +543,39 @@ def test_it_opens_the_refused_kpi_form_with_its_message(client, org, people, nor
     assert f'id="kpi-{kpi.pk}-name-errors"' in html
     assert f'<input id="kpi-{kpi.pk}-unit" name="unit" value="units"' in html
     assert KPI.objects.get(pk=kpi.pk).unit == "%"
+
+
+def test_it_adds_an_ordinal_kpi_with_its_levels(client, org, people, north_goal):
+    client.force_login(people.north_manager)
+
+    client.post(
+        url("kpi_add", org.north, north_goal.pk),
+        kpi_form(target_type="ordinal", levels="BBB | A | AA | AAA"),
+    )
+
+    kpi = KPI.objects.get(objective=north_goal)
+    assert (kpi.target_type, kpi.levels, kpi.time_aggregation) == (
+        "ordinal",
+        ["BBB", "A", "AA", "AAA"],
+        "last",
+    )
+
+
+def test_it_refuses_levels_that_repeat_beside_the_field(client, org, people, north_goal):
+    client.force_login(people.north_manager)
+
+    response = client.post(
+        url("kpi_add", org.north, north_goal.pk),
+        kpi_form(target_type="ordinal", levels="A | A"),
+    )
+
+    assert "Each level may appear only once." in response.content.decode()
+    assert not KPI.objects.filter(objective=north_goal).exists()
+
+
+def test_a_kpi_given_only_a_direction_in_the_editor_gets_at_most(client, org, people, north_goal):
+    client.force_login(people.north_manager)
+
+    client.post(url("kpi_add", org.north, north_goal.pk), kpi_form(direction="down"))
+
+    assert KPI.objects.get(objective=north_goal).target_type == "at_most"

@@ -68,6 +68,7 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
             "methods": KPI.RollupMethod.choices,
             "missing_children": KPI.MissingChildren.choices,
             "missing_values": KPI.MissingValues.choices,
+            "target_types": KPI.TargetType.choices,
         },
         "undo": request.session.get(undo_key(scorecard)),
         "findings": findings,
