@@ -85,6 +85,8 @@ class KPISerializer(serializers.ModelSerializer):
             "missing_values",
             "target_type",
             "levels",
+            "frequency",
+            "time_aggregation",
         ]
         validators: list = []
         extra_kwargs = {
