@@ -45,7 +45,7 @@ CONTRACT_FIELDS = {
         # Issue 15, measures as published.
         "code", "description", "data_source", "decimals", "baseline",
         "formula", "missing_values",
-        "target_type", "levels",
+        "target_type", "levels", "frequency", "time_aggregation",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
     "targets": {"id", "kpi", "period", "value", "value_high", "red_flag", "red_flag_high"},
