@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from kpis import scoring
+from kpis import engine, scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from scorecard import fiscal
 from scorecard import selectors as core_selectors
 from scorecard.models import Period, Perspective, Scorecard
 from scorecard.rules import visible_q
@@ -37,10 +38,28 @@ class KpiRow:
     problem: str = ""
     # Set by pages that know about action items (the reviews layer): red and nobody acting.
     needs_action: bool = False
+    # A KPI of a finer frequency seen at a longer period: the sub-periods that counted and
+    # all of them ("2 of 3 months"); None at its own frequency.
+    periods_reported: int | None = None
+    periods_total: int | None = None
+    # A KPI of a coarser frequency (a yearly KPI seen in a quarter) is shown with its last
+    # ended period, and is no member of the period's aggregates (section 4).
+    shown_label: str = ""
 
     @property
     def status(self) -> str:
         return self.result.status if self.result else scoring.NO_TARGET
+
+    @property
+    def coverage(self) -> str:
+        """ "2 of 3 months", for a KPI folded from its sub-periods."""
+        if self.periods_total is None:
+            return ""
+        unit = GRAIN_PLURALS[self.kpi.frequency]
+        return f"{self.periods_reported or 0} of {self.periods_total} {unit}"
+
+
+GRAIN_PLURALS = {scoring.MONTH: "months", scoring.QUARTER: "quarters", scoring.YEAR: "years"}
 
 
 @dataclass
@@ -65,14 +84,26 @@ class Sheet:
     snapshot: ScoreSnapshot | None
 
 
+PeriodKey = tuple[str, date]  # (grain, start): a period, stored or not
+
+
+@dataclass(frozen=True)
+class Shown:
+    key: PeriodKey
+    label: str
+
+
 def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
     """The scorecard as a page shows it: perspectives from the top of the map down, their
     objectives, and each KPI with its target, actual and status for the period.
 
-    KPI statuses come straight from the scoring function on the stored target and actual,
-    so an owner's entry shows at once; roll-up values and every aggregate score come from
-    the snapshots the engine keeps. Six queries whatever the size: objectives (with owners),
-    KPIs (with owners), targets, actuals (with who entered them), snapshots, perspectives."""
+    A KPI of the period's grain shows its stored target and actual, scored at once, so an
+    owner's entry shows before the recompute; roll-up values, the values of a KPI of a finer
+    frequency (its months folded into the quarter) and every aggregate score come from the
+    snapshots the engine keeps. A KPI of a coarser frequency shows its last ended period.
+    Six queries whatever the size (one more for the calendar when a KPI is coarser):
+    objectives (with owners), KPIs (with owners), targets, actuals (with who entered them),
+    snapshots, perspectives."""
     kpis_in_period = KPI.objects.members_of(period).select_related("owner").order_by("order", "id")
     objectives = (
         Objective.objects.filter(scorecard=scorecard)
@@ -81,17 +112,27 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
         .prefetch_related(Prefetch("kpis", queryset=kpis_in_period))
         .order_by("order", "id")
     )
-    kpi_ids = [kpi.pk for objective in objectives for kpi in objective.kpis.all()]
-    targets = {t.kpi_id: t for t in Target.objects.filter(kpi_id__in=kpi_ids, period=period)}
-    actuals = {
-        a.kpi_id: a
-        for a in Actual.objects.filter(kpi_id__in=kpi_ids, period=period).select_related(
-            "entered_by"
+    kpis = [kpi for objective in objectives for kpi in objective.kpis.all()]
+    shown = _shown_periods(kpis, period)
+    within = Q(period__start__gte=period.start, period__end__lte=period.end)
+    rows_q = Q(kpi_id__in=[kpi.pk for kpi in kpis if kpi.pk not in shown]) & within
+    for (grain, start), ids in _by_period(shown).items():
+        rows_q |= Q(kpi_id__in=ids, period__grain=grain, period__start=start)
+    targets = _by_kpi_and_period(Target.objects.filter(rows_q).select_related("period"))
+    actuals = _by_kpi_and_period(
+        Actual.objects.filter(rows_q).select_related("period", "entered_by")
+    )
+    snapshots_q = Q(period=period)
+    for (grain, start), ids in _by_period(shown).items():
+        snapshots_q |= Q(
+            subject_type=ScoreSnapshot.SubjectType.KPI,
+            subject_id__in=ids,
+            period__grain=grain,
+            period__start=start,
         )
-    }
     snapshots = {
         (row.subject_type, row.subject_id): row
-        for row in ScoreSnapshot.objects.filter(period=period, scorecard=scorecard)
+        for row in ScoreSnapshot.objects.filter(snapshots_q, scorecard=scorecard)
     }
 
     def snapshot(subject_type: str, subject_id: int) -> ScoreSnapshot | None:
@@ -100,7 +141,7 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
     by_perspective: dict[int, list[ObjectiveRow]] = {}
     for objective in objectives:
         rows = [
-            _kpi_row(kpi, targets.get(kpi.pk), actuals.get(kpi.pk), snapshot("kpi", kpi.pk))
+            _row_at(kpi, period, shown.get(kpi.pk), targets, actuals, snapshot("kpi", kpi.pk))
             for kpi in objective.kpis.all()
         ]
         by_perspective.setdefault(objective.perspective_id, []).append(
@@ -117,6 +158,95 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
         for p in Perspective.objects.order_by("-order")
     ]
     return Sheet(perspectives=perspectives, snapshot=snapshot("scorecard", scorecard.pk))
+
+
+def _shown_periods(kpis: list[KPI], period: Period) -> dict[int, Shown]:
+    """For each KPI of a coarser frequency than the period, its last ended period by the
+    period's end: a yearly KPI in FY2026-Q2 shows FY2025, in FY2026-Q4 FY2026."""
+    coarser = [kpi for kpi in kpis if fiscal.is_finer(period.grain, than=kpi.frequency)]
+    if not coarser:
+        return {}
+    start_month = core_selectors.fiscal_start_month()
+    shown: dict[int, Shown] = {}
+    for kpi in coarser:
+        holding = fiscal.period_of(period.end, kpi.frequency, start_month)
+        last_ended = holding if holding.end == period.end else holding.previous()
+        shown[kpi.pk] = Shown((kpi.frequency, last_ended.start), last_ended.label)
+    return shown
+
+
+def _by_period(shown: dict[int, Shown]) -> dict[PeriodKey, list[int]]:
+    grouped: dict[PeriodKey, list[int]] = {}
+    for kpi_id, at in shown.items():
+        grouped.setdefault(at.key, []).append(kpi_id)
+    return grouped
+
+
+def _by_kpi_and_period(rows: Any) -> dict[int, dict[PeriodKey, Any]]:
+    found: dict[int, dict[PeriodKey, Any]] = {}
+    for row in rows:
+        found.setdefault(row.kpi_id, {})[(row.period.grain, row.period.start)] = row
+    return found
+
+
+def _row_at(
+    kpi: KPI,
+    period: Period,
+    shown: Shown | None,
+    targets: dict[int, dict[PeriodKey, Target]],
+    actuals: dict[int, dict[PeriodKey, Actual]],
+    stored: ScoreSnapshot | None,
+) -> KpiRow:
+    own_targets, own_actuals = targets.get(kpi.pk, {}), actuals.get(kpi.pk, {})
+    if shown is not None:
+        row = _kpi_row(kpi, own_targets.get(shown.key), own_actuals.get(shown.key), stored)
+        row.shown_label = shown.label
+        return row
+    if kpi.frequency == period.grain:
+        key = (period.grain, period.start)
+        return _kpi_row(kpi, own_targets.get(key), own_actuals.get(key), stored)
+    return _folded_row(kpi, period, own_targets, own_actuals, stored)
+
+
+def _folded_row(
+    kpi: KPI,
+    period: Period,
+    targets: dict[PeriodKey, Target],
+    actuals: dict[PeriodKey, Actual],
+    stored: ScoreSnapshot | None,
+) -> KpiRow:
+    """A KPI of a finer frequency: the engine's value, score and status for the period, and
+    its target folded from the sub-periods that counted (section 4), as the engine folds."""
+    subs = [
+        engine.SubPeriod(
+            start=start,
+            value=actual.value if (actual := actuals.get((grain, start))) else None,
+            target=target.value,
+            red_flag=target.red_flag,
+        )
+        for (grain, start), target in targets.items()
+        if grain == kpi.frequency
+    ]
+    folded = engine.fold_sub_periods(kpi, subs)  # type: ignore[arg-type]
+    target = (
+        Target(kpi=kpi, period=period, value=folded.target, red_flag=folded.red_flag)
+        if folded.target is not None
+        else None
+    )
+    result = (
+        scoring.KpiResult(red_flag=folded.red_flag, score=stored.score, status=stored.status)
+        if stored
+        else None
+    )
+    return KpiRow(
+        kpi,
+        target,
+        None,
+        stored.value if stored else None,
+        result,
+        periods_reported=stored.periods_reported if stored else folded.periods_reported,
+        periods_total=stored.periods_total if stored else None,
+    )
 
 
 def _kpi_row(
