@@ -1,8 +1,12 @@
 """Formatting for the actuals pages."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
+
+from kpis.models import KPI
+from kpis.value_text import target_text, value_text
 
 register = template.Library()
 
@@ -14,3 +18,15 @@ def plain(value: Decimal | None) -> str:
         return ""
     text = f"{Decimal(value):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def kpi_value(value: Decimal | None, kpi: KPI) -> str:
+    """`{{ row.value|kpi_value:row.kpi }}`: see kpis.value_text."""
+    return value_text(kpi, value)
+
+
+@register.filter
+def kpi_target(target: Any, kpi: KPI) -> str:
+    """`{{ row.target|kpi_target:row.kpi }}`: a band shows both edges."""
+    return target_text(kpi, target)

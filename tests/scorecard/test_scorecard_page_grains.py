@@ -148,3 +148,29 @@ def test_the_page_holds_its_query_count_with_kpis_of_every_frequency(
         )
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(f"{url}?period=FY2026-Q1")
+
+
+def test_a_band_an_ordinal_and_a_milestone_read_in_words(client, org, people, north_sales_kpi):
+    objective = north_sales_kpi.objective
+    q1 = selectors.period_lookup("FY2026-Q1")
+    band = kpi_services.kpi_create(
+        objective=objective, name="Budget used", target_type="band", decimals=0
+    )
+    kpi_services.target_set(
+        kpi=band, period=q1, value=Decimal("98"), value_high=Decimal("100"),
+        red_flag=Decimal("95"), red_flag_high=Decimal("103"),
+    )  # fmt: skip
+    kpi_services.actual_enter(kpi=band, period=q1, value=Decimal("99"), by=people.owner)
+    rating = kpi_services.kpi_create(
+        objective=objective, name="Rating", target_type="ordinal", levels=["BBB", "A", "AA"]
+    )
+    kpi_services.target_set(kpi=rating, period=q1, value=Decimal("2"), red_flag=Decimal("0"))
+    kpi_services.actual_enter(kpi=rating, period=q1, value=Decimal("1"), by=people.owner)
+    launch = kpi_services.kpi_create(objective=objective, name="Launch", target_type="milestone")
+    kpi_services.target_set(kpi=launch, period=q1, value=Decimal("1"))
+    kpi_services.actual_enter(kpi=launch, period=q1, value=Decimal("1"), by=people.owner)
+    client.force_login(people.north_manager)
+
+    assert "98–100 99" in row_of(client, org.north_sales, "FY2026-Q1", band)
+    assert "AA A" in row_of(client, org.north_sales, "FY2026-Q1", rating)
+    assert "Done Done" in row_of(client, org.north_sales, "FY2026-Q1", launch)
