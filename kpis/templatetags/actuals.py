@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from kpis.updates import shown_value
+
 register = template.Library()
 
 
@@ -14,3 +16,10 @@ def plain(value: Decimal | None) -> str:
         return ""
     text = f"{Decimal(value):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def shown(value: Decimal | None, kpi) -> str:
+    """A KPI's value as its pages show it: an ordinal KPI's level name, a milestone's "done"
+    or "not done", else the number with the KPI's decimals."""
+    return shown_value(kpi, value)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from kpis import services, updates
-from kpis.forms import ActualForm, version_posted
+from kpis.forms import actual_form_for, version_posted
 from kpis.models import KPI
 from reviews.selectors import action_items_owned_by
 from scorecard import fiscal
@@ -109,7 +109,7 @@ def _row_response(request: HttpRequest, row: updates.UpdateRow, **extra) -> Http
 def actual_save(request: HtmxHttpRequest, kpi_id: int) -> HttpResponse:
     kpi = kpi_for_entry(request, kpi_id)
     period = period_to_write(request)
-    form = ActualForm(request.POST)
+    form = actual_form_for(kpi, request.POST)
     conflict = None
     if form.is_valid():
         # "Save mine instead" after a conflict carries the version the person has now seen.
@@ -133,6 +133,7 @@ def actual_save(request: HtmxHttpRequest, kpi_id: int) -> HttpResponse:
         return _no_script_answer(request, form, kpi, period)
     row = updates.update_row_for(kpi=kpi, period=period_to_write(request))
     if form.errors:
+        row.typed = str(form["value"].value() or "")
         return _row_response(request, row, form=form, conflict=conflict)
     response = _row_response(request, row, saved=True)
     return trigger_client_event(response, "actual-saved", {"kpi": kpi.pk})
