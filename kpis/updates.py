@@ -222,7 +222,7 @@ def updates_sheet(*, user, period: Period, today: date | None = None) -> Updates
         for kpi in kpis
         for fp in entry_periods(frequency=kpi.frequency, page=page, today=today, settings=settings)
     ]
-    stored = _stored_periods({fp for w in wanted for fp in (w.period, *w.earlier)})
+    stored = stored_periods({fp for w in wanted for fp in (w.period, *w.earlier)})
     stored[(period.grain, period.start)] = period
 
     def row_period(fp: fiscal.FiscalPeriod) -> Period:
@@ -271,7 +271,7 @@ def updates_sheet(*, user, period: Period, today: date | None = None) -> Updates
     )
 
 
-def _stored_periods(wanted: set[fiscal.FiscalPeriod]) -> dict[tuple[str, date], Period]:
+def stored_periods(wanted: set[fiscal.FiscalPeriod]) -> dict[tuple[str, date], Period]:
     """The stored periods among `wanted`, by (grain, start): one query for every grain."""
     if not wanted:
         return {}
