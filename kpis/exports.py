@@ -8,9 +8,9 @@ actual is data, not a formula, and stays one.
 
 import csv
 import io
-from datetime import date
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -161,9 +161,7 @@ def template_table(
     }
     targets = {
         (t.kpi_id, t.period_id): t.value
-        for t in Target.objects.filter(
-            kpi__in=kpis, period_id__in={p.pk for p in shown.values()}
-        )
+        for t in Target.objects.filter(kpi__in=kpis, period_id__in={p.pk for p in shown.values()})
     }
     rows: list[list[Cell]] = []
     decimals: list[int | None] = []

@@ -31,7 +31,9 @@ class LevelActualForm(ActualForm):
     """An ordinal KPI's actual: a level's name, which the service turns into its position
     (and refuses, naming the levels, when it is not one of them)."""
 
-    value = forms.CharField(required=True, error_messages={"required": VALUE_MISSING})
+    value = forms.CharField(  # type: ignore[assignment]
+        required=True, error_messages={"required": VALUE_MISSING}
+    )
 
 
 def actual_form_for(kpi, data) -> ActualForm:

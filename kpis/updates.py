@@ -176,7 +176,6 @@ def entry_periods(
       page's, except on the quarter due today, where it is the period of that grain due
       today (a yearly KPI is asked for the year that has just closed, not the one under way).
     Every period is one that has started, unless the page's period itself has not."""
-    start_month = settings.fiscal_start_month
     if frequency == page.grain:
         return [page]
     is_due_page = page == due_period_of(today, page.grain, settings)
@@ -262,7 +261,9 @@ def updates_sheet(*, user, period: Period, today: date | None = None) -> Updates
             locked=any(_covers(lock, shown) for lock in locks.get(scorecard.pk, ())),
             red_needs_comment=settings.red_needs_comment,
         )
-        earlier = [stored[key] for key in ((fp.grain, fp.start) for fp in item.earlier) if key in stored]
+        earlier = [
+            stored[key] for key in ((fp.grain, fp.start) for fp in item.earlier) if key in stored
+        ]
         row.history = [(p, _value(actuals.get((kpi.pk, p.pk)))) for p in earlier]
         row.snapshot_value = snapshot_values.get((kpi.pk, shown.pk))
         groups.setdefault(scorecard.pk, ScorecardGroup(scorecard)).rows.append(row)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from kpis import services, updates
 from kpis.forms import version_posted
-from kpis.services.numbers import kpi_value
 from kpis.models import Actual
+from kpis.services.numbers import kpi_value
 from kpis.views.my_updates import due_period, period_to_write
 from scorecard.page_support import HtmxHttpRequest
 
@@ -27,8 +27,8 @@ GRID_SAVED_SOME = "Saved {count} actuals; {failed} rows were not saved (see belo
 def updates_grid(request: HtmxHttpRequest) -> HttpResponse:
     period = period_to_write(request) if request.method == "POST" else due_period(request)
     sheet = updates.updates_sheet(user=request.user, period=period)
-    errors: dict[int, list[str]] = {}
-    posted: dict[int, dict[str, str]] = {}
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, dict[str, str]] = {}
     if request.method == "POST":
         errors, posted = _grid_post(request, sheet)
         if not errors:
