@@ -95,7 +95,10 @@ MILESTONE_WORDS = {0: "not done", 1: "done"}
 
 def shown_value(kpi: KPI, value: Decimal | None) -> str:
     """A KPI's value as My updates shows it: a level's name, a milestone's "done" or
-    "not done", else the number with the KPI's decimals (an en dash for none)."""
+    "not done", else the number with the KPI's decimals (an en dash for none; a template
+    passes "" for a missing target)."""
+    if value is None or value == "":
+        return measure_text(None, kpi.decimals)
     if value is not None and kpi.target_type == KPI.TargetType.MILESTONE and value in (0, 1):
         return MILESTONE_WORDS[int(value)]
     if value is not None and kpi.is_ordinal:
