@@ -92,22 +92,16 @@ def kinds(people, objective):
     """A KPI of every kind the owner enters, and a calculated one they do not."""
 
     def make(name, **fields):
-        return kpi_services.kpi_create(
-            objective=objective, name=name, owner=people.owner, **fields
-        )
+        return kpi_services.kpi_create(objective=objective, name=name, owner=people.owner, **fields)
 
     made = {
         "monthly": make("Orders shipped", frequency="month", code="M1"),
         "yearly": make("Staff survey score", frequency="year"),
         "quarterly": make("Regional revenue"),
-        "rating": make(
-            "Credit rating", target_type="ordinal", levels=["BBB", "A", "AA", "AAA"]
-        ),
+        "rating": make("Credit rating", target_type="ordinal", levels=["BBB", "A", "AA", "AAA"]),
         "milestone": make("Warehouse system live", target_type="milestone"),
     }
-    made["calculated"] = make(
-        "Orders per quarter", source="formula", formula="[M1] * 3", code="C1"
-    )
+    made["calculated"] = make("Orders per quarter", source="formula", formula="[M1] * 3", code="C1")
     return made
 
 

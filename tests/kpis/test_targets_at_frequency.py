@@ -56,9 +56,7 @@ def test_it_lays_each_kpi_out_at_its_own_frequency(client, org, people, kinds):
     assert "Monthly KPIs" in page and "Yearly KPIs" in page and "Quarterly KPIs" in page
 
 
-def test_it_asks_a_band_for_its_high_edge_and_an_ordinal_kpi_for_levels(
-    client, org, people, kinds
-):
+def test_it_asks_a_band_for_its_high_edge_and_an_ordinal_kpi_for_levels(client, org, people, kinds):
     client.force_login(people.north_manager)
 
     page = client.get(grid_url(org)).content.decode()
@@ -81,9 +79,7 @@ def test_it_does_not_ask_a_tracked_kpi_for_targets(client, org, people, kinds):
     assert "Headcount" not in page
 
 
-def test_it_saves_a_months_target_a_years_target_a_band_and_a_level(
-    client, org, people, kinds
-):
+def test_it_saves_a_months_target_a_years_target_a_band_and_a_level(client, org, people, kinds):
     client.force_login(people.north_manager)
     monthly, yearly, band, rating = (kinds[k] for k in ("monthly", "yearly", "band", "rating"))
 
