@@ -4,7 +4,8 @@ A file is CSV (UTF-8) or XLSX with a header row naming the columns `kpi` (the KP
 code, `unit-slug:CODE` for a unit below the importing one, or its exact name), `period` (of
 the KPI's frequency: 2026-03, FY2026-Q3 or FY2026), `value` (a level's name for an ordinal
 KPI), and optionally `comment` and `scorecard` (the importing unit: the scorecard's title or
-its unit's slug, needed when a code or a name is not unique; see `checks`). Other columns, such as the template's `unit` and `target`, are ignored.
+its unit's slug, needed when a code or a name is not unique; see `checks`). Other columns,
+such as the template's `name`, `unit` and `target`, are ignored.
 Row numbers are the spreadsheet's: the header is row 1.
 
 The preview runs the very writes the import would make inside a transaction that is always

@@ -129,7 +129,8 @@ BAD_ROWS = [
     ("nowhere:1.1,north,FY2026-Q1,1", 'No KPI "nowhere:1.1" that you can see.'),
     ("1.2,north,FY2026-Q1,B", scoring.LEVEL_UNKNOWN.format(levels="BBB, A, AA, AAA")),
     ("1.3,north,FY2026-Q1,2", scoring.MILESTONE_ACTUAL_NOT_DONE_OR_NOT),
-    ("north-sales:1.1,north,2026-06,20", "Jun 2026 has not started yet: actuals open on 2026-06-01."),
+    ("north-sales:1.1,north,2026-06,20",
+     "Jun 2026 has not started yet: actuals open on 2026-06-01."),
 ]  # fmt: skip
 
 
