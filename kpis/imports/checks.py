@@ -91,6 +91,7 @@ def _resolve(rows: list[ImportRow], user) -> None:
         row.kpi = _kpi_of(row, by_id, candidates, importing)
         if row.kpi is not None:
             row.label, row.decimals = row.kpi.name, row.kpi.decimals
+            row.levels = list(row.kpi.levels or []) if row.kpi.is_ordinal else []
         row.period = _period_of(row, periods)
         try:
             # An ordinal KPI's cell may name its level; numbers read as everywhere else.

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from kpis import scoring, updates
 from kpis import services as kpi_services
-from kpis.models import KPI, Actual
+from kpis.models import ACTUAL_ON_FORMULA, KPI, Actual
 from scorecard import fiscal
 from scorecard import services as core
 from scorecard.models import OrganizationSettings
@@ -234,8 +234,9 @@ def test_it_saves_a_milestone_done_and_refuses_a_two(client, people, kinds, mid_
 def test_it_refuses_an_actual_for_a_calculated_kpi(client, people, kinds, mid_may):
     client.force_login(people.owner)
 
-    save(client, kinds["calculated"], "FY2026-Q1", "5")
+    response = save(client, kinds["calculated"], "FY2026-Q1", "5")
 
+    assert ACTUAL_ON_FORMULA in html_text.unescape(response.content.decode())
     assert not Actual.objects.filter(kpi=kinds["calculated"]).exists()
 
 

@@ -78,8 +78,10 @@ def test_it_names_kpis_by_code_and_by_unit_slug_and_code(client, people, coded):
         "1.3,north,FY2026-Q1,1\n"
     )
 
-    response, _ = upload(client, text)
+    response, page = upload(client, text)
 
+    # The preview shows the level by its name.
+    assert '<td class="num">AA</td>' in page
     assert outcome(response) == [
         (2, "new", "Revenue", []),
         (3, "new", "Orders shipped", []),
