@@ -1,5 +1,7 @@
-"""An owner's "My updates": the KPIs they enter for a quarter, each row saved on its own (with
-htmx, or as a plain form), its freshness in the enterprise numbers, and its history."""
+"""An owner's "My updates": the KPIs they enter around a quarter, each at its own frequency
+(a monthly KPI for its months, a yearly one for its year: `updates.entry_periods`), each row
+saved on its own (with htmx, or as a plain form), its freshness in the enterprise numbers,
+and its history."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,8 +53,9 @@ def kpi_for_reading(request: HttpRequest, kpi_id: int) -> KPI:
 
 
 def period_to_write(request: HttpRequest) -> Period:
-    """The quarter a write names in `?period=`. Unlike reading, a bad or missing one is
-    refused: falling back to another quarter would save into the wrong one. It is read, not
+    """The period a write names in `?period=` (the row's own: a month, a quarter, a year).
+    Unlike reading, a bad or missing one is refused: falling back to another period would
+    save into the wrong one. It is read, not
     opened: the write opens it, and reading it again afterwards finds the stored row."""
     try:
         return period_lookup(request.GET.get("period", ""))
