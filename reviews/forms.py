@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from reviews.models import ActionItem, Initiative, Notification, Review
 from reviews.services.workflow import MEETING_FIELDS
+from scorecard.ids import BIGGEST_ID
 from scorecard.models import OrgUnit
 from scorecard.rules import visible_q
 from strategy.models import Objective
@@ -97,9 +98,6 @@ class ReopenForm(forms.Form):
 
 class FindingCommentForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-BIGGEST_ID = 2**63 - 1
 
 
 def subject_id_field() -> forms.IntegerField:

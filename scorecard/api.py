@@ -22,6 +22,7 @@ from scorecard.api_support import (
     service_errors,
     visible_to_requester,
 )
+from scorecard.ids import BIGGEST_ID
 from scorecard.models import (
     KIND_LENGTH,
     Membership,
@@ -203,7 +204,7 @@ class PerspectiveSerializer(serializers.ModelSerializer):
 
 class PerspectiveOrderSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID),
         max_length=PERSPECTIVES_AT_MOST,
         help_text="Every perspective's id once, bottom of the strategy map first.",
     )

@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from scorecard.models import Period
 from scorecard.rules import may
@@ -55,14 +56,31 @@ def require(user: Any, permission: str, obj: Any) -> None:
         raise PermissionDenied(REFUSED)
 
 
+class IdListField(serializers.ManyRelatedField):
+    """A list of ids holds at most SIGHTLINE_BULK_MAX_ROWS of them: DRF reads each id with a
+    query of its own, so a body of a million ids would hold a worker for minutes."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        most = settings.SIGHTLINE_BULK_MAX_ROWS
+        if isinstance(data, list) and len(data) > most:
+            raise serializers.ValidationError(f"At most {most} ids in one request.")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "integer"})
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key that only accepts ids the caller may read: an id they may not see is
-    answered exactly like one that does not exist."""
+    answered exactly like one that does not exist. With `many=True`, a list of them, capped
+    by IdListField."""
 
     def __init__(self, *, visible: Callable[[Any], QuerySet], **kwargs: Any) -> None:
         self.visible = visible
         super().__init__(**kwargs)
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> IdListField:
+        list_kwargs = {key: kwargs[key] for key in kwargs if key in MANY_RELATION_KWARGS}
+        return IdListField(child_relation=cls(*args, **kwargs), **list_kwargs)
 
     def get_queryset(self) -> QuerySet:
         request = self.context.get("request")
@@ -79,7 +97,14 @@ def visible_to_requester(visible: Callable[[Any], QuerySet]) -> Callable[[Any], 
     return queryset
 
 
-@extend_schema_field({"type": "string", "example": "FY2026-Q3", "pattern": "^FY\\d{4}[- ]Q[1-4]$"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "FY2026-Q3",
+        "description": "A month (2026-03), a quarter (FY2026-Q3) or a year (FY2026).",
+        "pattern": "^([0-9]{4}-(0[1-9]|1[0-2])|[Ff][Yy][0-9]{4}([- ][Qq][1-4])?)$",
+    }
+)
 class PeriodKeyField(serializers.Field):
     """A period written as its key (2026-03, FY2026-Q3 or FY2026) read into a Period: the
     stored row, or the stand-in of a period nobody wrote into yet (reading creates nothing;

@@ -17,6 +17,7 @@ from scorecard.api_support import (
     service_errors,
     visible_to_requester,
 )
+from scorecard.ids import BIGGEST_ID
 from scorecard.models import Perspective
 from scorecard.selectors import visible_people, visible_scorecards, visible_units
 from strategy import services
@@ -77,7 +78,7 @@ def people_by_unit(user: Any, raw: dict, units: list) -> dict[int, Any]:
 class ObjectiveCascadeSerializer(serializers.Serializer):
     org_units = VisibleRelatedField(visible=visible_units, many=True)
     owners = serializers.DictField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID),
         required=False,
         default=dict,
         help_text="Owner per unit: {unit id: user id}.",

@@ -17,11 +17,10 @@ from kpis import services
 from kpis.selectors import visible_kpis
 from kpis.services.numbers import parse_number
 from scorecard.api_support import REFUSED, PeriodKeyField, VisibleRelatedField
+from scorecard.ids import BIGGEST_ID
 from scorecard.request_limits import BULK_ROWS_MARK, bulk_rows
 from scorecard.rules import may
 from scorecard.throttling import ImportThrottle
-
-MAX_ID = 2**63 - 1  # the largest id a bigint primary key holds
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1234.5"})
@@ -194,7 +193,7 @@ def _kpis_of(data: list, user: Any) -> dict[int, Any]:
     wanted = {
         row["kpi"]
         for row in data
-        if isinstance(row, dict) and type(row.get("kpi")) is int and 0 < row["kpi"] <= MAX_ID
+        if isinstance(row, dict) and type(row.get("kpi")) is int and 0 < row["kpi"] <= BIGGEST_ID
     }
     return (
         visible_kpis(user).select_related("objective__scorecard__org_unit").in_bulk(wanted)

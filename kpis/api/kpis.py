@@ -21,6 +21,7 @@ from scorecard.api_support import (
     service_errors,
     visible_to_requester,
 )
+from scorecard.ids import BIGGEST_ID
 from scorecard.selectors import visible_people, visible_units
 from strategy.api import NOT_A_CHOSEN_UNIT, keyed_by_unit_id, people_by_unit
 from strategy.selectors import visible_objectives
@@ -84,6 +85,8 @@ class KPISerializer(serializers.ModelSerializer):
             "missing_values",
             "target_type",
             "levels",
+            "frequency",
+            "time_aggregation",
         ]
         validators: list = []
         extra_kwargs = {
@@ -112,12 +115,12 @@ class KPICascadeSerializer(serializers.Serializer):
     org_units = VisibleRelatedField(visible=visible_units, many=True)
     rollup_method = serializers.ChoiceField(choices=KPI.RollupMethod.choices)
     objectives = serializers.DictField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID),
         help_text="The objective of each unit's scorecard that its new KPI measures: "
         "{unit id: objective id}.",
     )
     owners = serializers.DictField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID),
         required=False,
         default=dict,
         help_text="Owner per unit: {unit id: user id}.",

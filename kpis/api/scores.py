@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from kpis import explain, scoring, selectors
 from kpis.models import COMPUTED_VALUE_DIGITS, KPI, VALUE_PLACES, ScoreSnapshot
 from scorecard.api_support import PeriodKeyField, VisibleRelatedField
+from scorecard.ids import BIGGEST_ID
 from scorecard.rules import visible_q
 from scorecard.selectors import visible_scorecards
 from scorecard.throttling import ExplanationThrottle
@@ -22,7 +23,7 @@ PERIOD_HELP = "The period: a month, quarter or year, e.g. 2026-03, FY2026-Q3 or 
 
 class ScoreQuerySerializer(serializers.Serializer):
     period = PeriodKeyField(help_text=PERIOD_HELP)
-    scorecard = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    scorecard = serializers.IntegerField(required=False, min_value=1, max_value=BIGGEST_ID)
     subject_type = serializers.ChoiceField(
         choices=ScoreSnapshot.SubjectType.choices, required=False
     )
@@ -89,7 +90,7 @@ class ExplainQuerySerializer(serializers.Serializer):
     period = PeriodKeyField(help_text=PERIOD_HELP)
     scorecard = VisibleRelatedField(visible=visible_scorecards)
     subject_type = serializers.ChoiceField(choices=ScoreSnapshot.SubjectType.choices)
-    subject_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    subject_id = serializers.IntegerField(min_value=1, max_value=BIGGEST_ID)
 
 
 class ExplanationMemberSerializer(serializers.Serializer):

@@ -53,6 +53,8 @@ KPI_FIELDS = [
     "missing_values",
     "target_type",
     "levels",
+    "frequency",
+    "time_aggregation",
 ]
 LEVEL_SEPARATOR = "|"
 
@@ -150,6 +152,8 @@ class KPIForm(forms.ModelForm):
             "indicator_type",
             "missing_values",
             "target_type",
+            "frequency",
+            "time_aggregation",
         ):
             self.fields[name].required = False
         self.fields["source"].required = False
@@ -183,12 +187,10 @@ class KPIForm(forms.ModelForm):
         if not data.get("target_type") and "target_type" not in self.errors:
             # Not chosen: the stored one (a new KPI's follows its direction in the service).
             data["target_type"] = self.instance.target_type
-        if data["target_type"] in (KPI.TargetType.MILESTONE, KPI.TargetType.ORDINAL) and (
-            self.instance.time_aggregation
-            not in (KPI.TimeAggregation.LAST, KPI.TimeAggregation.MIN, KPI.TimeAggregation.MAX)
-        ):
-            # The form has no time aggregation yet: the service's default for these types.
-            self.instance.time_aggregation = KPI.TimeAggregation.LAST
+        if not data.get("frequency") and "frequency" not in self.errors:
+            data["frequency"] = self.instance.frequency
+        if not data.get("time_aggregation") and "time_aggregation" not in self.errors:
+            data["time_aggregation"] = self._default_aggregation(data["target_type"])
         if data.get("source") in (KPI.Source.MANUAL, KPI.Source.FORMULA):
             data["rollup_method"] = None
             data["missing_children"] = None
@@ -196,6 +198,18 @@ class KPIForm(forms.ModelForm):
             # The formula box is hidden for other sources: what it held is not kept.
             data["formula"] = ""
         return data
+
+    def _default_aggregation(self, target_type: str) -> str:
+        """Not chosen: the stored one, unless a milestone or a level cannot combine its
+        periods by it (then the last one, as the service does for a new KPI)."""
+        kept = self.instance.time_aggregation
+        if target_type in (KPI.TargetType.MILESTONE, KPI.TargetType.ORDINAL) and kept not in (
+            KPI.TimeAggregation.LAST,
+            KPI.TimeAggregation.MIN,
+            KPI.TimeAggregation.MAX,
+        ):
+            return KPI.TimeAggregation.LAST
+        return kept
 
 
 class ChildIdField(forms.ModelChoiceField):

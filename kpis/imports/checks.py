@@ -27,6 +27,7 @@ from kpis.imports.rows import (
 )
 from kpis.models import KPI, Actual
 from kpis.services.numbers import kpi_value, parse_number
+from scorecard.ids import BIGGEST_ID
 from scorecard.models import OrgUnit
 from scorecard.rules import may, visible_q
 from scorecard.selectors import period_lookup, visible_scorecards
@@ -63,9 +64,6 @@ def preview(*, rows: list[ImportRow], user, progress: Progress | None = None) ->
         if row.errors:
             row.kind = ERROR
     return Preview(rows=rows)
-
-
-MAX_ID = 2**63 - 1  # the largest id a bigint primary key holds
 
 
 def _resolve(rows: list[ImportRow], user) -> None:
@@ -111,7 +109,7 @@ def _kpi_id(text: str) -> int | None:
     """The id a `kpi` cell names, or None when it names a KPI by name. Only ASCII digits of
     an id a bigint holds count: `str.isdigit` also takes "²" and "١", which `int` refuses or
     reads as another number, and 10,000 digits would pass it and overflow every id."""
-    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID:
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= BIGGEST_ID:
         return int(text)
     return None
 

@@ -35,6 +35,10 @@ TARGET_TYPE_WITH_DATA = (
     "This KPI has actuals or targets, which were entered for another target type: its "
     "target type cannot change. Create a new KPI for the new kind of target."
 )
+FREQUENCY_WITH_DATA = (
+    "This KPI has actuals or targets entered {frequency}: its frequency cannot change. "
+    "Create a new KPI for the new frequency."
+)
 LEVEL_WITH_DATA_MOVED = (
     "{level} holds actuals or targets: it keeps its place in the list (rename it if you "
     "like, but do not remove or move it)."
@@ -86,6 +90,12 @@ def _target_type_refusal(kpi: KPI, old: str, new: str) -> str:
     return TARGET_TYPE_WITH_DATA
 
 
+def _frequency_refusal(kpi: KPI, old: str, new: str) -> str:
+    if not _has_data(kpi):
+        return ""
+    return FREQUENCY_WITH_DATA.format(frequency=KPI.Frequency(old).label.lower())
+
+
 def _levels_refusal(kpi: KPI, old: list | None, new: Any) -> str:
     """A level that holds data stays at its position; a new name there is a rename."""
     old = list(old or [])
@@ -114,6 +124,7 @@ SCORING_FIELDS: dict[str, Callable[[KPI, Any, Any], str]] = {
     "direction": _direction_refusal,
     "target_type": _target_type_refusal,
     "levels": _levels_refusal,
+    "frequency": _frequency_refusal,
 }
 
 

@@ -13,6 +13,8 @@ from kpis.models import Actual
 from tests.kpis import hostile_files
 
 MIB = 1024 * 1024
+# Seconds of this thread's CPU, not of the wall clock: the cost to a worker is the work it
+# does, and a wall clock also counts the other test processes sharing the machine's cores.
 SECONDS_ALLOWED = 1.0
 MEMORY_ALLOWED = 50 * MIB
 
@@ -20,10 +22,10 @@ MEMORY_ALLOWED = 50 * MIB
 def refusal_cost(*, name: str, content: bytes) -> tuple[str, float, int]:
     """The refusal, the seconds it took and the peak of memory allocated while reading (timed
     and traced in separate runs: tracing slows Python down several times)."""
-    started = time.perf_counter()
+    started = time.thread_time()
     with pytest.raises(imports.ImportRefused) as refusal:
         imports.read_table(name=name, content=content)
-    seconds = time.perf_counter() - started
+    seconds = time.thread_time() - started
     tracemalloc.start()
     try:
         with pytest.raises(imports.ImportRefused):
@@ -213,12 +215,12 @@ def test_it_refuses_the_declared_dimension_bomb_on_the_import_page(client, peopl
     bomb = hostile_files.workbook(hostile_files.declared_dimension_sheet(last_cell="XFD12000"))
     client.get(reverse("kpis:import"))  # the first request of a process loads what all share
 
-    started = time.perf_counter()
+    started = time.thread_time()
     response = client.post(
         reverse("kpis:import"), {"file": SimpleUploadedFile("actuals.xlsx", bomb)}
     )
 
-    assert time.perf_counter() - started < SECONDS_ALLOWED
+    assert time.thread_time() - started < SECONDS_ALLOWED
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [imports.TOO_MANY_ROWS.format(limit=5000)]
     assert not Actual.objects.exists()

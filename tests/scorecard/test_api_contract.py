@@ -12,14 +12,18 @@ these tests compare sets exactly: a field or a method more is as much a break as
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
 import yaml
 from django.contrib.auth import get_user_model
+from drf_spectacular.drainage import get_override
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from scorecard.api_support import PeriodKeyField
+from scorecard.fiscal import MONTH_PATTERN, PERIOD_PATTERN, YEAR_PATTERN
 from scorecard.models import Membership
 from scorecard.pagination import Pagination
 from strategy import services as strategy_services
@@ -41,7 +45,7 @@ CONTRACT_FIELDS = {
         # Issue 15, measures as published.
         "code", "description", "data_source", "decimals", "baseline",
         "formula", "missing_values",
-        "target_type", "levels",
+        "target_type", "levels", "frequency", "time_aggregation",
     },
     "links": {"id", "scorecard", "source", "target", "note"},
     "targets": {"id", "kpi", "period", "value", "value_high", "red_flag", "red_flag_high"},
@@ -594,3 +598,15 @@ def test_it_serves_the_api_docs_as_html(admin_client):
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in response.content
     script = admin_client.get("/api/docs/?script=")
     assert b"/api/schema/" in script.content
+
+
+@pytest.mark.parametrize(
+    ("key", "accepted"),
+    [("2026-03", True), ("FY2026-Q3", True), ("fy2026 q3", True), ("FY2026", True),
+     ("2026-13", False), ("FY2026-Q5", False), ("2026", False)],
+)  # fmt: skip
+def test_the_schema_describes_period_keys_of_every_grain(key, accepted):
+    """The schema's pattern for a period says what the API reads (scorecard/fiscal.py)."""
+    pattern = get_override(PeriodKeyField, "field")["pattern"]
+    reads = any(p.fullmatch(key) for p in (MONTH_PATTERN, PERIOD_PATTERN, YEAR_PATTERN))
+    assert bool(re.fullmatch(pattern, key)) is reads is accepted

@@ -89,6 +89,8 @@ def serializer_id_fields() -> set[str]:
     for cls in subclasses_of(serializers.BaseSerializer):
         if cls.__module__.startswith("rest_framework"):
             continue
+        if issubclass(cls, serializers.ListSerializer):
+            continue  # A list of its child: the child's fields are found on the child.
         for name, serializer_field in cls().fields.items():
             if isinstance(
                 serializer_field, serializers.ManyRelatedField | serializers.RelatedField

@@ -204,6 +204,9 @@ OBJECTIVE_CREATE_CASES = [
          DOES_NOT_EXIST.format(pk_value=UNKNOWN)),
     Case("supports 2**70", lambda w: {"supports": [HUGE]}, "supports",
          DOES_NOT_EXIST.format(pk_value=HUGE)),
+    # Each id of a list is one query, so a list is capped at SIGHTLINE_BULK_MAX_ROWS (1000).
+    Case("supports 1001 ids", lambda w: {"supports": [w.north_goal.pk] * 1001}, "supports",
+         "At most 1000 ids in one request."),
     Case("supports own scorecard", lambda w: {"supports": [w.a.pk]}, "supports",
          lambda w: SUPPORTS_NOT_ANCESTOR.format(objective=w.a, unit=w.org.north_sales,
                                                 own=w.org.north_sales)),

@@ -69,6 +69,8 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
             "missing_children": KPI.MissingChildren.choices,
             "missing_values": KPI.MissingValues.choices,
             "target_types": KPI.TargetType.choices,
+            "frequencies": KPI.Frequency.choices,
+            "time_aggregations": KPI.TimeAggregation.choices,
         },
         "undo": request.session.get(undo_key(scorecard)),
         "findings": findings,
