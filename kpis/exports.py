@@ -10,13 +10,16 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
+from kpis import scoring
 from kpis.models import KPI, Actual, Target
-from scorecard.models import Period, Scorecard
+from kpis.updates import entry_periods, stored_periods
+from scorecard.models import OrganizationSettings, Period, Scorecard
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = [
@@ -41,8 +44,15 @@ EXPORT_COLUMNS = [
     "kpi_code",
     "data_source",
     "baseline",
+    # Issue 15's frequencies and target types: the KPI's frequency (each row is a period of
+    # it), and a band's high edge and its red flag.
+    "frequency",
+    "target_high",
+    "red_flag_high",
 ]
-TEMPLATE_COLUMNS = ["kpi", "scorecard", "unit", "period", "target", "value", "comment"]
+# `kpi` names the KPI as the import reads it back: its code when it has one (a code stays
+# when the KPI is renamed), else its name; `name` is for the person filling it in.
+TEMPLATE_COLUMNS = ["kpi", "name", "scorecard", "unit", "period", "target", "value", "comment"]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -67,9 +77,11 @@ class Table:
 
 
 def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
-    """One row per KPI and quarter, oldest quarter first, each saying whether its quarter
-    is still provisional. Three queries: the KPIs (with
-    objectives), their targets and their actuals (with who entered them) in the quarters."""
+    """One row per KPI and period at the KPI's own frequency (`periods` may hold every
+    grain: a monthly KPI has a row per month, a yearly one per year), oldest period first,
+    each saying whether its period is still provisional; an ordinal KPI's values as level
+    names. Three queries: the KPIs (with objectives), their targets and their actuals (with
+    who entered them) in the periods."""
     kpis = list(
         KPI.objects.filter(objective__scorecard=scorecard)
         .select_related("objective")
@@ -92,6 +104,8 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
     for period in periods:
         provisional = "yes" if period.is_provisional(today) else "no"
         for kpi in kpis:
+            if kpi.frequency != period.grain:
+                continue
             target = targets.get((kpi.pk, period.pk))
             actual = actuals.get((kpi.pk, period.pk))
             rows.append(
@@ -103,9 +117,9 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
                     kpi.unit,
                     kpi.direction,
                     period.key,
-                    target.value if target else None,
-                    target.red_flag if target else None,
-                    actual.value if actual else None,
+                    _value_cell(kpi, target.value) if target else None,
+                    _value_cell(kpi, target.red_flag) if target else None,
+                    _value_cell(kpi, actual.value) if actual else None,
                     actual.comment if actual else "",
                     actual.entered_by.username if actual and actual.entered_by else "",
                     actual.entered_at.isoformat() if actual else "",
@@ -114,22 +128,67 @@ def scorecard_table(*, scorecard: Scorecard, periods: list[Period]) -> Table:
                     kpi.code,
                     kpi.data_source,
                     kpi.baseline,
+                    kpi.frequency,
+                    target.value_high if target else None,
+                    target.red_flag_high if target else None,
                 ]
             )
             decimals.append(kpi.decimals)
     return Table(EXPORT_COLUMNS, rows, decimals)
 
 
-def template_table(*, scorecard: Scorecard, period: Period, kpis: Iterable[KPI]) -> Table:
-    """The import template: a row per KPI the person may enter, the target for reference,
-    value and comment left blank (blank rows are skipped on import)."""
+def template_table(
+    *, scorecard: Scorecard, period: Period, kpis: Iterable[KPI], today: date | None = None
+) -> Table:
+    """The import template: a row per KPI the person may enter and period it is asked for on
+    My updates for `period` (each KPI at its own frequency: a monthly KPI has a row per month,
+    `kpis.updates.entry_periods`), the target for reference (a level's name for an ordinal
+    KPI), value and comment left blank (blank rows are skipped on import). Two queries: the
+    periods, the targets."""
     kpis = list(kpis)
-    targets = {t.kpi_id: t.value for t in Target.objects.filter(kpi__in=kpis, period=period)}
-    rows: list[list[Cell]] = [
-        [kpi.name, scorecard.title, kpi.unit, period.key, targets.get(kpi.pk), None, ""]
+    settings = OrganizationSettings.load()
+    today = today or timezone.localdate()
+    page = period.as_fiscal(settings.fiscal_start_month)
+    wanted = [
+        (kpi, fp)
         for kpi in kpis
+        for fp in entry_periods(frequency=kpi.frequency, page=page, today=today, settings=settings)
     ]
-    return Table(TEMPLATE_COLUMNS, rows, [kpi.decimals for kpi in kpis])
+    stored = stored_periods({fp for _, fp in wanted})
+    stored[(period.grain, period.start)] = period
+    shown = {
+        (kpi.pk, fp): stored.get((fp.grain, fp.start)) or Period.stand_in(fp) for kpi, fp in wanted
+    }
+    targets = {
+        (t.kpi_id, t.period_id): t.value
+        for t in Target.objects.filter(kpi__in=kpis, period_id__in={p.pk for p in shown.values()})
+    }
+    rows: list[list[Cell]] = []
+    decimals: list[int | None] = []
+    for kpi, fp in wanted:
+        row_period = shown[(kpi.pk, fp)]
+        rows.append(
+            [
+                kpi.code or kpi.name,
+                kpi.name,
+                scorecard.title,
+                kpi.unit,
+                row_period.key,
+                _value_cell(kpi, targets.get((kpi.pk, row_period.pk))),
+                None,
+                "",
+            ]
+        )
+        decimals.append(kpi.decimals)
+    return Table(TEMPLATE_COLUMNS, rows, decimals)
+
+
+def _value_cell(kpi: KPI, value: Decimal | None) -> Cell:
+    """A value as a file carries it: an ordinal KPI's level name (what the import reads),
+    else the number."""
+    if value is not None and kpi.is_ordinal:
+        return scoring.level_name(kpi.levels or (), value) or value
+    return value
 
 
 def as_csv(table: Table) -> bytes:

@@ -27,6 +27,21 @@ class ActualForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
+class LevelActualForm(ActualForm):
+    """An ordinal KPI's actual: a level's name, which the service turns into its position
+    (and refuses, naming the levels, when it is not one of them)."""
+
+    value = forms.CharField(  # type: ignore[assignment]
+        required=True, error_messages={"required": VALUE_MISSING}
+    )
+
+
+def actual_form_for(kpi, data) -> ActualForm:
+    """The form for one KPI's actual: a level name for an ordinal KPI, else a number (a
+    milestone's 0 or 1 is a number, checked by the model)."""
+    return (LevelActualForm if kpi.is_ordinal else ActualForm)(data)
+
+
 def version_posted(text: str) -> int | None:
     """The actual's version a form carries (`version-12`, `overwrite`), or None for one that
     is not a whole number: the write then checks no version, as a form without one."""
@@ -43,6 +58,6 @@ class ImportForm(forms.Form):
 class ExportForm(forms.Form):
     FORMATS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
 
-    first = forms.CharField(label="From quarter")
-    last = forms.CharField(label="To quarter")
+    first = forms.CharField(label="From period")
+    last = forms.CharField(label="To period")
     format = forms.ChoiceField(choices=FORMATS, initial="csv")

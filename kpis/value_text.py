@@ -9,7 +9,7 @@ from kpis import scoring
 from kpis.models import KPI
 from scorecard.text import NO_NUMBER, measure_text
 
-DONE, NOT_DONE = "Done", "Not done"
+MILESTONE_WORDS = {0: "not done", 1: "done"}
 
 
 def value_text(kpi: KPI, value: Decimal | None) -> str:
@@ -17,8 +17,8 @@ def value_text(kpi: KPI, value: Decimal | None) -> str:
         return NO_NUMBER
     if kpi.is_ordinal:
         return scoring.level_name(kpi.levels or (), value) or measure_text(value, kpi.decimals)
-    if kpi.target_type == scoring.MILESTONE:
-        return DONE if value == 1 else NOT_DONE
+    if kpi.target_type == scoring.MILESTONE and value in (0, 1):
+        return MILESTONE_WORDS[int(value)]
     return measure_text(value, kpi.decimals)
 
 

@@ -7,7 +7,10 @@ its row in the reminder log (unique on kind, person, subject, period, step); a r
 there already means it went out before, which makes a second sweep, a retried task or two
 sweeps at once send nothing twice.
 
-For a quarter ending on E, with lead days N and grace days G:
+Owners are reminded of each KPI at its own frequency: the sweep walks months, quarters and
+years alike, and a period's reminders name only the KPIs reported at its grain (a monthly KPI
+before its month closes, a yearly KPI before its year closes). For a period ending on E, with
+lead days N and grace days G:
 - `before_end`: owners of KPIs without an actual, from E − N to E − 1;
 - `last_day`: the same owners, from E to E + G − 1;
 - `escalation`: the unit's managers, listing who is missing, from E + G until the next
@@ -31,7 +34,7 @@ from reviews.models import ActionItem, Notification, ReminderLog, Review
 from reviews.services.notifications import notify
 from scorecard import fiscal
 from scorecard.models import Membership, OrganizationSettings, OrgUnit, Period
-from scorecard.services import period_for_quarter
+from scorecard.selectors import period_at
 from scorecard.text import coded
 
 logger = logging.getLogger(__name__)
@@ -95,29 +98,38 @@ def managers_of(unit: OrgUnit) -> list:
 def sweep(*, today: date) -> SweepResult:
     result = SweepResult()
     org = OrganizationSettings.load()
-    current = fiscal.quarter_of(today, org.fiscal_start_month)
-    previous = current.previous()
-    # The quarter still running: "due soon", or its last day.
-    if today >= current.end - timedelta(days=org.reminder_lead_days):
-        step = ReminderLog.Step.LAST_DAY if today == current.end else ReminderLog.Step.BEFORE_END
-        _remind_owners(period_for_quarter(current), step=step, result=result)
-    # The quarter that ended before: the last call during the grace days, then escalation.
-    if today < previous.end + timedelta(days=org.grace_days):
-        _remind_owners(period_for_quarter(previous), step=ReminderLog.Step.LAST_DAY, result=result)
-    else:
-        _escalate(period_for_quarter(previous), result=result)
+    for grain in fiscal.GRAINS:
+        _sweep_grain(today=today, grain=grain, org=org, result=result)
     _overdue_actions(today=today, result=result)
     _meetings(today=today, result=result)
     logger.info("reminder sweep for %s sent %s notifications", today, len(result.sent))
     return result
 
 
+def _sweep_grain(*, today: date, grain: str, org: OrganizationSettings, result: SweepResult):
+    """The reminders of one grain's periods, for the KPIs reported at that frequency. The
+    periods are read, not opened (a stand-in has no actuals, so every KPI of it is missing):
+    a reminder writes only its log row and its notification."""
+    current = fiscal.period_of(today, grain, org.fiscal_start_month)
+    previous = current.previous()
+    # The period still running: "due soon", or its last day.
+    if today >= current.end - timedelta(days=org.reminder_lead_days):
+        step = ReminderLog.Step.LAST_DAY if today == current.end else ReminderLog.Step.BEFORE_END
+        _remind_owners(period_at(current), step=step, result=result)
+    # The period that ended before: the last call during the grace days, then escalation.
+    if today < previous.end + timedelta(days=org.grace_days):
+        _remind_owners(period_at(previous), step=ReminderLog.Step.LAST_DAY, result=result)
+    else:
+        _escalate(period_at(previous), result=result)
+
+
 def kpis_missing_actuals(period: Period):
-    """Manual KPIs that are members of the period and have no actual in it."""
-    entered = Actual.objects.filter(period=period).values("kpi_id")
+    """Entered KPIs reported at the period's grain (a month's monthly KPIs) that are members
+    of the period and have no actual in it."""
+    entered = Actual.objects.filter(period_id=period.pk).values("kpi_id")
     return (
         KPI.objects.members_of(period)
-        .filter(source=KPI.Source.MANUAL)
+        .filter(source=KPI.Source.MANUAL, frequency=period.grain)
         .exclude(pk__in=entered)
         .select_related("owner", "objective__scorecard__org_unit")
         .order_by("objective__scorecard__org_unit__path", "name")

@@ -136,17 +136,24 @@ def rollup_parents_for(unit: OrgUnit, user: Any) -> QuerySet[KPI]:
 
 @dataclass
 class GridCell:
-    quarter: fiscal.FiscalQuarter
+    period: fiscal.FiscalPeriod
     target: Target | None
     value: Any = ""
     red_flag: Any = ""
+    # A band's high edge and its red flag; empty for every other type.
+    value_high: Any = ""
+    red_flag_high: Any = ""
     error: str = ""
     # Where the red flag lies for the numbers shown, e.g. "red below 90".
     preview: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.quarter.fiscal_year}-{self.quarter.quarter}"
+        """What the cell's field names carry: a quarter's `2026-1` (as always), a month's
+        or a year's own key (`2026-03`, `FY2026`)."""
+        if isinstance(self.period, fiscal.FiscalQuarter):
+            return f"{self.period.fiscal_year}-{self.period.quarter}"
+        return self.period.key
 
 
 @dataclass
@@ -155,49 +162,97 @@ class GridRow:
     cells: list[GridCell]
 
 
+@dataclass
+class GridSection:
+    """The KPIs of one frequency, with the year's periods of that grain as columns."""
+
+    grain: str
+    periods: list[fiscal.FiscalPeriod]
+    rows: list[GridRow]
+
+    @property
+    def title(self) -> str:
+        return GRID_SECTION_TITLES[self.grain]
+
+
+GRID_SECTION_TITLES = {
+    fiscal.QUARTER: "Quarterly KPIs",
+    fiscal.MONTH: "Monthly KPIs",
+    fiscal.YEAR: "Yearly KPIs",
+}
+# Quarterly KPIs first: most KPIs are quarterly, and the grid was theirs alone before.
+GRID_SECTION_ORDER = (fiscal.QUARTER, fiscal.MONTH, fiscal.YEAR)
+
+
 def fiscal_year_quarters(year: int, start_month: int) -> list[fiscal.FiscalQuarter]:
     return [fiscal.FiscalQuarter(year, quarter, start_month) for quarter in (1, 2, 3, 4)]
+
+
+def fiscal_year_periods(year: int, start_month: int, grain: str) -> list[fiscal.FiscalPeriod]:
+    """The periods of `grain` in the fiscal year: twelve months, four quarters or the year."""
+    return fiscal.FiscalYear(year, start_month).sub_periods(grain)
 
 
 def targets_grid(
     *, scorecard: Scorecard, year: int, start_month: int, posted: dict | None = None
 ) -> list[GridRow]:
-    """Every active KPI of the scorecard with its four quarters of `year`: stored targets, or
-    what was posted when a save was refused. Two queries: KPIs (with their objective) and the
-    year's targets."""
-    quarters = fiscal_year_quarters(year, start_month)
+    """Every active KPI of the scorecard that takes targets (not a `track` KPI) with the
+    periods of `year` at its own frequency (twelve months, four quarters or the year):
+    stored targets, or what was posted when a save was refused. Two queries: KPIs (with
+    their objective) and the year's targets of every grain."""
     kpis = list(
         KPI.objects.filter(
             objective__scorecard=scorecard,
             archived_at__isnull=True,
             objective__archived_at__isnull=True,
         )
+        .exclude(target_type=KPI.TargetType.TRACK)
         .select_related("objective__perspective")
         .order_by("-objective__perspective__order", "objective__order", "objective_id", "order")
     )
+    # A month stores the fiscal year that holds it, so one filter reads every grain's.
     stored = {
-        (t.kpi_id, t.period.quarter): t
-        for t in Target.objects.filter(
-            kpi__in=kpis, period__fiscal_year=year, period__grain=Period.Grain.QUARTER
-        ).select_related("period")
+        (t.kpi_id, t.period.grain, t.period.start): t
+        for t in Target.objects.filter(kpi__in=kpis, period__fiscal_year=year).select_related(
+            "period"
+        )
     }
     rows = []
     for kpi in kpis:
         cells = []
-        for quarter in quarters:
-            target = stored.get((kpi.pk, quarter.quarter))
-            cell = GridCell(quarter=quarter, target=target)
+        for period in fiscal_year_periods(year, start_month, kpi.frequency):
+            target = stored.get((kpi.pk, period.grain, period.start))
+            cell = GridCell(period=period, target=target)
             if posted is not None:
                 cell.value = posted.get(f"target-{kpi.pk}-{cell.key}", "")
                 cell.red_flag = posted.get(f"red-{kpi.pk}-{cell.key}", "")
+                cell.value_high = posted.get(f"high-{kpi.pk}-{cell.key}", "")
+                cell.red_flag_high = posted.get(f"redhigh-{kpi.pk}-{cell.key}", "")
                 cell.error = posted.get(f"error-{kpi.pk}-{cell.key}", "")
             elif target is not None:
                 cell.value = _shown(kpi, target.value)
                 cell.red_flag = _shown(kpi, target.red_flag)
-            cell.preview = red_flag_preview(kpi, cell.value, cell.red_flag)
+                cell.value_high = _plain(target.value_high)
+                cell.red_flag_high = _plain(target.red_flag_high)
+            cell.preview = red_flag_preview(
+                kpi, cell.value, cell.red_flag, cell.value_high, cell.red_flag_high
+            )
             cells.append(cell)
         rows.append(GridRow(kpi=kpi, cells=cells))
     return rows
+
+
+def grid_sections(rows: list[GridRow], *, year: int, start_month: int) -> list[GridSection]:
+    """The grid's rows by frequency, each section with its columns; no empty section."""
+    return [
+        GridSection(
+            grain=grain,
+            periods=fiscal_year_periods(year, start_month, grain),
+            rows=[row for row in rows if row.kpi.frequency == grain],
+        )
+        for grain in GRID_SECTION_ORDER
+        if any(row.kpi.frequency == grain for row in rows)
+    ]
 
 
 def _plain(value: Decimal | None) -> str:
@@ -213,16 +268,30 @@ def _shown(kpi: KPI, value: Decimal | None) -> str:
     return _plain(value)
 
 
-def red_flag_preview(kpi: KPI, value: Any, red_flag: Any) -> str:
-    """Where the red flag lies for the numbers in a cell, as a person reads it; for levels
-    and milestones, where green, amber and red lie."""
+def red_flag_preview(
+    kpi: KPI, value: Any, red_flag: Any, value_high: Any = "", red_flag_high: Any = ""
+) -> str:
+    """Where the red flag lies for the numbers in a cell, as a person reads it; for bands,
+    levels and milestones, where green, amber and red lie."""
     if kpi.target_type in (scoring.ORDINAL, scoring.MILESTONE):
         return _zones_preview(kpi, value, red_flag)
     try:
         target = Decimal(str(value))
         explicit = Decimal(str(red_flag)) if str(red_flag).strip() else None
+        high = Decimal(str(value_high)) if str(value_high).strip() else None
+        high_flag = Decimal(str(red_flag_high)) if str(red_flag_high).strip() else None
     except (ArithmeticError, ValueError):
         return ""
+    if kpi.target_type == scoring.BAND:
+        if high is None:
+            return ""
+        band = Target(
+            kpi=kpi, value=target, red_flag=explicit, value_high=high, red_flag_high=high_flag
+        )
+        try:
+            return zones_sentence(kpi, band)
+        except (scoring.TargetError, ArithmeticError, ValueError):
+            return ""
     flag = Target(kpi=kpi, value=target, red_flag=explicit).effective_red_flag(kpi=kpi)
     if flag is None:
         return ""

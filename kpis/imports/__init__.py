@@ -1,9 +1,11 @@
 """Importing actuals from a spreadsheet: read the file, check every row, preview, apply.
 
-A file is CSV (UTF-8) or XLSX with a header row naming the columns `kpi` (the KPI's id, or
-its exact name), `period` (FY2026-Q3), `value`, and optionally `comment` and `scorecard` (the
-scorecard's title or its unit's slug, needed when a KPI is named rather than numbered and the
-name is not unique). Other columns, such as the template's `unit` and `target`, are ignored.
+A file is CSV (UTF-8) or XLSX with a header row naming the columns `kpi` (the KPI's id, its
+code, `unit-slug:CODE` for a unit below the importing one, or its exact name), `period` (of
+the KPI's frequency: 2026-03, FY2026-Q3 or FY2026), `value` (a level's name for an ordinal
+KPI), and optionally `comment` and `scorecard` (the importing unit: the scorecard's title or
+its unit's slug, needed when a code or a name is not unique; see `checks`). Other columns,
+such as the template's `name`, `unit` and `target`, are ignored.
 Row numbers are the spreadsheet's: the header is row 1.
 
 The preview runs the very writes the import would make inside a transaction that is always
@@ -20,6 +22,7 @@ from kpis.imports.checks import (
     AMBIGUOUS_KPI,
     DUPLICATE,
     NOT_YOURS,
+    OUTSIDE_SUBTREE,
     UNKNOWN_KPI,
     UNKNOWN_SCORECARD,
     preview,
@@ -80,6 +83,7 @@ __all__ = [
     "NOT_XLSX",
     "NOT_YOURS",
     "OPTIONAL_COLUMNS",
+    "OUTSIDE_SUBTREE",
     "REQUIRED_COLUMNS",
     "SKIPPED",
     "STALE",

@@ -1,11 +1,18 @@
-"""Checking the rows of an import: which KPI and quarter each names, whether the person may
+"""Checking the rows of an import: which KPI and period each names, whether the person may
 enter it, what it would change, and every rule the services apply, found by trying the writes
-in transactions that are always rolled back."""
+in transactions that are always rolled back.
+
+A row's `kpi` names the KPI by its id, by its code (`1.2.1`: a code of the importing unit's
+scorecard, the row's `scorecard`, or without one of any scorecard the person sees, when only
+one has it), by `unit-slug:CODE` (a code of that unit's scorecard, which must be the
+importing unit or a unit below it), or by its exact name. Its `period` may be of any grain;
+the services refuse one that is not at the KPI's frequency."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from kpis import services
 from kpis.imports.rows import (
@@ -21,13 +28,18 @@ from kpis.imports.rows import (
 from kpis.models import KPI, Actual
 from kpis.services.numbers import kpi_value, parse_number
 from scorecard.ids import BIGGEST_ID
+from scorecard.models import OrgUnit
 from scorecard.rules import may, visible_q
-from scorecard.selectors import period_lookup
+from scorecard.selectors import period_lookup, visible_scorecards
 
-DUPLICATE = "Repeats row {first}: the same KPI and quarter appear twice."
+DUPLICATE = "Repeats row {first}: the same KPI and period appear twice."
 UNKNOWN_KPI = 'No KPI "{kpi}" that you can see{where}.'
 AMBIGUOUS_KPI = 'Several KPIs are named "{kpi}"{where}: use the KPI\'s id or add a scorecard.'
 UNKNOWN_SCORECARD = 'No scorecard "{scorecard}" that you can see.'
+OUTSIDE_SUBTREE = (
+    '"{kpi}" names {unit}, which is neither {importing} nor a unit below it: import it with '
+    "that unit's scorecard, or from a unit above both."
+)
 NOT_YOURS = 'You may not enter actuals for "{kpi}": you neither own it nor manage its unit.'
 # Rows tried per rolled-back transaction while checking: how often progress is reported.
 CHUNK = 100
@@ -57,14 +69,16 @@ def preview(*, rows: list[ImportRow], user, progress: Progress | None = None) ->
 def _resolve(rows: list[ImportRow], user) -> None:
     visible = KPI.objects.filter(visible_q(user, "objective__scorecard__org_unit__path"))
     ids = {_kpi_id(r.cells.get("kpi", "")) for r in rows} - {None}
-    names = {r.cells["kpi"] for r in rows if r.cells.get("kpi") and _kpi_id(r.cells["kpi"]) is None}
-    # One query for every KPI the file names, by id or by name.
+    texts = {r.cells["kpi"] for r in rows if r.cells.get("kpi") and _kpi_id(r.cells["kpi"]) is None}
+    codes = {_unit_code(text)[1] for text in texts}
+    # One query for every KPI the file names, by id, by code or by name.
     candidates = list(
-        visible.filter(Q(pk__in=ids) | Q(name__in=names)).select_related(
+        visible.filter(Q(pk__in=ids) | Q(name__in=texts) | Q(code__in=codes - {""})).select_related(
             "objective__scorecard__org_unit"
         )
     )
     by_id = {kpi.pk: kpi for kpi in candidates}
+    importing = _importing_units(rows, user, any(":" in text for text in texts))
     periods: dict[str, Any] = {}
     for row in rows:
         if row.errors:
@@ -72,9 +86,10 @@ def _resolve(rows: list[ImportRow], user) -> None:
         if not row.cells.get("value"):
             row.kind = SKIPPED
             continue
-        row.kpi = _kpi_of(row, by_id, candidates)
+        row.kpi = _kpi_of(row, by_id, candidates, importing)
         if row.kpi is not None:
             row.label, row.decimals = row.kpi.name, row.kpi.decimals
+            row.levels = list(row.kpi.levels or []) if row.kpi.is_ordinal else []
         row.period = _period_of(row, periods)
         try:
             # An ordinal KPI's cell may name its level; numbers read as everywhere else.
@@ -99,16 +114,53 @@ def _kpi_id(text: str) -> int | None:
     return None
 
 
-def _kpi_of(row: ImportRow, by_id: dict[int, KPI], candidates: list[KPI]) -> KPI | None:
+def _unit_code(text: str) -> tuple[str, str]:
+    """(unit slug, code) of a `unit-slug:CODE` cell; ("", text) for a bare code. A code
+    holds no colon (strategy.models.CODE_PATTERN), so the first colon is the separator."""
+    slug, colon, code = text.partition(":")
+    if colon and slug.strip() and code.strip():
+        return slug.strip().lower(), code.strip()
+    return "", text.strip()
+
+
+def _importing_units(rows: list[ImportRow], user, needed: bool) -> dict[str, OrgUnit]:
+    """The units the file's `scorecard` cells name (by scorecard title or unit slug,
+    case-insensitively) among those the person sees, by the casefolded cell; read only when
+    a row names a KPI as `unit-slug:CODE`, whose unit must lie in the importing unit's
+    subtree (one query)."""
+    named = {r.cells["scorecard"].lower() for r in rows if r.cells.get("scorecard")}
+    if not needed or not named:
+        return {}
+    units: dict[str, OrgUnit] = {}
+    cards = visible_scorecards(user).annotate(
+        lower_title=Lower("title"), lower_slug=Lower("org_unit__slug")
+    )
+    for card in cards.filter(Q(lower_title__in=named) | Q(lower_slug__in=named)):
+        for name in (card.title.lower(), card.org_unit.slug.lower()):
+            if name in named:
+                units.setdefault(name, card.org_unit)
+    return units
+
+
+def _kpi_of(
+    row: ImportRow, by_id: dict[int, KPI], candidates: list[KPI], importing: dict[str, OrgUnit]
+) -> KPI | None:
     text = row.cells.get("kpi", "")
     scorecard = row.cells.get("scorecard", "")
     where = f" in {scorecard}" if scorecard else ""
     pk = _kpi_id(text)
+    slug, code = _unit_code(text)
     if pk is not None:
         found = by_id.get(pk)
         matches = [found] if found else []
+    elif slug:
+        return _kpi_below(row, slug, code, candidates, importing)
     else:
-        matches = [kpi for kpi in candidates if kpi.name == text]
+        # A code first: codes are what a published scorecard names its measures by.
+        matches = [kpi for kpi in candidates if kpi.code and kpi.code == code]
+        if scorecard:
+            matches = [kpi for kpi in matches if _in_scorecard(kpi, scorecard)]
+        matches = matches or [kpi for kpi in candidates if kpi.name == text]
     if scorecard:
         matches = [kpi for kpi in matches if _in_scorecard(kpi, scorecard)]
     if not matches:
@@ -118,6 +170,39 @@ def _kpi_of(row: ImportRow, by_id: dict[int, KPI], candidates: list[KPI]) -> KPI
         row.errors.append(AMBIGUOUS_KPI.format(kpi=text, where=where))
         return None
     return matches[0]
+
+
+def _kpi_below(
+    row: ImportRow, slug: str, code: str, candidates: list[KPI], importing: dict[str, OrgUnit]
+) -> KPI | None:
+    """The KPI `unit-slug:CODE` names: the code in that unit's scorecard, a unit that must be
+    the importing unit (the row's `scorecard`) or lie below it."""
+    text = row.cells.get("kpi", "")
+    scorecard = row.cells.get("scorecard", "")
+    found = next(
+        (
+            kpi
+            for kpi in candidates
+            if kpi.code == code and kpi.objective.scorecard.org_unit.slug.lower() == slug
+        ),
+        None,
+    )
+    if found is None:
+        row.errors.append(UNKNOWN_KPI.format(kpi=text, where=""))
+        return None
+    if scorecard:
+        unit = importing.get(scorecard.lower())
+        if unit is None:
+            row.errors.append(UNKNOWN_SCORECARD.format(scorecard=scorecard))
+            return None
+        if not found.objective.scorecard.org_unit.path.startswith(unit.path):
+            row.errors.append(
+                OUTSIDE_SUBTREE.format(
+                    kpi=text, unit=found.objective.scorecard.org_unit.name, importing=unit.name
+                )
+            )
+            return None
+    return found
 
 
 def _in_scorecard(kpi: KPI, scorecard: str) -> bool:

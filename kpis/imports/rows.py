@@ -27,6 +27,16 @@ class ImportRow:
     version: int = 0
     label: str = ""
     decimals: int = 2
+    # An ordinal KPI's level names, worst first, so the preview shows names, not positions.
+    levels: list[str] = field(default_factory=list)
+
+    @property
+    def value_text(self) -> str | None:
+        return _level(self.levels, self.value)
+
+    @property
+    def old_value_text(self) -> str | None:
+        return _level(self.levels, self.old_value)
 
     def as_json(self) -> dict:
         """What a background job keeps of a checked row, to show its preview."""
@@ -37,6 +47,7 @@ class ImportRow:
             "errors": self.errors,
             "label": self.label,
             "decimals": self.decimals,
+            "levels": self.levels,
             "old_value": _text(self.old_value),
             "value": _text(self.value),
             "comment": self.comment,
@@ -52,11 +63,20 @@ class ImportRow:
             errors=list(data["errors"]),
             label=data["label"],
             decimals=data["decimals"],
+            levels=list(data.get("levels", [])),
             old_value=_number(data["old_value"]),
             value=_number(data["value"]),
             comment=data["comment"],
             version=data["version"],
         )
+
+
+def _level(levels: list[str], value: Decimal | None) -> str | None:
+    """A position's level name, or None (no levels, no value, or no level there)."""
+    if not levels or value is None or value != value.to_integral_value():
+        return None
+    position = int(value)
+    return levels[position] if 0 <= position < len(levels) else None
 
 
 def _text(value: Decimal | None) -> str | None:

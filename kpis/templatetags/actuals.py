@@ -30,3 +30,9 @@ def kpi_value(value: Decimal | None, kpi: KPI) -> str:
 def kpi_target(target: Any, kpi: KPI) -> str:
     """`{{ row.target|kpi_target:row.kpi }}`: a band shows both edges."""
     return target_text(kpi, target)
+
+
+@register.filter
+def shown(value: Decimal | None, kpi: KPI) -> str:
+    """`{{ value|shown:kpi }}`, as kpi_value (My updates passes "" for a missing target)."""
+    return value_text(kpi, value if value != "" else None)

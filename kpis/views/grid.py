@@ -1,5 +1,6 @@
-"""The grid of "My updates": every KPI of the quarter in one form, saved all or nothing or
-the valid rows only, as the person chooses."""
+"""The grid of "My updates": every row of the page (each KPI at its own frequency, so a
+monthly KPI has a line per month) in one form, saved all or nothing or the valid rows only,
+as the person chooses."""
 
 from django import forms
 from django.contrib import messages
@@ -10,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kpis import services, updates
-from kpis.forms import NumberField, version_posted
+from kpis.forms import version_posted
 from kpis.models import Actual
+from kpis.services.numbers import kpi_value
 from kpis.views.my_updates import due_period, period_to_write
 from scorecard.page_support import HtmxHttpRequest
 
@@ -25,8 +27,8 @@ GRID_SAVED_SOME = "Saved {count} actuals; {failed} rows were not saved (see belo
 def updates_grid(request: HtmxHttpRequest) -> HttpResponse:
     period = period_to_write(request) if request.method == "POST" else due_period(request)
     sheet = updates.updates_sheet(user=request.user, period=period)
-    errors: dict[int, list[str]] = {}
-    posted: dict[int, dict[str, str]] = {}
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, dict[str, str]] = {}
     if request.method == "POST":
         errors, posted = _grid_post(request, sheet)
         if not errors:
@@ -34,7 +36,7 @@ def updates_grid(request: HtmxHttpRequest) -> HttpResponse:
         period = period_to_write(request)  # stored now if the valid rows opened it
         sheet = updates.updates_sheet(user=request.user, period=period)
     lines = [
-        {"row": row, "posted": posted.get(row.kpi.pk), "errors": errors.get(row.kpi.pk, [])}
+        {"row": row, "posted": posted.get(row.slot), "errors": errors.get(row.slot, [])}
         for row in sheet.rows
     ]
     return render(request, "kpis/updates_grid.html", {"period": period, "lines": lines})
@@ -45,9 +47,8 @@ def _grid_post(request: HttpRequest, sheet: updates.UpdatesSheet):
     already has, is left alone) and enter them as the person chose: all or nothing, or
     the valid rows only."""
     rows, indexes, errors, posted = [], [], {}, {}
-    field = NumberField()
     for row in sheet.rows:
-        pk = row.kpi.pk
+        pk = row.slot
         value = request.POST.get(f"value-{pk}", "").strip()
         # A comment field the post does not carry keeps the stored comment; an empty one
         # clears it.
@@ -57,7 +58,8 @@ def _grid_post(request: HttpRequest, sheet: updates.UpdatesSheet):
         if not value or row.locked:
             continue
         try:
-            number = field.clean(value)
+            # A number, or an ordinal KPI's level name, read as every path reads it.
+            number = kpi_value(row.kpi, value)
             # Django's form field refuses NUL characters, which PostgreSQL cannot store.
             comment = forms.CharField(required=False).clean(comment)
         except ValidationError as error:
@@ -68,7 +70,7 @@ def _grid_post(request: HttpRequest, sheet: updates.UpdatesSheet):
         rows.append(
             {
                 "kpi": row.kpi,
-                "period": sheet.period,
+                "period": row.period,
                 "value": number,
                 "comment": comment,
                 "based_on_version": version_posted(request.POST.get(f"version-{pk}", "")),
@@ -95,6 +97,6 @@ def _grid_post(request: HttpRequest, sheet: updates.UpdatesSheet):
     return errors, posted
 
 
-def _note_failures(outcome: services.RowsOutcome, indexes: list[int], errors: dict) -> None:
+def _note_failures(outcome: services.RowsOutcome, indexes: list[str], errors: dict) -> None:
     for index, row_errors in outcome.errors.items():
         errors[indexes[index]] = [m for messages_ in row_errors.values() for m in messages_]

@@ -1,5 +1,7 @@
-"""An owner's "My updates": the KPIs they enter for a quarter, each row saved on its own (with
-htmx, or as a plain form), its freshness in the enterprise numbers, and its history."""
+"""An owner's "My updates": the KPIs they enter around a quarter, each at its own frequency
+(a monthly KPI for its months, a yearly one for its year: `updates.entry_periods`), each row
+saved on its own (with htmx, or as a plain form), its freshness in the enterprise numbers,
+and its history."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from kpis import services, updates
-from kpis.forms import ActualForm, version_posted
+from kpis.forms import actual_form_for, version_posted
 from kpis.models import KPI
 from reviews.selectors import action_items_owned_by
 from scorecard import fiscal
@@ -51,8 +53,9 @@ def kpi_for_reading(request: HttpRequest, kpi_id: int) -> KPI:
 
 
 def period_to_write(request: HttpRequest) -> Period:
-    """The quarter a write names in `?period=`. Unlike reading, a bad or missing one is
-    refused: falling back to another quarter would save into the wrong one. It is read, not
+    """The period a write names in `?period=` (the row's own: a month, a quarter, a year).
+    Unlike reading, a bad or missing one is refused: falling back to another period would
+    save into the wrong one. It is read, not
     opened: the write opens it, and reading it again afterwards finds the stored row."""
     try:
         return period_lookup(request.GET.get("period", ""))
@@ -109,7 +112,7 @@ def _row_response(request: HttpRequest, row: updates.UpdateRow, **extra) -> Http
 def actual_save(request: HtmxHttpRequest, kpi_id: int) -> HttpResponse:
     kpi = kpi_for_entry(request, kpi_id)
     period = period_to_write(request)
-    form = ActualForm(request.POST)
+    form = actual_form_for(kpi, request.POST)
     conflict = None
     if form.is_valid():
         # "Save mine instead" after a conflict carries the version the person has now seen.
@@ -133,6 +136,7 @@ def actual_save(request: HtmxHttpRequest, kpi_id: int) -> HttpResponse:
         return _no_script_answer(request, form, kpi, period)
     row = updates.update_row_for(kpi=kpi, period=period_to_write(request))
     if form.errors:
+        row.typed = str(form["value"].value() or "")
         return _row_response(request, row, form=form, conflict=conflict)
     response = _row_response(request, row, saved=True)
     return trigger_client_event(response, "actual-saved", {"kpi": kpi.pk})

@@ -129,9 +129,10 @@ def scorecard_export(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error.message_dict["period"])
         return render(request, "kpis/export.html", {"scorecard": scorecard, "form": form})
-    # The periods of the first one's grain between the two.
+    # The periods of every grain from the first one's start to the last one's end: each KPI
+    # is exported at its own frequency (a monthly KPI's months, a yearly KPI's years).
     periods = list(
-        Period.objects.filter(grain=first.grain, start__gte=first.start, start__lte=last.start)
+        Period.objects.filter(start__gte=first.start, end__lte=last.end).order_by("start", "end")
     )
     table = exports.scorecard_table(scorecard=scorecard, periods=periods)
     kind = form.cleaned_data["format"]

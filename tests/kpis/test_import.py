@@ -135,7 +135,7 @@ def test_it_refuses_rows_for_kpis_the_person_may_not_edit_with_their_row_numbers
     ("text", "message"),
     [
         (f"kpi,period,value\nRegional revenue,{Q1},95\nRegional revenue,{Q1},96\n",
-         "Repeats row 2: the same KPI and quarter appear twice."),
+         "Repeats row 2: the same KPI and period appear twice."),
         (f"kpi,period,value\nRegional revenue,{Q1},=1+1\n",
          "Cell C2 holds a formula; paste the values instead"),
         (f"kpi,period,value\nNo such thing,{Q1},5\n", 'No KPI "No such thing" that you can see.'),
@@ -232,8 +232,8 @@ def test_it_offers_a_template_of_the_persons_kpis_per_scorecard(
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [
-        "kpi,scorecard,unit,period,target,value,comment",
-        f"Regional revenue,North Sales scorecard,USD,{Q1},100.000000,,",
+        "kpi,name,scorecard,unit,period,target,value,comment",
+        f"Regional revenue,Regional revenue,North Sales scorecard,USD,{Q1},100.000000,,",
     ]
 
 

@@ -1,5 +1,6 @@
-"""The editor's targets grid (a fiscal year of targets and red flags per KPI, edited like a
-spreadsheet) and the roll-forward of a year's targets into the next."""
+"""The editor's targets grid (a fiscal year of targets and red flags per KPI at its own
+frequency — twelve months, four quarters or the year —, edited like a spreadsheet) and the
+roll-forward of a year's targets into the next."""
 
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from kpis import services as kpi_services
 from kpis.editor import selectors
 from kpis.editor.forms import RollForwardForm
 from kpis.editor.views.sheet import form_problems, scorecard_for_editing
+from kpis.models import KPI
 from scorecard import fiscal
 from scorecard import selectors as core_selectors
 from scorecard import services as core
@@ -71,14 +73,15 @@ def targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, GRID_SAVED.format(year=year))
             return redirect(f"{reverse('editor:targets', args=[slug])}?year={year}")
+    rows = selectors.targets_grid(
+        scorecard=scorecard, year=year, start_month=start_month, posted=posted
+    )
     context = {
         "scorecard": scorecard,
         "year": year,
         "years": range(year - 2, year + 3),
-        "quarters": selectors.fiscal_year_quarters(year, start_month),
-        "rows": selectors.targets_grid(
-            scorecard=scorecard, year=year, start_month=start_month, posted=posted
-        ),
+        "sections": selectors.grid_sections(rows, year=year, start_month=start_month),
+        "rows": rows,
         "roll_forward": RollForwardForm(),
     }
     return render(request, "editor/targets.html", context, status=status)
@@ -91,23 +94,25 @@ def grid_cells(request: HttpRequest, rows: list[selectors.GridRow]) -> list[dict
     of one cell, changes only what it names)."""
     cells = []
     for row in rows:
+        band = row.kpi.target_type == KPI.TargetType.BAND
         for cell in row.cells:
-            value = posted_or_stored(request, f"target-{row.kpi.pk}-{cell.key}", cell.value)
-            red_flag = posted_or_stored(request, f"red-{row.kpi.pk}-{cell.key}", cell.red_flag)
-            if (value, red_flag) == (cell.value, cell.red_flag):
+            name = f"{row.kpi.pk}-{cell.key}"
+            posted = {
+                "value": posted_or_stored(request, f"target-{name}", cell.value),
+                "red_flag": posted_or_stored(request, f"red-{name}", cell.red_flag),
+            }
+            if band:
+                # Only a band has a high edge; any other KPI's cell carries none.
+                posted["value_high"] = posted_or_stored(request, f"high-{name}", cell.value_high)
+                posted["red_flag_high"] = posted_or_stored(
+                    request, f"redhigh-{name}", cell.red_flag_high
+                )
+            if all(posted[field] == getattr(cell, field) for field in posted):
                 continue
-            # Read, not opened: saving the grid opens the quarters it writes into (until then
-            # a quarter's stand-in has an id of its own, which keys its cell's refusal).
-            period = core_selectors.period_at(cell.quarter)
-            cells.append(
-                {
-                    "key": f"{row.kpi.pk}-{cell.key}",
-                    "kpi": row.kpi,
-                    "period": period,
-                    "value": value,
-                    "red_flag": red_flag,
-                }
-            )
+            # Read, not opened: saving the grid opens the periods it writes into (until then
+            # a period's stand-in has an id of its own, which keys its cell's refusal).
+            period = core_selectors.period_at(cell.period)
+            cells.append({"key": name, "kpi": row.kpi, "period": period, **posted})
     return cells
 
 
