@@ -275,6 +275,7 @@ class Notification(models.Model):
         REVIEW_MEETING = "review_meeting", "Review meeting"
         KPI_RED = "kpi_red", "KPI turned red"
         ACTION_ASSIGNED = "action_assigned", "Action assigned to you"
+        IMPORT_FAILED = "import_failed", "Import failed"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -13,6 +13,7 @@ app.conf.task_default_queue = "default"
 app.conf.task_routes = {
     "kpis.tasks.*": {"queue": "rollups"},
     "reviews.tasks.*": {"queue": "reminders"},
+    "connections.tasks.*": {"queue": "default"},
 }
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
@@ -27,6 +28,16 @@ app.conf.beat_schedule = {
     "daily-open-current-quarter": {
         "task": "scorecard.tasks.open_current_quarter",
         "schedule": crontab(hour=0, minute=5),
+    },
+    # Issue 16: scheduled imports; each import's cron expression is read from the database
+    # each minute, so changing it needs no restart.
+    "imports-due-each-minute": {
+        "task": "connections.tasks.run_due_imports",
+        "schedule": crontab(),
+    },
+    "nightly-prune-import-runs": {
+        "task": "connections.tasks.prune_import_runs",
+        "schedule": crontab(hour=3, minute=15),
     },
     "nightly-full-recompute": {
         "task": "kpis.tasks.recompute_everything",
