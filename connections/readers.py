@@ -195,6 +195,7 @@ def read_sql(url: str, query: str, *, secret: str = "") -> Table:
 
 
 def _read_postgresql(url: Any, query: str) -> Table:
+    import psycopg
     from sqlalchemy import create_engine, exc
     from sqlalchemy.pool import NullPool
 
@@ -216,10 +217,11 @@ def _read_postgresql(url: Any, query: str) -> Table:
                 # a timeout that ends with it.
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
                 connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
-                result = connection.exec_driver_sql(query)
-                table = _table_of(result)
+                table = _prepared(connection, query)
             except exc.DBAPIError as error:
                 raise _sql_failure(error.orig, timeout_ms) from None
+            except psycopg.Error as error:
+                raise _sql_failure(error, timeout_ms) from None
             finally:
                 connection.rollback()
     finally:
@@ -235,7 +237,7 @@ def _sql_failure(error: Any, timeout_ms: int) -> ReadFailed:
         return ReadFailed(TIMED_OUT.format(seconds=timeout_ms / 1000))
     if code == "25006":  # read_only_sql_transaction
         return ReadFailed(READ_ONLY.format(problem=_first_line(error)))
-    if code == "42601" and "multiple commands" in str(error):
+    if "multiple commands" in str(error):
         return ReadFailed(SECOND_STATEMENT)
     return ReadFailed(SQL_FAILED.format(problem=_first_line(error)))
 
@@ -275,9 +277,15 @@ def _read_sqlite(database: str, query: str) -> Table:
     return Table(columns=columns, rows=[dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def _table_of(result: Any) -> Table:
-    columns = list(result.keys())
-    rows = result.fetchmany(max_rows() + 1)
+def _prepared(connection: Any, query: str) -> Table:
+    """Run the query as a prepared statement, psycopg's extended protocol: PostgreSQL refuses
+    to prepare text that holds more than one statement, whatever our own check saw. (Without
+    parameters psycopg would send it by the simple protocol, which runs every statement.)"""
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(query, prepare=True)
+        columns = [column.name for column in cursor.description or []]
+        rows = cursor.fetchmany(max_rows() + 1)
     _capped(rows)
     return Table(columns=columns, rows=[dict(zip(columns, row, strict=True)) for row in rows])
 
