@@ -348,6 +348,9 @@ def http_get(url: str, *, headers: dict[str, str] | None = None) -> bytes:
             response = pool.request(
                 "GET", url, headers=headers or {}, redirect=False, preload_content=False
             )
+        except urllib3.exceptions.NewConnectionError as error:
+            # Checked first: urllib3 counts a refused connection as a kind of timeout.
+            raise ReadFailed(UNREACHABLE.format(problem=_reason(error))) from None
         except urllib3.exceptions.TimeoutError:
             raise ReadFailed(HTTP_TIMEOUT.format(seconds=timeout)) from None
         except urllib3.exceptions.HTTPError as error:
