@@ -18,10 +18,7 @@ TODAY = "2026-06-15 10:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
-def june(request):
-    if request.node.get_closest_marker("real_clock"):
-        yield
-        return
+def june():
     with time_machine.travel(TODAY, tick=False):
         yield
 
