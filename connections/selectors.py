@@ -55,3 +55,12 @@ def failures_in_a_row(import_job: Import) -> int:
             break
         count += 1
     return count
+
+
+def values_written(run: ImportRun) -> QuerySet[Lineage]:
+    """The actuals a run wrote, with their KPI and period, in KPI then time order."""
+    return (
+        Lineage.objects.filter(run=run)
+        .select_related("actual__kpi", "actual__period")
+        .order_by("actual__kpi__name", "actual__period__start")
+    )

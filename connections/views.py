@@ -151,6 +151,27 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+def run_detail(request: HttpRequest, pk: int, run_id: int) -> HttpResponse:
+    """A run and the values it wrote, each linked to the source rows behind it."""
+    import_job = _import_of(request, pk)
+    run = _run_of(import_job, run_id)
+    written = selectors.values_written(run)
+    return render(
+        request,
+        "connections/run_detail.html",
+        {"import_job": import_job, "run": run, "written": written},
+    )
+
+
+def _run_of(import_job, run_id: int):
+    run = selectors.runs_of(import_job).filter(pk=run_id).first()
+    if run is None:
+        raise Http404(NOT_FOUND)
+    return run
+
+
+@require_GET
+@login_required
 def actual_sources(request: HttpRequest, actual_id: int) -> HttpResponse:
     """The source rows behind an imported value (the drill-down), for whoever sees the KPI."""
     actual = _visible_actual(request, actual_id)
