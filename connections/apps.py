@@ -12,3 +12,5 @@ class ConnectionsConfig(AppConfig):
 
         # The KPI layer asks which import feeds a KPI before every hand-made write.
         feeds.register_feed_lookup(selectors.feed_of_kpi)
+        # Reminders ask nobody for a fed KPI's actual: its import brings it.
+        feeds.register_fed_ids(selectors.fed_kpi_ids)

@@ -17,6 +17,12 @@ def feed_of_kpi(kpi_id: int) -> Feed | None:
     return Feed(found["pk"], found["name"]) if found else None
 
 
+def fed_kpi_ids() -> QuerySet:
+    """The ids of the KPIs that enabled imports feed, as a subquery."""
+    through = Import.fed_kpis.through
+    return through.objects.filter(**{"import__enabled": True}).values("kpi_id")
+
+
 def connections_for(user: Any) -> QuerySet[Connection]:
     return Connection.objects.order_by("name")
 

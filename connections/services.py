@@ -14,6 +14,7 @@ from croniter import croniter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from connections import mapping as mappings
@@ -43,6 +44,11 @@ UNEXPECTED = "The run failed unexpectedly; the administrators can find the detai
 OPTIONS_NOT_OBJECT = "Options must be a JSON object."
 URL_NOT_HTTP = "Use an http:// or https:// address."
 FILE_URL = "Use a path under the connections folder (data/sales.csv) or an http(s):// address."
+LATE_TITLE = 'The import "{name}" is late: no successful run since {since}'
+LATE_BODY = (
+    "Its schedule ({schedule}) should have brought the numbers in by now; its KPIs are not "
+    "entered by hand while it feeds them. Check its run history."
+)
 FAILED_TITLE = 'The import "{name}" failed'
 ESCALATED_TITLE = 'The import "{name}" failed {count} times in a row'
 
@@ -436,3 +442,42 @@ def runs_prune(*, now: datetime | None = None) -> int:
     old = ImportRun.objects.filter(finished_at__lt=cutoff)
     deleted, _ = old.delete()
     return deleted
+
+
+def imports_remind_late(*, now: datetime | None = None) -> int:
+    """Tell the owner of each enabled, scheduled import that had no successful run within
+    twice its schedule's interval; once per stretch of lateness (the reminder log's key is the
+    import and the time of its last success)."""
+    from django.db.models import Max
+    from django.urls import reverse
+
+    from reviews.reminders import SweepResult, send_once
+
+    now = now or timezone.now()
+    result = SweepResult()
+    scheduled = (
+        Import.objects.filter(enabled=True)
+        .exclude(schedule="")
+        .select_related("owner")
+        .annotate(
+            last_success=Max("runs__finished_at", filter=Q(runs__status=ImportRun.Status.SUCCEEDED))
+        )
+    )
+    for import_job in scheduled:
+        since = import_job.last_success or import_job.created_at
+        first = next_run(import_job.schedule, since)
+        second = next_run(import_job.schedule, first) if first else None
+        if first is None or second is None or now - since <= 2 * (second - first):
+            continue
+        send_once(
+            person=import_job.owner,
+            kind=Notification.Kind.IMPORT_LATE,
+            subject=f"import:{import_job.pk}",
+            period_key="",
+            step=since.date().isoformat(),
+            result=result,
+            title=LATE_TITLE.format(name=import_job.name, since=since.date().isoformat()),
+            body=LATE_BODY.format(schedule=import_job.schedule),
+            url=reverse("connections:import_detail", args=[import_job.pk]),
+        )
+    return len(result.sent)

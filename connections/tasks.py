@@ -19,3 +19,8 @@ def run_due_imports() -> int:
 @shared_task
 def prune_import_runs() -> int:
     return services.runs_prune()
+
+
+@shared_task
+def remind_late_imports() -> int:
+    return services.imports_remind_late()

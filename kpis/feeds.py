@@ -10,6 +10,7 @@ with the same message, naming the import."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -34,6 +35,8 @@ class Feed:
 
 FeedLookup = Callable[[int], Feed | None]
 _lookups: list[FeedLookup] = []
+# Each answers a query of the ids of every fed KPI (a subquery, so no extra round trip).
+_fed_ids: list[Callable[[], Any]] = []
 _writing: ContextVar[Feed | None] = ContextVar("sightline_writing_feed", default=None)
 
 
@@ -42,6 +45,20 @@ def register_feed_lookup(lookup: FeedLookup) -> None:
     that feeds the KPI, or None."""
     if lookup not in _lookups:
         _lookups.append(lookup)
+
+
+def register_fed_ids(query: Callable[[], Any]) -> None:
+    """Called once by the app that keeps imports: `query()` answers a queryset of the ids
+    of the KPIs its enabled imports feed (reminders leave them out)."""
+    if query not in _fed_ids:
+        _fed_ids.append(query)
+
+
+def without_fed(kpis: Any) -> Any:
+    """The KPI queryset without the fed KPIs."""
+    for query in _fed_ids:
+        kpis = kpis.exclude(pk__in=query())
+    return kpis
 
 
 def feed_of(kpi_id: int) -> Feed | None:

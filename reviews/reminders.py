@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from kpis import feeds
 from kpis.models import KPI, Actual
 from reviews.mail import site_url
 from reviews.models import ActionItem, Notification, ReminderLog, Review
@@ -113,10 +114,11 @@ def sweep(*, today: date) -> SweepResult:
 
 
 def kpis_missing_actuals(period: Period):
-    """Manual KPIs that are members of the period and have no actual in it."""
+    """Manual KPIs that are members of the period and have no actual in it, except those an
+    import feeds (its owner hears when the import is late instead)."""
     entered = Actual.objects.filter(period=period).values("kpi_id")
     return (
-        KPI.objects.members_of(period)
+        feeds.without_fed(KPI.objects.members_of(period))
         .filter(source=KPI.Source.MANUAL)
         .exclude(pk__in=entered)
         .select_related("owner", "objective__scorecard__org_unit")

@@ -39,6 +39,10 @@ app.conf.beat_schedule = {
             seconds=float(os.environ.get("SIGHTLINE_CONNECTION_BEAT_SECONDS") or 60)
         ),
     },
+    "daily-late-imports": {
+        "task": "connections.tasks.remind_late_imports",
+        "schedule": crontab(hour=6, minute=10),
+    },
     "nightly-prune-import-runs": {
         "task": "connections.tasks.prune_import_runs",
         "schedule": crontab(hour=3, minute=15),

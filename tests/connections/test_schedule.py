@@ -60,3 +60,43 @@ def test_old_runs_and_their_lineage_are_pruned(sales_import, settings):
     assert services.runs_prune(now=run.finished_at + timedelta(days=399)) == 0
     assert services.runs_prune(now=run.finished_at + timedelta(days=401)) > 0
     assert not ImportRun.objects.exists()
+
+
+def test_the_owner_hears_once_when_a_scheduled_import_is_late(sales_import, people):
+    from reviews.models import Notification
+
+    # Hourly; saved at 10:00 and never run: late once two hours pass without a success.
+    services.import_update(import_job=sales_import, schedule="0 * * * *")
+
+    with time_machine.travel("2026-06-15 11:30:00+00:00", tick=False):
+        assert services.imports_remind_late() == 0
+    with time_machine.travel("2026-06-15 12:30:00+00:00", tick=False):
+        assert services.imports_remind_late() == 1
+    with time_machine.travel("2026-06-15 15:30:00+00:00", tick=False):
+        assert services.imports_remind_late() == 0
+
+    note = Notification.objects.get(kind="import_late")
+    assert note.recipient == people.north_manager
+    assert note.title == 'The import "Monthly sales" is late: no successful run since 2026-06-15'
+
+
+def test_a_successful_run_ends_the_lateness(sales_import):
+    services.import_update(import_job=sales_import, schedule="0 * * * *")
+    with time_machine.travel("2026-06-15 12:20:00+00:00", tick=False):
+        run = services.run_execute(run_id=services.run_request(import_job=sales_import).pk)
+        assert run.status == "succeeded", run.error
+    with time_machine.travel("2026-06-15 13:30:00+00:00", tick=False):
+        assert services.imports_remind_late() == 0
+
+
+def test_reminders_leave_fed_kpis_out(sales_import, sales_kpis):
+    from reviews.reminders import kpis_missing_actuals
+    from scorecard import services as core
+
+    april = core.period_for_key("2026-04")
+    assert set(kpis_missing_actuals(april)) == set(sales_kpis.values())
+
+    services.run_execute(run_id=services.run_request(import_job=sales_import).pk)
+
+    # The import wrote both KPIs (January to March): April's reminders are its business.
+    assert list(kpis_missing_actuals(april)) == []
