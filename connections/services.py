@@ -365,7 +365,19 @@ def _write_run(run: ImportRun) -> None:
         )
         for row, actual in zip(to_write, outcome.saved, strict=True)
     )
-    import_job.fed_kpis.add(*{actual.kpi_id for actual in outcome.saved})
+    # The KPIs it wrote, and those it found already equal (a first run over values entered by
+    # hand changes nothing, yet the import is their source from now on), unless another
+    # import feeds them.
+    written = {actual.kpi_id for actual in outcome.saved}
+    equal = {
+        row.kpi.pk for row in checked.preview.rows if row.kpi and row.kind == imports.UNCHANGED
+    }
+    fed_elsewhere = set(
+        Import.fed_kpis.through.objects.filter(kpi_id__in=equal, **{"import__enabled": True})
+        .exclude(**{"import_id": import_job.pk})
+        .values_list("kpi_id", flat=True)
+    )
+    import_job.fed_kpis.add(*(written | (equal - fed_elsewhere)))
     run.rows_changed = len(outcome.saved)
     run.rows_unchanged = checked.preview.count(imports.UNCHANGED)
 

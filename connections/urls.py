@@ -12,6 +12,6 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/preview/", views.import_preview, name="import_preview"),
     path("imports/<int:pk>/run/", views.import_run, name="import_run"),
-    path("imports/<int:pk>/runs/<int:run_id>/", views.run_detail, name="run_detail"),
+    path("imports/<int:pk>/runs/<int:run_id>/", views.run_detail, name="import_run_detail"),
     path("actuals/<int:actual_id>/sources/", views.actual_sources, name="actual_sources"),
 ]
