@@ -10,7 +10,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from demo import follow_up, history, organization
+from demo import data_connection, follow_up, history, organization
 from demo.loader import load_catalogue
 from demo.organization import DEMO_PASSWORD
 from demo.specs import Catalogue
@@ -62,4 +62,5 @@ def _build(catalogue: Catalogue, today: date) -> DemoSummary:
     initiatives = follow_up.create_initiatives(demo)
     follow_up.create_action_items(demo, initiatives)
     follow_up.create_reviews(demo)
+    data_connection.create_demo_import()
     return demo.summary

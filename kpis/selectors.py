@@ -333,3 +333,24 @@ def default_period(*, scorecard: Scorecard) -> Period:
         return last
     latest = actuals.select_related("period").order_by("-period__end", "period__grain").first()
     return latest.period if latest is not None else last
+
+
+def kpis_by_id(ids: list[int]) -> dict[int, KPI]:
+    """KPIs by id, with what an import needs to place their rows (frequency, scorecard)."""
+    found = KPI.objects.filter(pk__in=ids).select_related("objective__scorecard__org_unit")
+    return {kpi.pk: kpi for kpi in found}
+
+
+def kpis_by_code_in_units(*, unit_ids: list[int], codes: set[str]) -> dict:
+    """The KPIs of these units' scorecards with these codes, by (unit id, code folded):
+    a list, as two scorecards of one unit may share a code."""
+    folded = {code.casefold() for code in codes}
+    found: dict[tuple[int, str], list[KPI]] = {}
+    candidates = KPI.objects.filter(
+        objective__scorecard__org_unit_id__in=unit_ids, archived_at__isnull=True
+    ).exclude(code="")
+    for kpi in candidates.select_related("objective__scorecard__org_unit"):
+        key = (kpi.objective.scorecard.org_unit_id, kpi.code.casefold())
+        if key[1] in folded:
+            found.setdefault(key, []).append(kpi)
+    return found

@@ -275,6 +275,8 @@ class Notification(models.Model):
         REVIEW_MEETING = "review_meeting", "Review meeting"
         KPI_RED = "kpi_red", "KPI turned red"
         ACTION_ASSIGNED = "action_assigned", "Action assigned to you"
+        IMPORT_FAILED = "import_failed", "Import failed"
+        IMPORT_LATE = "import_late", "Import late"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from kpis import feeds
 from kpis.models import KPI, Actual
 from reviews.mail import site_url
 from reviews.models import ActionItem, Notification, ReminderLog, Review
@@ -125,10 +126,11 @@ def _sweep_grain(*, today: date, grain: str, org: OrganizationSettings, result: 
 
 def kpis_missing_actuals(period: Period):
     """Entered KPIs reported at the period's grain (a month's monthly KPIs) that are members
-    of the period and have no actual in it."""
+    of the period and have no actual in it, except those an import feeds (its owner hears
+    when the import is late instead)."""
     entered = Actual.objects.filter(period_id=period.pk).values("kpi_id")
     return (
-        KPI.objects.members_of(period)
+        feeds.without_fed(KPI.objects.members_of(period))
         .filter(source=KPI.Source.MANUAL, frequency=period.grain)
         .exclude(pk__in=entered)
         .select_related("owner", "objective__scorecard__org_unit")

@@ -77,6 +77,11 @@ def in_owning_team(user: Any, obj: Any) -> bool:
     return team_id is not None and any(g.unit_id == team_id for g in grants_of(user))
 
 
+@rules.predicate
+def manages_some_unit(user: Any) -> bool:
+    return any(grant.role == MANAGER for grant in grants_of(user))
+
+
 can_read = is_administrator | sees_unit
 can_manage = is_administrator | manages_unit
 can_enter_actual = can_manage | (sees_unit & (owns_it | in_owning_team))
@@ -107,6 +112,11 @@ PERMISSIONS = {
     "reviews.update_actionitem": can_update_action,
     "reviews.view_actionitem": can_read,
     "reviews.add_actionitem": can_manage,
+    # Data connections (issue 16): administrators keep the connections; managers pick one by
+    # name and kind, and see, edit and run the imports of their subtree.
+    "connections.change_connection": is_administrator,
+    "connections.pick_connection": is_administrator | manages_some_unit,
+    "connections.change_import": can_manage,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "strategy",
     "kpis",
     "reviews",
+    "connections",
     "dashboards",
     "demo",
 ]
@@ -435,4 +436,32 @@ SIGHTLINE_FORMULA_REFERENCES_LISTED = env_int_within(
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
     "scorecard.middleware.api_errors_as_json",
+)
+
+# Issue 16 — data connections (connections/): the keys that encrypt their secrets, the hosts
+# they may reach, the folder their files live under, and the limits every read runs within.
+# Keys are Fernet keys, comma-separated: the first encrypts, every one decrypts (rotate by
+# putting the new key first). Without any, a key derived from SECRET_KEY is used, so a fresh
+# clone runs; production sets its own.
+SIGHTLINE_CONNECTION_KEYS = env_list("SIGHTLINE_CONNECTION_KEYS", "")
+# Host names or IP addresses SQL and HTTP connections may reach (`*.example.com` for a
+# domain's hosts). Nothing is listed by default: not even this machine's own addresses.
+SIGHTLINE_CONNECTION_HOSTS = env_list("SIGHTLINE_CONNECTION_HOSTS", "")
+SIGHTLINE_CONNECTION_FILE_ROOT = env_str(
+    "SIGHTLINE_CONNECTION_FILE_ROOT", str(BASE_DIR / "var" / "connections")
+)
+SIGHTLINE_CONNECTION_HTTP_TIMEOUT = env_int_within(
+    "SIGHTLINE_CONNECTION_HTTP_TIMEOUT", 20, low=1, high=600
+)
+SIGHTLINE_CONNECTION_MAX_BYTES = env_int_within(
+    "SIGHTLINE_CONNECTION_MAX_BYTES", 5 * 1024 * 1024, low=1024, high=1024**3
+)
+SIGHTLINE_CONNECTION_SQL_TIMEOUT_MS = env_int_within(
+    "SIGHTLINE_CONNECTION_SQL_TIMEOUT_MS", 30_000, low=10, high=3_600_000
+)
+SIGHTLINE_CONNECTION_MAX_ROWS = env_int_within(
+    "SIGHTLINE_CONNECTION_MAX_ROWS", 10_000, low=1, high=10**7
+)
+SIGHTLINE_CONNECTION_RUNS_KEPT_DAYS = env_int_within(
+    "SIGHTLINE_CONNECTION_RUNS_KEPT_DAYS", 400, low=1, high=100_000
 )

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from connections import api as connections_api
 from dashboards import api as dashboard_api
 from dashboards import urls as dashboards_urls
 from kpis import urls as kpis_urls
@@ -40,6 +41,8 @@ router.register("actions", review_api.ActionItemViewSet, basename="action")
 router.register("notifications", review_api.NotificationViewSet, basename="notification")
 router.register("actuals", ActualViewSet, basename="actual")
 router.register("targets", TargetViewSet, basename="target")
+router.register("connections", connections_api.ConnectionViewSet, basename="connection")
+router.register("imports", connections_api.ImportViewSet, basename="import")
 
 urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
@@ -73,6 +76,7 @@ urlpatterns = [
     # so those namespaces are composed here, the one module allowed to import every app.
     path("", include((kpis_urls.urlpatterns + dashboards_urls.kpi_detail_patterns, "kpis"))),
     path("", include("strategy.urls")),
+    path("", include("connections.urls")),
     path(
         "",
         include((reviews_urls.urlpatterns + dashboards_urls.review_pack_patterns, "reviews")),

@@ -53,6 +53,7 @@ TOO_MANY_CELLS = (
     "The sheet holds more cells than {rows:,} rows of {columns} columns: delete the empty "
     "formatted rows and columns, or copy the values into a new workbook and upload that."
 )
+NO_SUCH_SHEET = 'The workbook has no sheet named "{sheet}".'
 FORMULA = "Cell {column} holds a formula; paste the values instead (formulas are not imported)."
 
 
@@ -71,18 +72,23 @@ def read_table(*, name: str, content: bytes) -> list[ImportRow]:
     Every limit is checked while reading, so a hostile file costs no more than an allowed one:
     the bytes first, then (XLSX) the unpacked size before the workbook is opened, and the rows
     and columns as they are read, stopping one row past the limit."""
+    return _rows_of(read_grid(name=name, content=content))
+
+
+def read_grid(*, name: str, content: bytes, sheet: str = "") -> list[list[str]]:
+    """The header row and the data rows of a CSV or XLSX file (`sheet`, or the first one), as
+    text cells, within every limit `read_table` applies. Data connections read their files
+    with it (connections.readers), so both kinds of import share one hardened reader."""
     if len(content) > max_bytes():
         raise ImportRefused(
             TOO_LARGE.format(size=-(-len(content) // 1024), limit=max_bytes() // 1024)
         )
     lowered = name.lower()
     if lowered.endswith(".csv"):
-        table = _within_limits(_csv_rows(content))
-    elif lowered.endswith(".xlsx"):
-        table = _within_limits(_xlsx_rows(content))
-    else:
-        raise ImportRefused(WRONG_TYPE)
-    return _rows_of(table)
+        return _within_limits(_csv_rows(content))
+    if lowered.endswith(".xlsx"):
+        return _within_limits(_xlsx_rows(content, sheet))
+    raise ImportRefused(WRONG_TYPE)
 
 
 def _within_limits(rows: Iterable[list[str]]) -> list[list[str]]:
@@ -129,10 +135,10 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         raise ImportRefused(NOT_CSV.format(line=reader.line_num, problem=error)) from None
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(content: bytes, sheet_name: str = "") -> Iterator[list[str]]:
     _check_unpacked_size(content)
     try:
-        sheet = _first_sheet(content)
+        sheet = _first_sheet(content, sheet_name)
     except ImportRefused:
         raise
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -150,8 +156,9 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
         sheet.parent.close()
 
 
-def _first_sheet(content: bytes) -> Any:
-    """The workbook's first worksheet, read only, rows as they are stored."""
+def _first_sheet(content: bytes, sheet_name: str = "") -> Any:
+    """The workbook's first worksheet (or the one named `sheet_name`), read only, rows as
+    they are stored."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
     from openpyxl.xml.constants import SHARED_STRINGS
@@ -172,6 +179,8 @@ def _first_sheet(content: bytes) -> Any:
 
         def read_worksheets(self) -> None:
             for sheet, rel in self.parser.find_sheets():
+                if sheet_name and sheet.name != sheet_name:
+                    continue
                 if rel.target in self.valid_files and "chartsheet" not in rel.Type:
                     with self.archive.open(rel.target) as source:
                         _check_sheet_shape(source)
@@ -182,6 +191,8 @@ def _first_sheet(content: bytes) -> Any:
     # data_only=False keeps formulas as formulas, so they can be refused.
     reader = FirstSheetReader(io.BytesIO(content), read_only=True, data_only=False)
     reader.read()
+    if not reader.wb.worksheets:
+        raise ImportRefused(NO_SUCH_SHEET.format(sheet=sheet_name))
     return reader.wb.worksheets[0]
 
 

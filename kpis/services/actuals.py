@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kpis import red_comments
+from kpis import feeds, red_comments
 from kpis.models import KPI, Actual, Target
 from kpis.scheduling import recompute_on_commit
 from kpis.selectors import counting_since, periods_its_data_reaches
@@ -69,6 +69,8 @@ def actual_enter(
     actual = Actual.objects.select_for_update().filter(kpi=kpi, period=period).first()
     if actual and based_on_version is not None and actual.version != based_on_version:
         raise StaleActual(actual, decimals=kpi.decimals)
+    # A fed KPI's value comes from its import; its owner may still write the comment.
+    feeds.check_not_fed(kpi, keeps_value=actual is not None and actual.value == number)
     if actual is None:
         actual = Actual(kpi=kpi, period=period, version=0)
     actual.value = number
@@ -78,8 +80,13 @@ def actual_enter(
     actual.source = source
     actual.version += 1
     actual.full_clean()
-    _check_red_has_comment(actual)
+    if feeds.writing_feed() is None:
+        _check_red_has_comment(actual)
     actual.save()
+    if feeds.writing_feed() is not None:
+        # An import stores a red value without a comment like any other, and the owner is
+        # asked for the comment after commit, as for a target that arrives late.
+        red_comments.ask_after_commit(kpi=kpi, period=period)
     recompute_on_commit(
         unit_ids=[unit_id_of(kpi)],
         period_ids=periods_its_data_reaches(kpi=kpi, period=period, counted_since=counted_since),

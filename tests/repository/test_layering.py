@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-PACKAGES = ["scorecard", "strategy", "kpis", "reviews", "dashboards", "demo"]
+PACKAGES = ["scorecard", "strategy", "kpis", "reviews", "connections", "dashboards", "demo"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -59,6 +59,9 @@ def test_it_keeps_every_contract_as_the_code_stands(project_copy):
     [
         # A lower layer's domain module reaching up.
         ("kpis/wrong_probe.py", "import reviews.models", "kpis is not allowed to import reviews"),
+        # The KPI layer asks the imports through kpis.feeds, never by importing them.
+        ("kpis/services/actuals.py", "import connections.selectors",
+         "kpis is not allowed to import connections"),
         ("scorecard/services.py", "from strategy import services",
          "scorecard is not allowed to import strategy"),
         # A page of a lower layer using a higher layer's services (pages read selectors only).

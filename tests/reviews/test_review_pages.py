@@ -290,7 +290,8 @@ def test_it_saves_email_choices(red_kpi, people):
     client.post("/notifications/email/", {"email_kinds": ["actual_due", "escalation"]})
 
     assert sorted(people.owner.email_opt_outs.values_list("kind", flat=True)) == [
-        "action_assigned", "action_overdue", "kpi_red", "review_meeting"
+        "action_assigned", "action_overdue", "import_failed", "import_late", "kpi_red",
+        "review_meeting",
     ]  # fmt: skip
 
 

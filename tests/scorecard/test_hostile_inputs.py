@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
+from connections.models import Connection, Import, ImportRun
 from kpis.models import KPI, ImportJob
 from reviews.forms import ActionFilterForm
 from reviews.models import ActionItem, Finding, Initiative, Milestone, Notification, Review
@@ -82,6 +83,8 @@ PK_OF = {
     "actual": lambda ids: ids["actual"],
     "target": lambda ids: ids["target"],
     "user": lambda ids: ids["kpi"].owner_id,
+    "connection": lambda ids: ids["connection"],
+    "import": lambda ids: ids["import"],
 }
 
 
@@ -108,6 +111,9 @@ def demo_ids(owner) -> dict:
         "actual": first_pk(kpi.actuals.all()),
         "target": first_pk(kpi.targets.all()),
         "job": first_pk(ImportJob.objects.all()),
+        "connection": first_pk(Connection.objects.all()),
+        "import": first_pk(Import.objects.all()),
+        "run": first_pk(ImportRun.objects.all()),
     }
 
 
@@ -144,6 +150,8 @@ def fill(route: str, name: str, ids: dict) -> str:
         "item_id": ids["kpi"].pk,
         "link_id": ids["link"],
         "job_id": ids["job"],
+        "actual_id": ids["actual"],
+        "run_id": ids["run"],
         # The mailed link to set a password: a token nobody was given.
         "uidb64": "MQ",
         "token": "set-password",

@@ -38,6 +38,9 @@ OWNER = Membership.Role.OWNER
 VIEWER = Membership.Role.VIEWER
 
 ENTER_ACTUAL = "kpis.enter_actual"
+# Picking a data connection by name (issue 16): administrators and anyone who manages a unit,
+# whichever unit is asked about.
+PICK_CONNECTION = "connections.pick_connection"
 UPDATE_ACTION_ITEM = "reviews.update_actionitem"
 READ_PERMISSIONS = [
     "scorecard.view_orgunit",
@@ -53,6 +56,7 @@ ADMINISTRATOR_PERMISSIONS = [
     "scorecard.change_perspective",
     "scorecard.change_settings",
     "scorecard.add_person",
+    "connections.change_connection",
 ]
 MANAGE_PERMISSIONS = [
     "scorecard.change_orgunit",
@@ -66,6 +70,7 @@ MANAGE_PERMISSIONS = [
     "reviews.change_review",
     "reviews.change_initiative",
     "reviews.add_actionitem",
+    "connections.change_import",
 ]
 
 # The object of a unit that each permission is asked about (an attribute of UnitThings).
@@ -90,6 +95,9 @@ SUBJECT_OF = {
     UPDATE_ACTION_ITEM: "action_item",
     "reviews.view_actionitem": "action_item",
     "reviews.add_actionitem": "scorecard",
+    "connections.change_connection": "org_unit",
+    "connections.change_import": "org_unit",
+    PICK_CONNECTION: "org_unit",
     "scorecard.change_perspective": "org_unit",
     "scorecard.change_settings": "org_unit",
     "scorecard.add_person": "org_unit",
@@ -125,6 +133,7 @@ MANAGES = {
 # The owner owns North Sales' KPI and action item, and nothing elsewhere.
 ENTERS_ACTUALS = {**MANAGES, "owner": frozenset({"North Sales"})}
 ADMINISTERS = {name: NOWHERE for name in MANAGES} | {"admin": EVERY_UNIT}
+PICKS_CONNECTIONS = {name: EVERY_UNIT if units else NOWHERE for name, units in MANAGES.items()}
 UPDATES_ACTION_ITEMS = {**MANAGES, "owner": frozenset({"North Sales"})}
 
 # Personas beyond the conftest ones, made when a test asks for them: (role, unit attribute).
@@ -265,6 +274,7 @@ def test_it_has_a_persona_table_for_every_permission_of_the_policy():
         *ADMINISTRATOR_PERMISSIONS,
         ENTER_ACTUAL,
         UPDATE_ACTION_ITEM,
+        PICK_CONNECTION,
     ]
 
     assert sorted(tabled) == sorted(PERMISSIONS)
@@ -289,6 +299,17 @@ def test_it_lets_only_administrators_change_the_organization_s_lists_and_people(
     user = persona(persona_name)
 
     assert units_allowed(user, permission, things) == both_ways(expected)
+
+
+@pytest.mark.parametrize(
+    ("persona_name", "expected"), PICKS_CONNECTIONS.items(), ids=list(PICKS_CONNECTIONS)
+)
+def test_it_lets_administrators_and_managers_pick_connections(
+    persona, things, persona_name, expected
+):
+    user = persona(persona_name)
+
+    assert units_allowed(user, PICK_CONNECTION, things) == both_ways(expected)
 
 
 @pytest.mark.parametrize("permission", MANAGE_PERMISSIONS)

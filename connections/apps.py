@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ConnectionsConfig(AppConfig):
+    name = "connections"
+    verbose_name = "Data connections"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from connections import selectors
+        from kpis import feeds
+
+        # The KPI layer asks which import feeds a KPI before every hand-made write.
+        feeds.register_feed_lookup(selectors.feed_of_kpi)
+        # Reminders ask nobody for a fed KPI's actual: its import brings it.
+        feeds.register_fed_ids(selectors.fed_kpi_ids)
