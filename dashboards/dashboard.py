@@ -22,6 +22,7 @@ from dashboards.selectors.heatmap import heatmap_rows
 from dashboards.selectors.quarters import NO_DATA
 from dashboards.selectors.trend import scorecard_trend
 from dashboards.selectors.worst import worst_kpis
+from kpis import selectors as kpi_selectors
 from reviews import selectors as review_selectors
 from scorecard import selectors
 from scorecard.models import OrgUnit, Period, Perspective
@@ -197,7 +198,7 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     root = root_for_reading(request, DashboardQuery(request.GET))
-    period = period_from_request(request)
+    period = period_from_request(request, default=lambda: kpi_selectors.default_period(root=root))
     context = dashboard_context(request=request, root=root, period=period)
     if request.htmx and request.htmx.target == "heatmap":
         return render(request, f"{TEMPLATE}#heatmap", context)

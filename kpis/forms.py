@@ -43,6 +43,6 @@ class ImportForm(forms.Form):
 class ExportForm(forms.Form):
     FORMATS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
 
-    first = forms.CharField(label="From quarter")
-    last = forms.CharField(label="To quarter")
+    first = forms.CharField(label="From period")
+    last = forms.CharField(label="To period")
     format = forms.ChoiceField(choices=FORMATS, initial="csv")

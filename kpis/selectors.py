@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from kpis import scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard import selectors as core_selectors
-from scorecard.models import Period, Perspective, Scorecard
+from scorecard.models import OrgUnit, Period, Perspective, Scorecard
 from scorecard.rules import visible_q
 from strategy.models import Objective
 
@@ -192,13 +192,27 @@ def periods_its_data_reaches(*, kpi: KPI, period: Period, counted_since: date | 
     return sorted({period.pk, *between.values_list("pk", flat=True)})
 
 
-def default_period(*, scorecard: Scorecard) -> Period:
-    """The period a scorecard's page opens on without one asked for (section 4): the last
-    ended quarter when the scorecard holds data in it (an actual in it or in one of its
-    months), else the latest period in which it holds an actual, else the last ended
-    quarter. One query, two when the last ended quarter holds none."""
+def default_period(
+    *, scorecard: Scorecard | None = None, root: OrgUnit | None = None, kpi: KPI | None = None
+) -> Period:
+    """The period a page opens on without one asked for (DESIGN.md section 4): the last
+    ended quarter when its subject holds data in it (an actual in it or in one of its
+    months), else the latest period in which the subject holds an actual, else the last
+    ended quarter. The subject is a scorecard (its page, map, pack, exports and health
+    check), a unit's subtree (the dashboard: every scorecard under `root`) or one KPI (its
+    detail page; a roll-up or calculated KPI, which has no entered actuals, reads its
+    scorecard's). The one function every page and the API call for their default. One query
+    (with the calendar's settings), two when the last ended quarter holds none."""
     last = core_selectors.last_ended_period()
-    actuals = Actual.objects.filter(kpi__objective__scorecard=scorecard)
+    actuals = Actual.objects.all()
+    if kpi is not None and not kpi.is_computed:
+        actuals = actuals.filter(kpi=kpi)
+    elif kpi is not None:
+        actuals = actuals.filter(kpi__objective__scorecard_id=kpi.objective.scorecard_id)
+    elif scorecard is not None:
+        actuals = actuals.filter(kpi__objective__scorecard=scorecard)
+    elif root is not None:
+        actuals = actuals.filter(kpi__objective__scorecard__org_unit__path__startswith=root.path)
     if actuals.filter(period__start__gte=last.start, period__end__lte=last.end).exists():
         return last
     latest = actuals.select_related("period").order_by("-period__end", "period__grain").first()
