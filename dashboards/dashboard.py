@@ -205,6 +205,6 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, f"{TEMPLATE}#dashboard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
-    context["periods"] = selectors.periods_for_switcher(around=period)
+    context["periods"] = kpi_selectors.periods_for_switcher(around=period, root=root)
     context["grains"] = selectors.switcher_grains(period)
     return render(request, TEMPLATE, context)

@@ -53,7 +53,7 @@ def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse
         "explanation": explain.explain(
             scorecard=scorecard, subject_type="kpi", subject_id=kpi.pk, period=period
         ),
-        "periods": selectors.periods_for_switcher(around=period),
+        "periods": kpi_selectors.periods_for_switcher(around=period, kpi=kpi),
         "grains": selectors.switcher_grains(period),
     }
     if request.htmx:

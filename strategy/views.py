@@ -117,7 +117,9 @@ def _render_map(request: HtmxHttpRequest, context: dict, *, status: int = 200) -
     """The same URL serves the page or, for htmx, the map's fragment."""
     if request.htmx:
         return render(request, "strategy/map.html#map-body", context, status=status)
-    context["periods"] = core_selectors.periods_for_switcher(around=context["period"])
+    context["periods"] = kpi_selectors.periods_for_switcher(
+        around=context["period"], scorecard=context["scorecard"]
+    )
     context["grains"] = core_selectors.switcher_grains(context["period"])
     return render(request, "strategy/map.html", context, status=status)
 

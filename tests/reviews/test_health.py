@@ -2,10 +2,11 @@
 change below trips exactly the rule it breaks.
 
 The day is 15 May 2026 (fiscal year = calendar year): the current quarter is FY2026 Q2, the
-last closed one FY2026 Q1, the default period the check reads when given none. The healthy scorecard is Acme's (the root, so line of sight
-does not apply): two objectives per perspective, each with a leading and a lagging KPI
-(16 KPIs), all owned by the manager, targets of 100 in Q1 and Q2, actuals of 100 in Q1
-(green), and links from each objective to the one above it in the next perspective."""
+last closed one FY2026 Q1, the default period the check reads when given none. The healthy
+scorecard is Acme's (the root, so line of sight does not apply): two objectives per
+perspective, each with a leading and a lagging KPI (16 KPIs), all owned by the manager,
+targets of 100 in Q1 and Q2, actuals of 100 in Q1 (green), and links from each objective to
+the one above it in the next perspective."""
 
 from datetime import date
 from decimal import Decimal
