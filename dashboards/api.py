@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from dashboards.dashboard import NOT_YOURS, default_root
 from dashboards.selectors.heatmap import heatmap_rows
-from scorecard import services
+from kpis import selectors as kpi_selectors
 from scorecard.api_support import PeriodKeyField
 from scorecard.models import OrgUnit, Perspective
 from scorecard.rules import may
@@ -22,7 +22,11 @@ NO_SUCH_UNIT = "There is no unit with this slug."
 
 class DashboardQuerySerializer(serializers.Serializer):
     period = PeriodKeyField(
-        required=False, help_text="The quarter, e.g. FY2026-Q3; the last ended one if left out."
+        required=False,
+        help_text=(
+            "The period, e.g. 2026-03, FY2026-Q3 or FY2026; if left out, the last ended "
+            "quarter, or the latest period with data under the root when that one has none."
+        ),
     )
     # DRF's metaclass turns class attributes into fields; the stubs see Field.root instead.
     root = serializers.SlugField(  # type: ignore[assignment]
@@ -123,7 +127,7 @@ def dashboard(request: Request) -> Response:
     query = DashboardQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     root = _root(request, query.validated_data.get("root"))
-    period = query.validated_data.get("period") or services.last_ended_period()
+    period = query.validated_data.get("period") or kpi_selectors.default_period(root=root)
     rows = heatmap_rows(root=root, period=period)
     perspectives = list(Perspective.objects.order_by("-order"))
     perspective_ids = [p.pk for p in perspectives]

@@ -22,6 +22,7 @@ from dashboards.selectors.heatmap import heatmap_rows
 from dashboards.selectors.quarters import NO_DATA
 from dashboards.selectors.trend import scorecard_trend
 from dashboards.selectors.worst import worst_kpis
+from kpis import selectors as kpi_selectors
 from reviews import selectors as review_selectors
 from scorecard import selectors
 from scorecard.models import OrgUnit, Period, Perspective
@@ -197,13 +198,13 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     root = root_for_reading(request, DashboardQuery(request.GET))
-    period = period_from_request(request)
+    period = period_from_request(request, default=lambda: kpi_selectors.default_period(root=root))
     context = dashboard_context(request=request, root=root, period=period)
     if request.htmx and request.htmx.target == "heatmap":
         return render(request, f"{TEMPLATE}#heatmap", context)
     if request.htmx:
         return render(request, f"{TEMPLATE}#dashboard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
-    context["periods"] = selectors.periods_for_switcher(around=period)
+    context["periods"] = kpi_selectors.periods_for_switcher(around=period, root=root)
     context["grains"] = selectors.switcher_grains(period)
     return render(request, TEMPLATE, context)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from dashboards import charts
 from dashboards.selectors import kpi_detail as detail_selectors
 from kpis import explain
+from kpis import selectors as kpi_selectors
 from kpis.models import KPI
 from scorecard import selectors
 from scorecard.page_support import (
@@ -36,7 +37,7 @@ def kpi_for_reading(request: HtmxHttpRequest, slug: str, kpi_id: int) -> KPI:
 @login_required
 def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse:
     kpi = kpi_for_reading(request, slug, kpi_id)
-    period = period_from_request(request)
+    period = period_from_request(request, default=lambda: kpi_selectors.default_period(kpi=kpi))
     scorecard = kpi.objective.scorecard
     quarters = detail_selectors.kpi_quarters(kpi=kpi)
     context = {
@@ -52,7 +53,7 @@ def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse
         "explanation": explain.explain(
             scorecard=scorecard, subject_type="kpi", subject_id=kpi.pk, period=period
         ),
-        "periods": selectors.periods_for_switcher(around=period),
+        "periods": kpi_selectors.periods_for_switcher(around=period, kpi=kpi),
         "grains": selectors.switcher_grains(period),
     }
     if request.htmx:

@@ -55,7 +55,9 @@ def pack_context(*, scorecard: Scorecard, period: Period) -> dict:
 @login_required
 def pack_page(request: HttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     return render(request, TEMPLATE, pack_context(scorecard=scorecard, period=period))
 
 
@@ -64,7 +66,9 @@ def pack_page(request: HttpRequest, slug: str) -> HttpResponse:
 @rate_limited("pdf")
 def pack_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     return pdf_download(
         request,
         template=TEMPLATE,

@@ -1,14 +1,16 @@
 """Three years of the demo's targets and actuals, with the comments owners write, and the
 roll-up KPIs' targets combined from their children's."""
 
+import random
 from decimal import Decimal
 
 from demo import series as demo_series
 from demo.specs import KpiSpec
-from demo.state import DemoState
+from demo.state import SEED, DemoState
 from kpis import formulas, scoring
 from kpis import services as kpi_services
 from kpis.models import Actual
+from scorecard import fiscal
 from scorecard import services as core
 
 # About half of this quarter's actuals are in, so owners have work to do.
@@ -26,9 +28,55 @@ def enter_history(demo: DemoState) -> None:
             _enter_kpi_history(demo, spec)
         elif spec.given is not None:
             _enter_given_history(demo, spec)
+        elif spec.cadence is not None:
+            _enter_cadence_history(demo, spec)
 
 
 GIVEN_COMMENT = "As reported to the board this quarter."
+CADENCE_COMMENT = {"month": "Month-end figure.", "year": "From the annual report."}
+
+
+def cadence_periods(demo: DemoState, grain: str) -> list[fiscal.FiscalPeriod]:
+    """The months (or fiscal years) of the stored quarters, oldest first."""
+    if grain == fiscal.MONTH:
+        return [month for quarter in demo.quarters for month in quarter.months()]
+    years = {
+        quarter.containing(fiscal.YEAR).key: quarter.containing(fiscal.YEAR)
+        for quarter in demo.quarters
+    }
+    return sorted(years.values())
+
+
+def _enter_cadence_history(demo: DemoState, spec: KpiSpec) -> None:
+    """A monthly or yearly KPI: a target for every month (year) of the stored quarters, an
+    actual for each one that has ended. Its numbers come from its own generator, seeded from
+    its key: the shared draws of the quarterly KPIs stay as they were (docs/decisions.md)."""
+    assert spec.cadence is not None
+    cadence = spec.cadence
+    rng = random.Random(f"{SEED}:{spec.key}:{spec.frequency}")
+    kpi = demo.kpis[spec.key]
+    owner = demo.people[spec.owner]
+    step = Decimal(1).scaleb(-spec.decimals)
+    for index, value in enumerate(cadence_periods(demo, spec.frequency)):
+        plan = cadence.start + cadence.trend * index
+        target = Decimal(str(plan * (1 + spec.sign * cadence.gap / 100))).quantize(step)
+        period = core.period_open(value)
+        kpi_services.target_set(kpi=kpi, period=period, value=target)
+        demo.summary.targets += 1
+        noise = rng.gauss(0, cadence.noise)
+        if value.end >= demo.today:
+            continue
+        actual = Decimal(str(max(plan + noise, 0))).quantize(step)
+        kpi_services.actual_enter(
+            kpi=kpi,
+            period=period,
+            value=actual,
+            comment=CADENCE_COMMENT[spec.frequency],
+            by=owner,
+            source=Actual.Source.IMPORT,
+            today=demo.today,
+        )
+        demo.summary.actuals += 1
 
 
 def _enter_given_history(demo: DemoState, spec: KpiSpec) -> None:

@@ -166,16 +166,17 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
     is_rollup = entry.has("rollup")
     is_formula = entry.has("formula")
     is_given = entry.has("given")
-    if [is_rollup, entry.has("series"), is_formula, is_given].count(True) != 1:
+    is_cadence = entry.has("cadence")
+    if [is_rollup, entry.has("series"), is_formula, is_given, is_cadence].count(True) != 1:
         entry.fail(
             "a KPI has one of a `series` (its actuals are entered), a `rollup` method "
-            "(its values come from the KPIs below it), a `formula` (it is calculated) or "
-            "`given` targets and actuals."
+            "(its values come from the KPIs below it), a `formula` (it is calculated), "
+            "`given` targets and actuals or a `cadence` (a monthly or yearly KPI's numbers)."
         )
-    if (is_rollup or is_formula or is_given) and not entry.has("tolerance"):
+    if (is_rollup or is_formula or is_given or is_cadence) and not entry.has("tolerance"):
         entry.fail(
-            "a roll-up, calculated or given KPI needs a `tolerance` (per cent): it has no "
-            "series to infer one."
+            "a roll-up, calculated, given or monthly or yearly KPI needs a `tolerance` (per "
+            "cent): it has no series to infer one."
         )
     kpi = specs.KpiSpec(
         key=entry.text("key"),
@@ -189,7 +190,7 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         decimals=entry.integer("decimals"),
         series=(
             None
-            if is_rollup or is_formula or is_given
+            if is_rollup or is_formula or is_given or is_cadence
             else _series(entry.mapping("series", "series"), references)
         ),
         rollup=entry.choice("rollup", KPI.RollupMethod.values, None),
@@ -204,8 +205,13 @@ def _kpi(entry: Entry, unit: str, references: References) -> specs.KpiSpec:
         target_type=entry.choice("target_type", KPI.TargetType.values, None) or "",
         levels=entry.texts("levels", ()),
         given=_given(entry.mapping("given", "given")) if is_given else None,
+        frequency=entry.choice("frequency", KPI.Frequency.values, KPI.Frequency.QUARTER),
+        time_aggregation=entry.choice("time_aggregation", KPI.TimeAggregation.values, None) or "",
+        cadence=_cadence(entry.mapping("cadence", "cadence")) if is_cadence else None,
     )
     entry.done()
+    if (kpi.cadence is None) != (kpi.frequency == KPI.Frequency.QUARTER):
+        entry.fail("a monthly or yearly KPI has a `cadence`, and only it has one.")
     if kpi.formula is not None:
         _check_formula(entry, kpi.formula)
     if not 0 <= kpi.decimals <= 6:
@@ -223,6 +229,17 @@ def _check_formula(entry: Entry, text: str) -> None:
         formulas.parse(text)
     except formulas.FormulaError as error:
         entry.fail(f"its formula does not parse: {error}")
+
+
+def _cadence(entry: Entry) -> specs.CadenceSpec:
+    cadence = specs.CadenceSpec(
+        start=float(entry.decimal("start")),
+        trend=float(entry.decimal("trend", "0")),
+        noise=float(entry.decimal("noise", "0")),
+        gap=float(entry.decimal("gap", "0")),
+    )
+    entry.done()
+    return cadence
 
 
 def _given(entry: Entry) -> specs.GivenSpec:

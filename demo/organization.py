@@ -132,6 +132,8 @@ def _create_kpi(demo: DemoState, objective: Objective, spec: KpiSpec) -> KPI:
         rolls_up_to=demo.kpis[spec.up_to] if spec.up_to else None,
         **({"target_type": spec.target_type} if spec.target_type else {}),
         **({"levels": list(spec.levels)} if spec.levels else {}),
+        frequency=spec.frequency,
+        **({"time_aggregation": spec.time_aggregation} if spec.time_aggregation else {}),
     )
     demo.summary.kpis += 1
     demo.summary.rollups += bool(spec.rollup)

@@ -68,6 +68,19 @@ class GivenSpec:
 
 
 @dataclass(frozen=True)
+class CadenceSpec:
+    """A monthly or yearly KPI's numbers, made per period from its own random generator
+    (seeded from its key, so the quarterly KPIs' shared draws are as before): a plan that
+    starts at `start` and moves by `trend` a period, noise of `noise` around it, and targets
+    `gap` per cent better than the plan."""
+
+    start: float
+    trend: float
+    noise: float
+    gap: float
+
+
+@dataclass(frozen=True)
 class KpiSpec:
     key: str
     name: str
@@ -93,6 +106,10 @@ class KpiSpec:
     target_type: str = ""
     levels: tuple[str, ...] = ()
     given: GivenSpec | None = None
+    # Issue 15: reported monthly or yearly (the default is quarterly), with its numbers.
+    frequency: str = "quarter"
+    time_aggregation: str = ""
+    cadence: CadenceSpec | None = None
 
     @property
     def sign(self) -> int:

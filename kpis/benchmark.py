@@ -24,7 +24,7 @@ from django.utils import timezone
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from kpis.recompute import recompute_everything, recompute_units
 from scorecard import fiscal, services
-from scorecard.models import OrgUnit, Perspective, Scorecard
+from scorecard.models import OrgUnit, Period, Perspective, Scorecard
 from strategy.models import Objective
 
 KINDS = ["enterprise", "division", "department", "team"]
@@ -37,6 +37,20 @@ class Shape:
     units: int
     kpis_per_unit: int
     quarters: int
+    # The share of KPIs reported monthly (issue 15), with monthly targets and actuals: whole
+    # roll-up chains, by slot, so a roll-up and its children share their frequency.
+    monthly_share: float = 0.33
+
+
+def monthly_slots(shape: Shape) -> set[int]:
+    """The KPI slots that are monthly: spread over the slots (roll-ups and entered KPIs
+    alike), `monthly_share` of them rounded down."""
+    share = shape.monthly_share
+    return {
+        slot
+        for slot in range(shape.kpis_per_unit)
+        if int((slot + 1) * share + 1e-9) > int(slot * share + 1e-9)
+    }
 
 
 def branching_for(units: int) -> int:
@@ -100,6 +114,7 @@ def build(shape: Shape) -> dict:
     by_path = {u.path: u for u in units}
     assert unit_paths
     rollup_slots = shape.kpis_per_unit // 2
+    monthly = monthly_slots(shape)
     kpis: dict[tuple[str, int], KPI] = {}
     # Parents first, so a child can point at its parent's KPI.
     for unit in sorted(units, key=lambda u: u.depth):
@@ -122,6 +137,7 @@ def build(shape: Shape) -> dict:
                     rollup_method=METHODS[slot % len(METHODS)] if rolls_up else None,
                     rolls_up_to=parent_kpi,
                     order=slot,
+                    frequency=KPI.Frequency.MONTH if slot in monthly else KPI.Frequency.QUARTER,
                 )
             )
         for kpi, slot in zip(
@@ -143,21 +159,23 @@ def build(shape: Shape) -> dict:
         ]
     )
     quarter = fiscal.quarter_of(timezone.localdate(), services.fiscal_start_month()).previous()
-    periods = []
+    periods: list[Period] = []
+    months: list[Period] = []
     for _ in range(shape.quarters):
         periods.append(services.period_for_quarter(quarter))
+        months.extend(services.period_open(month) for month in reversed(quarter.months()))
         quarter = quarter.previous()
     targets, actuals = [], []
     now = timezone.now()
     for kpi in kpis.values():
-        for period in periods:
+        for period in months if kpi.frequency == KPI.Frequency.MONTH else periods:
             targets.append(Target(kpi=kpi, period=period, value=Decimal(100)))
             if kpi.source == "manual":
                 value = Decimal(rng.randint(8000, 12000)) / 100
                 actuals.append(Actual(kpi=kpi, period=period, value=value, entered_at=now))
     Target.objects.bulk_create(targets, batch_size=5000)
     Actual.objects.bulk_create(actuals, batch_size=5000)
-    return {"units": units, "kpis": kpis, "periods": periods, "leaves": leaves}
+    return {"units": units, "kpis": kpis, "periods": periods, "months": months, "leaves": leaves}
 
 
 def measure_floor(rows_to_write: int, period_id: int, scorecard_id: int) -> float:
@@ -210,13 +228,16 @@ def measure(shape: Shape) -> dict:
     chosen = random.Random(7).sample(bottom, min(20, len(bottom)))
     timings, queries = [], []
     for kpi in chosen:
-        Actual.objects.filter(kpi=kpi, period=latest).update(value=Decimal("91.5"))
+        # A write in the KPI's own latest period: a monthly KPI's is the quarter's last month
+        # (its recompute reaches the quarter and the year that hold it).
+        written_in = built["months"][0] if kpi.frequency == KPI.Frequency.MONTH else latest
+        Actual.objects.filter(kpi=kpi, period=written_in).update(value=Decimal("91.5"))
         unit_id = Objective.objects.get(pk=kpi.objective_id).scorecard.org_unit_id
         # The query log holds 9,000 entries; once full, a capture would count nothing.
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            recompute_units(unit_ids=[unit_id], period_ids=[latest.pk])
+            recompute_units(unit_ids=[unit_id], period_ids=[written_in.pk])
             timings.append(time.perf_counter() - started)
         queries.append(len(captured))
 
@@ -228,6 +249,7 @@ def measure(shape: Shape) -> dict:
         "actuals": Actual.objects.count(),
         "targets": Target.objects.count(),
         "quarters": shape.quarters,
+        "monthly_kpis": sum(1 for kpi in kpis.values() if kpi.frequency == KPI.Frequency.MONTH),
         "snapshots": written,
         "full_recompute_s": round(full_recompute_s, 4),
         "floor_s": round(floor_s, 4),

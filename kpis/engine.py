@@ -63,12 +63,15 @@ class KpiFacts:
 @dataclass(frozen=True)
 class SubPeriod:
     """One sub-period of a KPI seen at a longer period: its value (an actual, or a computed
-    KPI's stored value) and its target, in the order of the calendar."""
+    KPI's stored value) and its target (for a band, the low edge, with the high edge and its
+    red flag), in the order of the calendar."""
 
     start: date
     value: Decimal | None
     target: Decimal | None
     red_flag: Decimal | None = None
+    value_high: Decimal | None = None
+    red_flag_high: Decimal | None = None
 
 
 # Grains from finest to coarsest, and how many periods of a finer grain a coarser one holds.
@@ -170,38 +173,60 @@ class Folded:
     periods_reported: int
     # Whether any sub-period has a usable target (none with both: no_data, else no_target).
     has_target: bool
+    # A band's high edge and high red flag, folded like the low ones (None for other types).
+    value_high: Decimal | None = None
+    red_flag_high: Decimal | None = None
 
 
 def fold_sub_periods(kpi: KpiFacts, subs: list[SubPeriod]) -> Folded:
     """The KPI's actual, target and red flag for a longer period (section 4): over the
     sub-periods that have both an actual and a (usable) target, each folded by the time
-    aggregation, the red flag from each sub-period's effective one."""
-    counted: list[tuple[Decimal, Decimal, Decimal]] = []
+    aggregation, the red flag from each sub-period's effective one. A band's high edge and
+    high red flag are folded the same way, over the same sub-periods; a milestone, which has
+    no red flag, folds none."""
+    counted: list[tuple[Decimal, Decimal, Decimal | None, Decimal | None, Decimal | None]] = []
     any_target = False
+    target_type, direction = scoring.aligned(kpi.target_type or scoring.AT_LEAST, kpi.direction)
     for sub in sorted(subs, key=lambda s: s.start):
         if sub.target is None:
             continue
+        spec = scoring.TargetSpec(
+            target_type=target_type,
+            value=sub.target,
+            red_flag=sub.red_flag,
+            value_high=sub.value_high,
+            red_flag_high=sub.red_flag_high,
+            direction=direction,
+            tolerance_pct=kpi.tolerance_pct,
+            levels=kpi.levels,
+        )
         try:
-            red_flag = scoring.effective_red_flag(
-                target=sub.target,
-                red_flag=sub.red_flag,
-                direction=kpi.direction,
-                tolerance_pct=kpi.tolerance_pct,
+            # The red flags the sub-period itself scores with (both edges for a band).
+            red_flag, red_flag_high = (
+                (None, None) if kpi.is_tracked else scoring.effective_red_flags(spec)
             )
         except scoring.TargetError:
             continue  # scores like a missing target, as at the sub-period itself
         any_target = True
         if sub.value is not None:
-            counted.append((sub.value, sub.target, red_flag))
+            counted.append((sub.value, sub.target, red_flag, sub.value_high, red_flag_high))
     if not counted:
         return Folded(None, None, None, 0, any_target)
     how = kpi.time_aggregation
+
+    def folded(column: int) -> Decimal | None:
+        values = [row[column] for row in counted]
+        present = [value for value in values if value is not None]
+        return fold(present, how) if len(present) == len(values) else None
+
     return Folded(
         actual=fold([c[0] for c in counted], how),
         target=fold([c[1] for c in counted], how),
-        red_flag=fold([c[2] for c in counted], how),
+        red_flag=folded(2),
         periods_reported=len(counted),
         has_target=True,
+        value_high=folded(3),
+        red_flag_high=folded(4),
     )
 
 
@@ -338,14 +363,15 @@ class _Computation:
             periods = (folded.periods_reported, SUB_PERIODS[(kpi.frequency, self.world.grain)])
             if folded.actual is not None and folded.target is not None:
                 target = (folded.target, folded.red_flag)
+                high, red_flag_high = folded.value_high, folded.red_flag_high
             elif not kpi.is_tracked:
                 # No sub-period with both an actual and a target (section 4).
                 status = scoring.NO_DATA if folded.has_target else scoring.NO_TARGET
                 outcome = Outcome(None, None, status, reported, total, *periods)
                 self.kpi_outcomes[kpi.id] = outcome
                 return outcome
-            # A band's high edges are not folded yet (see docs/decisions.md).
-            high = red_flag_high = None
+            else:
+                high = red_flag_high = None
         target_type, direction = scoring.aligned(kpi.target_type or scoring.AT_LEAST, kpi.direction)
         spec = scoring.TargetSpec(
             target_type=target_type,

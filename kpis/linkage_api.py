@@ -12,14 +12,18 @@ from rest_framework.response import Response
 
 from kpis import linkage
 from kpis.linkage_selectors import scorecard_linkage
+from kpis.selectors import default_period
 from scorecard.api_support import PeriodKeyField
 from scorecard.selectors import visible_scorecards
-from scorecard.services import last_ended_period
 
 
 class LinkageQuerySerializer(serializers.Serializer):
     period = PeriodKeyField(
-        required=False, help_text="The last quarter of the history, e.g. FY2026-Q3."
+        required=False,
+        help_text=(
+            "The last quarter of the history, e.g. FY2026-Q3; if left out, the last ended "
+            "quarter, or the latest period with data when that one has none."
+        ),
     )
 
 
@@ -58,12 +62,13 @@ def scorecard_linkage_view(request: Request, pk: int) -> Response:
     its target: the correlation of their quarter-on-quarter changes at the decisive lag, the
     number of pairs and the verdict (`supported`, `weak`, `contradicted`,
     `insufficient_data`), over the twelve quarters up to `period` (default: the last ended
-    quarter). A link without such a pair is one row with `insufficient_data`. A scorecard
-    the caller may not read answers 404."""
+    quarter, or the latest period with data when that one has none; DESIGN.md section 4). A
+    link without such a pair is one row with `insufficient_data`. A scorecard the caller may
+    not read answers 404."""
     scorecard = get_object_or_404(visible_scorecards(request.user), pk=pk)
     query = LinkageQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    period = query.validated_data.get("period") or last_ended_period()
+    period = query.validated_data.get("period") or default_period(scorecard=scorecard)
     result = scorecard_linkage(scorecard=scorecard, period=period)
     rows = [row for link_row in result.links for row in _rows(link_row)]
     return Response(LinkageRowSerializer(rows, many=True).data)

@@ -462,10 +462,10 @@ def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[
             ).values_list("subject_id", "period_id", "value")
         )
     targets = {
-        (kpi_id, period_id): (value, red_flag)
-        for kpi_id, period_id, value, red_flag in Target.objects.filter(
+        (kpi_id, period_id): edges
+        for kpi_id, period_id, *edges in Target.objects.filter(
             kpi_id__in=[k.id for k in finer], period_id__in=subs
-        ).values_list("kpi_id", "period_id", "value", "red_flag")
+        ).values_list("kpi_id", "period_id", "value", "red_flag", "value_high", "red_flag_high")
     }
     result: dict[int, list[engine.SubPeriod]] = {}
     for kpi in finer:
@@ -474,9 +474,11 @@ def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[
             if grain != kpi.frequency:
                 continue
             value = values.get((kpi.id, period_id))
-            target, red_flag = targets.get((kpi.id, period_id), (None, None))
+            target, red_flag, high, red_flag_high = targets.get(
+                (kpi.id, period_id), (None, None, None, None)
+            )
             if value is not None or target is not None:
-                rows.append(engine.SubPeriod(start, value, target, red_flag))
+                rows.append(engine.SubPeriod(start, value, target, red_flag, high, red_flag_high))
         if rows:
             result[kpi.id] = sorted(rows, key=lambda row: row.start)
     return result

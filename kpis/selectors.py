@@ -5,13 +5,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from kpis import engine, scoring
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard import selectors as core_selectors
-from scorecard.models import Period, Perspective, Scorecard
+from scorecard.models import OrgUnit, Period, Perspective, Scorecard
 from scorecard.rules import visible_q
 from strategy.models import Objective
 
@@ -223,13 +224,22 @@ def _folded_row(
             value=actual.value if (actual := actuals.get((grain, start))) else None,
             target=target.value,
             red_flag=target.red_flag,
+            value_high=target.value_high,
+            red_flag_high=target.red_flag_high,
         )
         for (grain, start), target in targets.items()
         if grain == kpi.frequency
     ]
     folded = engine.fold_sub_periods(kpi, subs)  # type: ignore[arg-type]
     target = (
-        Target(kpi=kpi, period=period, value=folded.target, red_flag=folded.red_flag)
+        Target(
+            kpi=kpi,
+            period=period,
+            value=folded.target,
+            red_flag=folded.red_flag,
+            value_high=folded.value_high,
+            red_flag_high=folded.red_flag_high,
+        )
         if folded.target is not None
         else None
     )
@@ -322,13 +332,37 @@ def periods_its_data_reaches(*, kpi: KPI, period: Period, counted_since: date | 
     return sorted({period.pk, *between.values_list("pk", flat=True)})
 
 
-def default_period(*, scorecard: Scorecard) -> Period:
-    """The period a scorecard's page opens on without one asked for (section 4): the last
-    ended quarter when the scorecard holds data in it (an actual in it or in one of its
-    months), else the latest period in which it holds an actual, else the last ended
-    quarter. One query, two when the last ended quarter holds none."""
+def actuals_of_subject(
+    *, scorecard: Scorecard | None = None, root: OrgUnit | None = None, kpi: KPI | None = None
+) -> QuerySet[Actual]:
+    """The actuals a page's subject holds: a scorecard's, those of every scorecard under
+    `root`, or one KPI's (a roll-up or calculated KPI, which has no entered actuals: its
+    scorecard's). Nothing named: every actual. What "holds data" means for the default
+    period and the period switcher."""
+    actuals = Actual.objects.all()
+    if kpi is not None and not kpi.is_computed:
+        return actuals.filter(kpi=kpi)
+    if kpi is not None:
+        return actuals.filter(kpi__objective__scorecard_id=kpi.objective.scorecard_id)
+    if scorecard is not None:
+        return actuals.filter(kpi__objective__scorecard=scorecard)
+    if root is not None:
+        return actuals.filter(kpi__objective__scorecard__org_unit__path__startswith=root.path)
+    return actuals
+
+
+def default_period(
+    *, scorecard: Scorecard | None = None, root: OrgUnit | None = None, kpi: KPI | None = None
+) -> Period:
+    """The period a page opens on without one asked for (DESIGN.md section 4): the last
+    ended quarter when its subject holds data in it (an actual in it or in one of its
+    months), else the latest period in which the subject holds an actual, else the last
+    ended quarter. The subject is a scorecard (its page, map, pack, export and health
+    check), a unit's subtree (the dashboard) or one KPI (its detail page): see
+    `actuals_of_subject`. The one function every page and the API call for their default.
+    One query (with the calendar's settings), two when the last ended quarter holds none."""
     last = core_selectors.last_ended_period()
-    actuals = Actual.objects.filter(kpi__objective__scorecard=scorecard)
+    actuals = actuals_of_subject(scorecard=scorecard, root=root, kpi=kpi)
     if actuals.filter(period__start__gte=last.start, period__end__lte=last.end).exists():
         return last
     latest = actuals.select_related("period").order_by("-period__end", "period__grain").first()
@@ -354,3 +388,31 @@ def kpis_by_code_in_units(*, unit_ids: list[int], codes: set[str]) -> dict:
         if key[1] in folded:
             found.setdefault(key, []).append(kpi)
     return found
+
+
+def periods_for_switcher(
+    *,
+    around: Period,
+    scorecard: Scorecard | None = None,
+    root: OrgUnit | None = None,
+    kpi: KPI | None = None,
+) -> list[Period]:
+    """The periods of `around`'s grain a period switcher offers, newest first: every one in
+    the data window that holds data of the page's subject (an actual in it or in a shorter
+    period inside it, see `actuals_of_subject`), however far back, so five years of history
+    are two clicks away (Year, then the year); with the period shown and today's period of
+    that grain (the one under way, before anyone reported in it), stored or not. One query
+    (and the calendar's settings), whatever the history's length."""
+    start_month = core_selectors.fiscal_start_month()
+    first_year, last_year = core_selectors.data_window(start_month=start_month)
+    today = Period.stand_in(fiscal.period_of(timezone.localdate(), around.grain, start_month))
+    held = actuals_of_subject(scorecard=scorecard, root=root, kpi=kpi).filter(
+        period__start__gte=OuterRef("start"), period__end__lte=OuterRef("end")
+    )
+    stored = Period.objects.filter(
+        grain=around.grain, fiscal_year__gte=first_year, fiscal_year__lte=last_year
+    ).filter(Exists(held) | Q(start__in=[around.start, today.start]))
+    by_start = {period.start: period for period in stored}
+    for wanted in (around, today):
+        by_start.setdefault(wanted.start, wanted)
+    return sorted(by_start.values(), key=lambda period: period.start, reverse=True)

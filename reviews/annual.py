@@ -76,5 +76,5 @@ def recalibration(review: Review) -> Recalibration:
         .order_by("name")
     )
     checklist.links = scorecard_linkage(scorecard=scorecard, period=review.period).links
-    checklist.health = scorecard_health(scorecard=scorecard)
+    checklist.health = scorecard_health(scorecard=scorecard, period=review.period)
     return checklist

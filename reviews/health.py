@@ -2,23 +2,27 @@
 practice. It reads every layer (objectives, KPIs, targets, actuals, snapshots, action
 items), which is why it lives in the top app.
 
-A fixed number of queries whatever the scorecard's size: the two quarters it looks at,
-the organization settings, perspectives, objectives (with how many they support), KPIs,
-targets (which KPIs have one in any period, and which in the current one), actuals, KPI
-snapshots, links and open action items."""
+It reads the period on the screen (with none: the default period of DESIGN.md section 4,
+`kpis.selectors.default_period`). A KPI is asked for its target and its actual in the
+periods at its own frequency that meet that period: a monthly KPI seen in a quarter in the
+quarter's months, a yearly one in the year that holds the quarter. A `track` KPI is not asked
+for targets.
+
+A fixed number of queries whatever the scorecard's size: the period (the default's one or
+two, and the calendar), the organization settings, perspectives, objectives (with how many
+they support), KPIs, targets (which KPIs have one in any period, and which in the period),
+actuals, KPI snapshots, links and open action items."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import lemminflect
-from django.db.models import Case, Count, Max, When
-from django.utils import timezone
+from django.db.models import Case, Count, F, Max, Q, When
 
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.selectors import default_period
 from reviews.models import ActionItem
-from scorecard import services as core
-from scorecard.models import OrganizationSettings, Perspective, Scorecard
+from scorecard.models import OrganizationSettings, Period, Perspective, Scorecard
 from scorecard.text import coded
 from strategy.models import CausalLink, Objective
 
@@ -99,10 +103,21 @@ def extra_verbs_of(settings: OrganizationSettings) -> set[str]:
     return {line.strip().lower() for line in settings.extra_action_verbs.splitlines() if line}
 
 
-def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list[HealthFinding]:
-    today = today or timezone.localdate()
-    current = core.period_for_date(today)
-    closed = core.last_ended_period(today)
+def meets(period: Period, prefix: str = "period__") -> Q:
+    """Rows whose period is at their KPI's own frequency and meets `period`: the period
+    itself, a shorter one inside it or a longer one that holds it (periods of the calendar
+    nest, so meeting is overlapping). By dates, so a stand-in period is read too."""
+    return Q(
+        **{
+            f"{prefix}grain": F("kpi__frequency"),
+            f"{prefix}start__lte": period.end,
+            f"{prefix}end__gte": period.start,
+        }
+    )
+
+
+def scorecard_health(*, scorecard: Scorecard, period: Period | None = None) -> list[HealthFinding]:
+    period = period or default_period(scorecard=scorecard)
     settings = OrganizationSettings.load()
     perspectives = list(Perspective.objects.order_by("-order"))
     top_order = perspectives[0].order if perspectives else 0
@@ -120,22 +135,37 @@ def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list
     )
     kpi_ids = [kpi.pk for kpi in kpis]
     # One row per KPI with a target in some period (any grain; without one a KPI can never
-    # score), saying whether one of them is the current quarter's: one query, a row per KPI.
+    # score), saying whether one of them meets the period shown: one query, a row per KPI.
     targeted = list(
         Target.objects.filter(kpi_id__in=kpi_ids)
         .values("kpi_id")
-        .annotate(current=Max(Case(When(period=current, then=1), default=0)))
+        .annotate(current=Max(Case(When(meets(period), then=1), default=0)))
     )
     ever_targeted = {row["kpi_id"] for row in targeted}
     with_target = {row["kpi_id"] for row in targeted if row["current"]}
     with_actual = set(
-        Actual.objects.filter(kpi_id__in=kpi_ids, period=closed).values_list("kpi_id", flat=True)
+        Actual.objects.filter(meets(period), kpi_id__in=kpi_ids).values_list("kpi_id", flat=True)
     )
+    # The period's own snapshots, and for a KPI of a longer frequency (which has none in it)
+    # the snapshot of its period that holds this one: one query.
+    snapshots: dict[int, ScoreSnapshot] = {}
+    for row in (
+        ScoreSnapshot.objects.filter(
+            scorecard=scorecard,
+            subject_type=ScoreSnapshot.SubjectType.KPI,
+            period__start__lte=period.start,
+            period__end__gte=period.end,
+        )
+        .only("subject_id", "status", "value", "period__grain")
+        .select_related("period")
+        .order_by("-period__start", "period__end")
+    ):
+        snapshots.setdefault(row.subject_id, row)
+    frequency = {kpi.pk: kpi.frequency for kpi in kpis}
     snapshots = {
-        row.subject_id: row
-        for row in ScoreSnapshot.objects.filter(
-            period=closed, scorecard=scorecard, subject_type=ScoreSnapshot.SubjectType.KPI
-        ).only("subject_id", "status", "value")
+        pk: row
+        for pk, row in snapshots.items()
+        if row.period.grain in (period.grain, frequency.get(pk))
     }
     links = list(
         CausalLink.objects.filter(scorecard=scorecard).select_related(
@@ -188,9 +218,7 @@ def scorecard_health(*, scorecard: Scorecard, today: date | None = None) -> list
                 target=coded(link.target),
             )
     for kpi in kpis:
-        _check_kpi(
-            add, kpi, with_target, ever_targeted, with_actual, snapshots, acted_on, current, closed
-        )
+        _check_kpi(add, kpi, with_target, ever_targeted, with_actual, snapshots, acted_on, period)
     return findings
 
 
@@ -209,9 +237,7 @@ def _check_objective(add, objective: Objective, kpis: list[KPI], top_order: int,
         add("no_leading_indicator", "objective", objective.pk, title=title)
 
 
-def _check_kpi(
-    add, kpi: KPI, with_target, ever_targeted, with_actual, snapshots, acted_on, current, closed
-):
+def _check_kpi(add, kpi: KPI, with_target, ever_targeted, with_actual, snapshots, acted_on, period):
     name = coded(kpi)
     if kpi.owner_id is None:
         add("missing_owner", "kpi", kpi.pk, title=name)
@@ -221,7 +247,7 @@ def _check_kpi(
         # One finding for one cause: "no target for this quarter" would say it again.
         add("never_scores", "kpi", kpi.pk, title=name)
     elif kpi.pk not in with_target:
-        add("no_target", "kpi", kpi.pk, title=name, period=current.label)
+        add("no_target", "kpi", kpi.pk, title=name, period=period.label)
     snapshot = snapshots.get(kpi.pk)
     if kpi.is_computed:
         # A roll-up or calculated KPI has no entered actuals: the engine stores its value.
@@ -229,9 +255,9 @@ def _check_kpi(
     else:
         reported = kpi.pk in with_actual
     if not reported:
-        add("stale_actuals", "kpi", kpi.pk, title=name, period=closed.label)
+        add("stale_actuals", "kpi", kpi.pk, title=name, period=period.label)
     if snapshot and snapshot.status == ScoreSnapshot.Status.RED and kpi.pk not in acted_on:
-        add("red_without_action", "kpi", kpi.pk, title=name, period=closed.label)
+        add("red_without_action", "kpi", kpi.pk, title=name, period=period.label)
 
 
 def health_summary(findings: list[HealthFinding]) -> dict[str, int]:

@@ -89,11 +89,13 @@ def scorecard_for_reading(request: HttpRequest, slug: str) -> Scorecard:
 def period_from_request(
     request: HttpRequest, default: Callable[[], Period] | None = None
 ) -> Period:
-    """The quarter asked for in `?period=FY2026-Q3`, else the last quarter that has ended.
+    """The period asked for in `?period=` (`2026-03`, `FY2026-Q3` or `FY2026`), else the
+    page's `default` (pages that show a subject's data pass `kpis.selectors.default_period`,
+    DESIGN.md section 4), else the last quarter that has ended.
 
-    Reading creates nothing: a quarter without a stored row comes back unsaved and reads as
+    Reading creates nothing: a period without a stored row comes back unsaved and reads as
     "no data". A malformed key, or one outside the data window, is said in a message and
-    the page shows the default quarter."""
+    the page shows the default period."""
     key = request.GET.get("period")
     if key:
         try:

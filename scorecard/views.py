@@ -38,7 +38,7 @@ def scorecard_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return render(request, "scorecard/scorecard.html#scorecard-body", context)
     context["units"] = selectors.org_units_visible_to(request.user)
-    context["periods"] = selectors.periods_for_switcher(around=period)
+    context["periods"] = kpi_selectors.periods_for_switcher(around=period, scorecard=scorecard)
     context["grains"] = selectors.switcher_grains(period)
     return render(request, "scorecard/scorecard.html", context)
 

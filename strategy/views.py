@@ -117,7 +117,9 @@ def _render_map(request: HtmxHttpRequest, context: dict, *, status: int = 200) -
     """The same URL serves the page or, for htmx, the map's fragment."""
     if request.htmx:
         return render(request, "strategy/map.html#map-body", context, status=status)
-    context["periods"] = core_selectors.periods_for_switcher(around=context["period"])
+    context["periods"] = kpi_selectors.periods_for_switcher(
+        around=context["period"], scorecard=context["scorecard"]
+    )
     context["grains"] = core_selectors.switcher_grains(context["period"])
     return render(request, "strategy/map.html", context, status=status)
 
@@ -126,7 +128,9 @@ def _render_map(request: HtmxHttpRequest, context: dict, *, status: int = 200) -
 @login_required
 def strategy_map(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     return _render_map(request, map_context(request, scorecard, period))
 
 
@@ -134,7 +138,9 @@ def strategy_map(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def link_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     form = LinkForm(request.POST, objectives=_choices(scorecard, period))
     if form.is_valid():
         source, target = form.cleaned_data["source"], form.cleaned_data["target"]
@@ -157,7 +163,9 @@ def link_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def link_remove(request: HtmxHttpRequest, slug: str, link_id: int) -> HttpResponse:
     scorecard = scorecard_for_editing(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     # Only a link of this map: an id from another map is unknown here (404).
     link = object_or_refuse(
         request,
@@ -184,7 +192,9 @@ def _after_write(request: HtmxHttpRequest, scorecard: Scorecard, period: Period)
 def map_export(request: HttpRequest, slug: str) -> HttpResponse:
     """The map as a standalone SVG file: its stylesheet and colours travel inside it."""
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(
+        request, default=lambda: kpi_selectors.default_period(scorecard=scorecard)
+    )
     context = map_context(request, scorecard, period)
     context["standalone"] = True
     context["stylesheet"] = map_svg.standalone_stylesheet(context["perspectives"])

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from kpis import explain
+from kpis.selectors import default_period
 from reviews import selectors as review_selectors
 from scorecard.page_support import HtmxHttpRequest, period_from_request, scorecard_for_reading
 from scorecard.throttling import rate_limited
@@ -19,7 +20,7 @@ def score_explanation(
     request: HtmxHttpRequest, slug: str, subject_type: str, subject_id: int
 ) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(request, default=lambda: default_period(scorecard=scorecard))
     try:
         explanation = explain.explain(
             scorecard=scorecard, subject_type=subject_type, subject_id=subject_id, period=period

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kpis import exports, import_jobs, imports
 from kpis.forms import ExportForm, ImportForm
 from kpis.models import KPI, ImportJob
+from kpis.selectors import default_period
 from kpis.views.my_updates import due_period
 from scorecard.models import Period
 from scorecard.page_support import HtmxHttpRequest, scorecard_for_reading
@@ -120,7 +121,9 @@ def actuals_template(request: HttpRequest, slug: str) -> HttpResponse:
 @rate_limited("export")
 def scorecard_export(request: HttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    form = ExportForm(request.GET or None)
+    # The form opens on the scorecard's default period (DESIGN.md section 4), both ends.
+    shown = default_period(scorecard=scorecard).key if not request.GET else None
+    form = ExportForm(request.GET or None, initial={"first": shown, "last": shown})
     if not request.GET or not form.is_valid():
         return render(request, "kpis/export.html", {"scorecard": scorecard, "form": form})
     try:

@@ -16,7 +16,7 @@ def test_it_reads_northwind_from_the_catalogue_files():
     assert [unit.key for unit in catalogue.units] == [
         "ng", "sa", "fs", "cs", "op", "lg", "mf", "fi", "pe",
     ]  # fmt: skip
-    assert len(kpis) == 148
+    assert len(kpis) == 152
     assert sum(1 for spec in kpis.values() if spec.rollup) == 8
     assert len(catalogue.people) == 14
     assert len(catalogue.plans.initiatives) == 5

@@ -104,7 +104,10 @@ def link_pairs(link: CausalLink):
         (cause, effect)
         for cause in leading
         for effect in lagging
-        if cause.source == KPI.Source.MANUAL and effect.source == KPI.Source.MANUAL
+        if cause.source == KPI.Source.MANUAL
+        and effect.source == KPI.Source.MANUAL
+        # Links are judged over quarters: the monthly and yearly KPIs have no quarter actuals.
+        and cause.frequency == effect.frequency == KPI.Frequency.QUARTER
     ]
 
 
@@ -236,17 +239,43 @@ def test_it_enters_twelve_ended_quarters_of_actuals_for_every_manual_kpi(demo):
     ended = ended_periods()
     assert len(ended) == ENDED_QUARTERS
     assert ended[-1].end < TODAY <= current_period().end
-    manual = KPI.objects.filter(source=KPI.Source.MANUAL)
+    manual = KPI.objects.filter(source=KPI.Source.MANUAL, frequency=KPI.Frequency.QUARTER)
     ended_only = ~Q(actuals__period=current_period())
     for kpi in manual.annotate(n=Count("actuals", filter=ended_only)):
         assert kpi.n == ENDED_QUARTERS, kpi
 
 
 @pytest.mark.django_db
+def test_it_gives_monthly_and_yearly_kpis_a_target_each_period_and_an_actual_each_ended_one(
+    demo,
+):
+    # The stored quarters' 39 months (13 quarters) have targets; those ended by 15 May 2026
+    # (the current quarter's April has ended) have actuals: 36 + 1. The yearly KPI: the
+    # fiscal years FY2023 to FY2026 of the stored quarters, actuals for the three ended.
+    monthly = KPI.objects.filter(frequency=KPI.Frequency.MONTH)
+    assert sorted(monthly.values_list("time_aggregation", flat=True)) == [
+        "average",
+        "last",
+        "sum",
+    ]
+    for kpi in monthly:
+        assert kpi.targets.count() == 39, kpi
+        assert set(kpi.targets.values_list("period__grain", flat=True)) == {"month"}
+        assert kpi.actuals.count() == 37, kpi
+        assert not kpi.actuals.filter(period__end__gte=TODAY).exists()
+    yearly = KPI.objects.get(frequency=KPI.Frequency.YEAR)
+    assert list(
+        yearly.targets.values_list("period__fiscal_year", flat=True).order_by("period__start")
+    ) == [2023, 2024, 2025, 2026]
+    assert yearly.actuals.count() == 3
+
+
+@pytest.mark.django_db
 def test_it_sets_this_quarters_targets_but_leaves_about_half_the_actuals_to_owners(demo):
     manual = KPI.objects.filter(source=KPI.Source.MANUAL)
     current = current_period()
-    assert Target.objects.filter(period=current).count() == KPI.objects.count()
+    quarterly = KPI.objects.filter(frequency=KPI.Frequency.QUARTER)
+    assert Target.objects.filter(period=current).count() == quarterly.count()
     reported = Actual.objects.filter(period=current).count()
     assert 0.3 * manual.count() < reported < 0.7 * manual.count()
 

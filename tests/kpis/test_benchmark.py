@@ -31,8 +31,10 @@ def test_it_writes_every_figure_to_json(db, tmp_path):
     assert figures.keys() >= KEYS
     # Breadth 2: 1 enterprise, 2 divisions, 4 departments and the 6 teams left over, 2 each
     # under the first 3 departments. 13 × 8 = 104 KPIs; the 4 roll-up slots of the 6 units with
-    # children hold no actuals: (104 − 6 × 4) × 2 quarters = 160.
-    assert (figures["kpis"], figures["actuals"]) == (104, 160)
+    # children hold no actuals: 104 − 6 × 4 = 80 entered KPIs. A third monthly: slots 3 and 6
+    # (of 0–7), so 7 teams' slot 3 and all 13 units' slot 6 = 20 entered monthly KPIs with
+    # 6 months each, 60 quarterly with 2 quarters: 120 + 120 = 240 actuals.
+    assert (figures["kpis"], figures["actuals"], figures["monthly_kpis"]) == (104, 240, 26)
     # Four levels: enterprise, divisions, departments, teams (treebeard counts from 1).
     assert max(OrgUnit.objects.values_list("depth", flat=True)) == 4
 
@@ -46,6 +48,23 @@ def test_it_keeps_the_same_query_counts_for_a_larger_organization(db):
 
     assert small["incremental_queries"] == large["incremental_queries"]
     assert small["scorecard_page_queries"] == large["scorecard_page_queries"]
+
+
+def test_a_monthly_share_of_nothing_makes_every_kpi_quarterly(db, tmp_path):
+    target = tmp_path / "bench.json"
+
+    call_command("benchmark", "--units", "13", "--kpis-per-unit", "8", "--quarters", "2",
+                 "--monthly-share", "0", "--json", str(target), stdout=io.StringIO())  # fmt: skip
+
+    figures = json.loads(target.read_text())
+    # 80 entered KPIs × 2 quarters.
+    assert (figures["actuals"], figures["monthly_kpis"]) == (160, 0)
+
+
+@pytest.mark.parametrize("share", ["-0.1", "1.5"])
+def test_it_refuses_a_monthly_share_outside_0_to_1(db, share):
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("benchmark", "--monthly-share", share, stdout=io.StringIO())
 
 
 def test_it_refuses_a_database_that_already_holds_an_organization(org):

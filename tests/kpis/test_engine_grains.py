@@ -16,6 +16,7 @@ So the quarter (Q1) and the year both count January and February ("2 of 3 months
 - max:     a = 120,   t = 110, r = 99:   9.696970 green
 """
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -191,3 +192,50 @@ def test_a_monthly_rollup_seen_at_a_quarter_folds_its_monthly_values():
         AMBER,
     )
     assert (outcome.periods_reported, outcome.periods_total) == (2, 3)
+
+
+# A band's high edges fold like its low ones (issue 15). A monthly band KPI, tolerance 10 %:
+# - January: actual 100, band 90–110 with red flags set at 80 and 120;
+# - February: actual 118, band 94–106 with the default red flags 94 − 9.4 = 84.6 and
+#   106 + 10.6 = 116.6 (red in February itself: 118 > 116.6);
+# - March: no actual.
+# The quarter by average: a = 109, low 92 (red 82.3), high 108 (red 118.3): above the high
+# edge, short of its red flag, so amber, scored on the high edge:
+# s = (10/3)·(1 + (109 − 118.3)/(108 − 118.3)) = 10·19.6/30.9 = 6.343042 (the low edge's
+# score, 10, is the larger). By last: February alone, 118 > 116.6: red,
+# s = (10/3)·(1 + (118 − 116.6)/(106 − 116.6)) = 10·9.2/31.8 = 2.893082.
+BAND_JAN = SubPeriod(
+    date(2026, 1, 1), Decimal("100"), Decimal("90"), Decimal("80"), Decimal("110"), Decimal("120")
+)
+BAND_FEB = SubPeriod(date(2026, 2, 1), Decimal("118"), Decimal("94"), None, Decimal("106"))
+BAND_MAR = SubPeriod(date(2026, 3, 1), None, Decimal("90"), None, Decimal("110"))
+
+
+def band_kpi(how: str) -> KpiFacts:
+    return dataclasses.replace(kpi(1, how=how), target_type="band")
+
+
+@pytest.mark.parametrize(
+    ("how", "value", "score", "status"),
+    [("average", "109", "6.343042", AMBER), ("last", "118", "2.893082", "red")],
+)
+def test_a_band_folds_its_high_edge_and_high_red_flag_like_its_low_ones(how, value, score, status):
+    subs = {1: [BAND_JAN, BAND_FEB, BAND_MAR]}
+    outcome = compute(world(QUARTER, [band_kpi(how)], subs=subs))[(1, KPI, 1)]
+
+    assert (outcome.value, outcome.score, outcome.status) == (
+        Decimal(value),
+        Decimal(score),
+        status,
+    )
+    assert (outcome.periods_reported, outcome.periods_total) == (2, 3)
+
+
+def test_a_band_inside_its_folded_edges_is_green():
+    # January 100 and February 104 (inside 94–106): a = 102 inside 92–108, green; scores
+    # (10/3)·(1 + 19.7/9.7) = 197/19.4 → clamped 10 and (10/3)·(1 + 16.3/10.3) → 10·26.6/30.9
+    # = 8.608414: the smaller, 8.608414.
+    feb = dataclasses.replace(BAND_FEB, value=Decimal("104"))
+    outcome = compute(world(QUARTER, [band_kpi("average")], subs={1: [BAND_JAN, feb]}))[(1, KPI, 1)]
+
+    assert (outcome.score, outcome.status) == (Decimal("8.608414"), GREEN)

@@ -56,14 +56,15 @@ PAGES = {
         queries=9,
     ),
     # 1 session, 2 user, 3 the scorecard with its unit, 4 memberships, 5 the KPI with its
-    # objective, scorecard, unit, perspective and owner, 6 settings, 7 the period; 8 targets,
-    # 9 actuals (with who entered them), 10 snapshots, each with its period; 11 the history
-    # of the actuals; the explanation: 12 snapshot, 13 KPI, 14 target; the switcher:
-    # 15 settings, 16 periods; 17 bell.
+    # objective, scorecard, unit, perspective and owner; the default period (no period in
+    # the URL): 6 settings, 7 the last ended period, 8 whether the KPI has an actual in it;
+    # 9 targets, 10 actuals (with who entered them), 11 snapshots, each with its period;
+    # 12 the history of the actuals; the explanation: 13 snapshot, 14 KPI, 15 target; the
+    # switcher: 16 settings, 17 the periods with the KPI's data; 18 bell.
     "kpi_detail": Page(
         url=lambda team: reverse("kpis:kpi_detail", args=[team.unit.slug, team.kpis[0].pk]),
         shows=oldest_quarter,
-        queries=17,
+        queries=18,
     ),
     # 1 session, 2 user, 3 the review with scorecard, unit and period (the permission
     # check), 4 memberships, 5 the review with its facilitator, 6 findings with their

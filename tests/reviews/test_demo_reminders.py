@@ -45,14 +45,14 @@ def sweep(day: dt.date) -> list[tuple[str, str, str]]:
 
 
 def owners_missing(key: str) -> set[str]:
-    period = Period.objects.get(fiscal_year=int(key[2:6]), quarter=int(key[-1]))
+    period = Period.objects.get(grain="quarter", fiscal_year=int(key[2:6]), quarter=int(key[-1]))
     reported = Actual.objects.filter(period=period).values("kpi_id")
     kpis = KPI.objects.filter(source="manual", archived_at=None).exclude(pk__in=reported)
     return set(kpis.values_list("owner__username", flat=True))
 
 
 def units_missing(key: str) -> set[OrgUnit]:
-    period = Period.objects.get(fiscal_year=int(key[2:6]), quarter=int(key[-1]))
+    period = Period.objects.get(grain="quarter", fiscal_year=int(key[2:6]), quarter=int(key[-1]))
     reported = Actual.objects.filter(period=period).values("kpi_id")
     kpis = KPI.objects.filter(source="manual", archived_at=None).exclude(pk__in=reported)
     return set(OrgUnit.objects.filter(scorecard__objectives__kpis__in=kpis))

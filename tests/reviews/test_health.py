@@ -2,10 +2,11 @@
 change below trips exactly the rule it breaks.
 
 The day is 15 May 2026 (fiscal year = calendar year): the current quarter is FY2026 Q2, the
-last closed one FY2026 Q1. The healthy scorecard is Acme's (the root, so line of sight
-does not apply): two objectives per perspective, each with a leading and a lagging KPI
-(16 KPIs), all owned by the manager, targets of 100 in Q1 and Q2, actuals of 100 in Q1
-(green), and links from each objective to the one above it in the next perspective."""
+last closed one FY2026 Q1, the default period the check reads when given none. The healthy
+scorecard is Acme's (the root, so line of sight does not apply): two objectives per
+perspective, each with a leading and a lagging KPI (16 KPIs), all owned by the manager,
+targets of 100 in Q1 and Q2, actuals of 100 in Q1 (green), and links from each objective to
+the one above it in the next perspective."""
 
 from datetime import date
 from decimal import Decimal
@@ -141,15 +142,91 @@ def test_it_flags_objectives_and_kpis_without_owner(org, healthy):
     ]
 
 
-def test_it_flags_a_kpi_without_a_target_for_the_current_quarter(org, healthy):
+def test_it_flags_a_kpi_without_a_target_for_the_period_shown(org, healthy):
+    # No period given: the default period, the last ended quarter FY2026 Q1 (it holds data).
     kpi = KPI.objects.filter(objective=healthy[1][0]).first()
-    Target.objects.filter(kpi=kpi, period=core.period_for_key("FY2026-Q2")).delete()
+    Target.objects.filter(kpi=kpi, period=core.period_for_key("FY2026-Q1")).delete()
 
     assert findings_of(org.acme.scorecard, "no_target") == [
         HealthFinding(
-            "no_target", "warning", f"KPI “{kpi.name}” has no target for FY2026 Q2.", "kpi", kpi.pk
+            "no_target", "warning", f"KPI “{kpi.name}” has no target for FY2026 Q1.", "kpi", kpi.pk
         )
     ]
+
+
+def test_it_reads_the_period_it_is_given_not_todays_quarters(org, healthy):
+    # FY2026 Q2 has its targets of 100 but no actual yet: each of the 16 KPIs lacks one for
+    # Q2, none lacks a target, and Q1's missing target is not Q2's business.
+    kpi = KPI.objects.filter(objective=healthy[1][0]).first()
+    Target.objects.filter(kpi=kpi, period=core.period_for_key("FY2026-Q1")).delete()
+    q2 = core.period_for_key("FY2026-Q2")
+
+    found = scorecard_health(scorecard=org.acme.scorecard, period=q2)
+
+    assert [f for f in found if f.code == "no_target"] == []
+    stale = [f for f in found if f.code == "stale_actuals"]
+    assert len(stale) == 16
+    assert stale[0].message.endswith("has no actual for FY2026 Q2.")
+
+
+def test_with_no_data_in_the_last_ended_quarter_it_reads_the_latest_period_with_data(org, healthy):
+    # On 20 August 2026 the last ended quarter is FY2026 Q2: targets but no actual, so the
+    # default period is FY2026 Q1, which has both. Today's quarter (Q3, no target at all)
+    # is not read: nothing is missing.
+    with time_machine.travel(date(2026, 8, 20), tick=False):
+        found = findings_of(org.acme.scorecard)
+
+    assert {f.code for f in found} & {"no_target", "stale_actuals"} == set()
+
+
+def test_a_monthly_kpi_is_asked_for_the_months_of_the_quarter_and_a_yearly_one_for_its_year(
+    org, people, healthy, django_capture_on_commit_callbacks
+):
+    objective = healthy[1][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        monthly = kpi_services.kpi_create(
+            objective=objective,
+            name="Monthly calls",
+            unit="calls",
+            frequency="month",
+            owner=people.manager,
+        )
+        yearly = kpi_services.kpi_create(
+            objective=objective,
+            name="Yearly survey",
+            unit="%",
+            frequency="year",
+            owner=people.manager,
+        )
+        # The monthly KPI has its target and actual in February (FY2026 Q1), a target in
+        # April (Q2) only; the yearly one has both in FY2026.
+        for key in ("2026-02", "2026-04"):
+            kpi_services.target_set(
+                kpi=monthly, period=core.period_for_key(key), value=Decimal("10")
+            )
+        kpi_services.actual_enter(
+            kpi=monthly,
+            period=core.period_for_key("2026-02"),
+            value=Decimal("12"),
+            by=people.manager,
+        )
+        year = core.period_for_key("FY2026")
+        kpi_services.target_set(kpi=yearly, period=year, value=Decimal("80"))
+        kpi_services.actual_enter(kpi=yearly, period=year, value=Decimal("85"), by=people.manager)
+
+    def codes(period_key, kpi):
+        period = core.period_for_key(period_key)
+        found = scorecard_health(scorecard=org.acme.scorecard, period=period)
+        return {f.code for f in found if f.subject_id == kpi.pk and f.subject_type == "kpi"}
+
+    # Q1: February counts for the monthly KPI, FY2026 for the yearly one.
+    assert codes("FY2026-Q1", monthly) == set()
+    assert codes("FY2026-Q1", yearly) == set()
+    # Q2: April has a target but no actual; the yearly KPI still reads FY2026.
+    assert codes("FY2026-Q2", monthly) == {"stale_actuals"}
+    assert codes("FY2026-Q2", yearly) == set()
+    # March alone: neither a target nor an actual for the monthly KPI.
+    assert codes("2026-03", monthly) == {"no_target", "stale_actuals"}
 
 
 def test_it_does_not_ask_a_tracked_kpi_for_targets(org, healthy):
@@ -317,6 +394,24 @@ def test_it_serves_the_findings_in_the_api(org, people, healthy):
     ]
 
 
+def test_the_api_reads_the_period_asked_for_with_the_same_codes_and_shape(org, people, healthy):
+    client = APIClient()
+    client.force_authenticate(people.executive)
+    url = f"/api/scorecards/{org.acme.scorecard.pk}/health/"
+
+    response = client.get(url, {"period": "FY2026-Q2"})
+
+    assert response.status_code == 200
+    rows = response.json()
+    assert {row["code"] for row in rows} == {"stale_actuals"}
+    assert len(rows) == 16
+    assert set(rows[0]) == {"code", "severity", "message", "subject_type", "subject_id"}
+    assert rows[0]["message"].endswith("has no actual for FY2026 Q2.")
+    refused = client.get(url, {"period": "FY2026-Q5"})
+    assert refused.status_code == 400
+    assert "period" in refused.json()
+
+
 def test_it_answers_404_for_an_unknown_or_huge_id(org, people):
     client = APIClient()
     client.force_authenticate(people.admin)
@@ -349,6 +444,11 @@ def test_it_shows_the_panel_to_readers_without_fix_links(client, org, people, he
     assert 'data-code="objective_not_verb"' in body
     assert "Fix</a>" not in body
     assert "<html" not in body
+    assert "Targets and actuals are looked for in FY2026 Q1." in body
+    # The scorecard page asks the panel for the period it shows.
+    later = client.get(f"/units/{org.acme.slug}/health/?period=FY2026-Q2", HTTP_HX_REQUEST="true")
+    assert "Targets and actuals are looked for in FY2026 Q2." in later.content.decode()
+    assert 'data-code="stale_actuals"' in later.content.decode()
 
 
 # Issue 15: KPIs that can never score, noun phrases, codes before the title.

@@ -236,18 +236,21 @@ def test_a_page_outside_the_window_shows_the_default_quarter(client, people, wor
 
 
 @pytest.mark.parametrize(
-    ("key", "offered_first", "offered_last"),
-    [("FY2031-Q4", "FY2031-Q4", "FY2029-Q1"), ("FY1990-Q2", "FY1990-Q3", "FY1990-Q1")],
+    ("key", "offered"),
+    [
+        # The one shown, today's quarter (FY2026 Q4) and the quarter with data (FY2026 Q1);
+        # never past FY2031 Q4 nor FY1990 Q1, and nothing of the empty years between.
+        ("FY2031-Q4", ["FY2031-Q4", "FY2026-Q4", "FY2026-Q1"]),
+        ("FY1990-Q2", ["FY2026-Q4", "FY2026-Q1", "FY1990-Q2"]),
+    ],
 )
-def test_the_switcher_stops_at_the_window(client, people, world, key, offered_first, offered_last):
+def test_the_switcher_stops_at_the_window(client, people, world, key, offered):
     client.force_login(people.manager)
     response = client.get(
         reverse("scorecard:scorecard", kwargs={"slug": "north-sales"}), {"period": key}
     )
     assert response.status_code == 200
-    offered = [period.key for period in response.context["periods"]]
-    # Newest first: up to 11 quarters back and 1 ahead, never past FY2031 Q4 nor FY1990 Q1.
-    assert (offered[0], offered[-1]) == (offered_first, offered_last)
+    assert [period.key for period in response.context["periods"]] == offered
     assert Period.objects.count() == WORLD_PERIODS
 
 
@@ -510,26 +513,48 @@ def test_a_bad_window_setting_stops_the_start():
     )
 
 
+@pytest.fixture
+def history(people, world):
+    """Besides the world's FY2026 Q1: an actual of FY2021 Q2, and a monthly KPI of North
+    Sales with an actual in January 2024, long before the two years a month list once
+    reached."""
+    kpi_services.actual_enter(
+        kpi=world, period=core.period_for_key("FY2021-Q2"), value="90", by=people.owner
+    )
+    monthly = kpi_services.kpi_create(
+        objective=world.objective, name="Calls", unit="calls", frequency="month", owner=people.owner
+    )
+    kpi_services.actual_enter(
+        kpi=monthly, period=core.period_for_key("2024-01"), value="7", by=people.owner
+    )
+    return world
+
+
 @pytest.mark.parametrize(
-    ("key", "offered_first", "offered_last", "count", "grain_keys"),
+    ("key", "offered", "grain_keys"),
     [
-        # Five years back and the next one: FY2021 is two clicks from any page.
-        ("FY2026", "FY2027", "FY2021", 7, ["2026-12", "FY2026-Q4", "FY2026"]),
-        # Two years of months and the next one.
-        ("2026-03", "2026-04", "2024-04", 25, ["2026-03", "FY2026-Q1", "FY2026"]),
-        ("FY2026-Q2", "FY2026-Q3", "FY2023-Q3", 13, ["2026-06", "FY2026-Q2", "FY2026"]),
+        # Every year with data, however far back (FY2021 is two clicks from any page), and
+        # today's FY2026 (the one shown).
+        ("FY2026", ["FY2026", "FY2024", "FY2021"], ["2026-12", "FY2026-Q4", "FY2026"]),
+        # Today's month, the one shown and the one month with data; a quarter's actual is
+        # in no month.
+        ("2026-03", ["2026-11", "2026-03", "2024-01"], ["2026-03", "FY2026-Q1", "FY2026"]),
+        (
+            "FY2026-Q2",
+            ["FY2026-Q4", "FY2026-Q2", "FY2026-Q1", "FY2024-Q1", "FY2021-Q2"],
+            ["2026-06", "FY2026-Q2", "FY2026"],
+        ),
     ],
 )
-def test_the_switcher_offers_months_quarters_and_years(
-    client, people, world, key, offered_first, offered_last, count, grain_keys
+def test_the_switcher_lists_the_periods_with_data_of_the_grain_shown(
+    client, people, history, key, offered, grain_keys
 ):
     client.force_login(people.manager)
     response = client.get(
         reverse("scorecard:scorecard", kwargs={"slug": "north-sales"}), {"period": key}
     )
     assert response.status_code == 200
-    offered = [period.key for period in response.context["periods"]]
-    assert (offered[0], offered[-1], len(offered)) == (offered_first, offered_last, count)
+    assert [period.key for period in response.context["periods"]] == offered
     grains = response.context["grains"]
     assert [(g.label, g.key) for g in grains] == list(
         zip(["Month", "Quarter", "Year"], grain_keys, strict=True)
@@ -537,7 +562,70 @@ def test_the_switcher_offers_months_quarters_and_years(
     page = response.content.decode()
     for grain_key in grain_keys:
         assert f'href="?period={grain_key}"' in page
-    assert Period.objects.count() == WORLD_PERIODS
+    for option in offered:
+        assert f'<option value="{option}"' in page
+
+
+def test_the_switcher_lists_the_data_of_the_page_s_own_subject(client, people, history, org):
+    # Acme's scorecard holds no actual: only the quarter shown and today's. The KPI detail
+    # of the monthly KPI lists its own month, the dashboard every unit's below the root.
+    client.force_login(people.admin)
+    acme = client.get(
+        reverse("scorecard:scorecard", kwargs={"slug": "acme"}), {"period": "FY2026-Q2"}
+    )
+    assert [period.key for period in acme.context["periods"]] == ["FY2026-Q4", "FY2026-Q2"]
+    monthly = history.objective.kpis.get(name="Calls")
+    detail = client.get(
+        reverse("kpis:kpi_detail", kwargs={"slug": "north-sales", "kpi_id": monthly.pk}),
+        {"period": "2026-03"},
+    )
+    assert [period.key for period in detail.context["periods"]] == ["2026-11", "2026-03", "2024-01"]
+    dashboard = client.get(reverse("dashboard:home"), {"period": "FY2026"})
+    assert [period.key for period in dashboard.context["periods"]] == ["FY2026", "FY2024", "FY2021"]
+
+
+PAGES_WITH_A_DEFAULT = ["scorecard", "map", "dashboard", "pack", "kpi detail", "explanation"]
+
+
+@pytest.mark.parametrize("name", [*PAGES_WITH_A_DEFAULT, "line of sight"])
+def test_every_page_without_a_period_opens_on_the_default_period(client, people, world, name):
+    # The last ended quarter, FY2026 Q3, holds nothing for North Sales (nor for the
+    # dashboard's units): each page opens on FY2026 Q1, the latest period with its data.
+    persona, url = page_urls(world)[name]
+    client.force_login(getattr(people, persona))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["period"].key == "FY2026-Q1"
+    kpi_services.actual_enter(
+        kpi=world, period=core.period_for_key("FY2026-Q3"), value="101", by=people.owner
+    )
+    assert client.get(url).context["period"].key == "FY2026-Q3"
+
+
+def test_the_map_svg_pack_pdf_health_and_export_form_open_on_the_default_period(
+    client, people, world
+):
+    client.force_login(people.manager)
+    unit = {"slug": "north-sales"}
+    svg = client.get(reverse("strategy:map_export", kwargs=unit))
+    assert 'strategy-map-FY2026-Q1.svg"' in svg["Content-Disposition"]
+    health = client.get(reverse("editor:health", kwargs=unit))
+    assert health.context["period"].key == "FY2026-Q1"
+    export = client.get(reverse("kpis:export", kwargs=unit)).content.decode()
+    assert 'name="first" value="FY2026-Q1"' in export
+    assert 'name="last" value="FY2026-Q1"' in export
+
+
+def test_the_api_without_a_period_reads_the_default_period(people, world):
+    api = APIClient()
+    api.force_authenticate(people.manager)
+    assert api.get("/api/dashboard/").json()["period"] == "FY2026-Q1"
+    scorecard = world.objective.scorecard
+    # The health check asks for FY2026 Q1's actual, which is there: no stale finding.
+    findings = api.get(f"/api/scorecards/{scorecard.pk}/health/").json()
+    assert "stale_actuals" not in {row["code"] for row in findings}
+    asked_q3 = api.get(f"/api/scorecards/{scorecard.pk}/health/", {"period": "FY2026-Q3"})
+    assert "stale_actuals" in {row["code"] for row in asked_q3.json()}
 
 
 def test_a_scorecard_page_without_a_period_opens_on_the_latest_period_with_data(

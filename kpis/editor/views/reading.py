@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from kpis.editor import selectors
 from kpis.editor.views.sheet import fix_url, scorecard_for_editing
 from kpis.models import KPI
+from kpis.selectors import default_period
 from reviews.health import health_summary, scorecard_health
 from scorecard.page_support import HtmxHttpRequest, period_from_request, scorecard_for_reading
 from scorecard.rules import may
@@ -35,10 +36,12 @@ def history(request: HtmxHttpRequest, slug: str, kind: str, item_id: int) -> Htt
 @login_required
 def health(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    findings = scorecard_health(scorecard=scorecard)
+    period = period_from_request(request, default=lambda: default_period(scorecard=scorecard))
+    findings = scorecard_health(scorecard=scorecard, period=period)
     may_edit = may(request.user, "strategy.change_objective", scorecard)
     context = {
         "scorecard": scorecard,
+        "period": period,
         "findings": findings,
         "health": health_summary(findings),
         "health_rows": [
@@ -53,7 +56,7 @@ def health(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def line_of_sight(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     scorecard = scorecard_for_reading(request, slug)
-    period = period_from_request(request)
+    period = period_from_request(request, default=lambda: default_period(scorecard=scorecard))
     context = {
         "scorecard": scorecard,
         "period": period,

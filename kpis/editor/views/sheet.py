@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kpis.editor import selectors
 from kpis.editor.undo import forget, remember, undo_change, undo_key
 from kpis.models import KPI
+from kpis.selectors import default_period
 from reviews.health import health_summary, scorecard_health
 from scorecard.models import Scorecard
 from scorecard.page_support import HtmxHttpRequest, object_or_refuse
@@ -50,9 +51,12 @@ def editor_url(scorecard: Scorecard, anchor: str = "") -> str:
 
 def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]:
     unit = scorecard.org_unit
-    findings = scorecard_health(scorecard=scorecard)
+    # The health panel reads the scorecard's default period (DESIGN.md section 4).
+    period = default_period(scorecard=scorecard)
+    findings = scorecard_health(scorecard=scorecard, period=period)
     return {
         "scorecard": scorecard,
+        "period": period,
         "sheet": selectors.editor_sheet(scorecard=scorecard),
         # Choice lists are read once and shared by every item's form: the page's query
         # count does not grow with the number of objectives.

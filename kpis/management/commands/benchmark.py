@@ -17,15 +17,24 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, default=200)
         parser.add_argument("--kpis-per-unit", type=int, default=20)
         parser.add_argument("--quarters", type=int, default=12)
+        parser.add_argument(
+            "--monthly-share",
+            type=float,
+            default=0.33,
+            help="The share of KPIs reported monthly, with monthly actuals (0 to 1).",
+        )
         parser.add_argument("--json", dest="json_path", help="Write the figures to this file.")
 
     def handle(self, *args, **options):
         if options["units"] < 1 or options["kpis_per_unit"] < 1 or options["quarters"] < 1:
             raise CommandError("Units, KPIs per unit and quarters must each be at least 1.")
+        if not 0 <= options["monthly_share"] <= 1:
+            raise CommandError("The monthly share must lie between 0 and 1.")
         shape = benchmark.Shape(
             units=options["units"],
             kpis_per_unit=options["kpis_per_unit"],
             quarters=options["quarters"],
+            monthly_share=options["monthly_share"],
         )
         try:
             figures = benchmark.measure(shape)
