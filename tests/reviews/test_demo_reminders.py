@@ -17,7 +17,8 @@ from django.db import transaction
 from kpis.models import KPI, Actual
 from reviews import reminders
 from reviews.models import ActionItem, Notification
-from scorecard.models import Membership, OrgUnit, Period
+from scorecard.models import Membership, OrgUnit
+from scorecard.selectors import period_lookup
 
 BUILT = dt.datetime(2026, 5, 14, 9, 30, tzinfo=dt.UTC)
 
@@ -44,18 +45,32 @@ def sweep(day: dt.date) -> list[tuple[str, str, str]]:
         return reminders.sweep(today=day).sent
 
 
+def missing(key: str):
+    """The entered KPIs reported at the grain of period `key` with no actual in it: a
+    period's sweep reminds and escalates the KPIs of its own grain only."""
+    period = period_lookup(key)
+    reported = Actual.objects.filter(period_id=period.pk).values("kpi_id")
+    return KPI.objects.filter(source="manual", archived_at=None, frequency=period.grain).exclude(
+        pk__in=reported
+    )
+
+
 def owners_missing(key: str) -> set[str]:
-    period = Period.objects.get(grain="quarter", fiscal_year=int(key[2:6]), quarter=int(key[-1]))
-    reported = Actual.objects.filter(period=period).values("kpi_id")
-    kpis = KPI.objects.filter(source="manual", archived_at=None).exclude(pk__in=reported)
-    return set(kpis.values_list("owner__username", flat=True))
+    return set(missing(key).values_list("owner__username", flat=True))
 
 
-def units_missing(key: str) -> set[OrgUnit]:
-    period = Period.objects.get(grain="quarter", fiscal_year=int(key[2:6]), quarter=int(key[-1]))
-    reported = Actual.objects.filter(period=period).values("kpi_id")
-    kpis = KPI.objects.filter(source="manual", archived_at=None).exclude(pk__in=reported)
-    return set(OrgUnit.objects.filter(scorecard__objectives__kpis__in=kpis))
+def reminded(*keys: str) -> Counter:
+    """Each owner once per period of `keys` (periods of different grains that end on the
+    same day remind separately) in which they miss an actual."""
+    return Counter(name for key in keys for name in owners_missing(key))
+
+
+def units_missing(*keys: str) -> set[OrgUnit]:
+    return {
+        unit
+        for key in keys
+        for unit in OrgUnit.objects.filter(scorecard__objectives__kpis__in=missing(key))
+    }
 
 
 def nearest_managers(unit: OrgUnit) -> set[str]:
@@ -112,18 +127,22 @@ def test_it_reminds_and_escalates_exactly_once_through_the_quarter(demo):
             day, before
         ), day
 
-    # 22 June, the first sweep: FY2026 Q1's escalation (its grace ended on 10 April), the
+    # 22 June, the first sweep: the escalations of the periods whose grace has ended, one of
+    # each grain (FY2026 Q1's on 10 April, May's on 10 June, FY2025's in January), the
     # overdue actions' weekly reminders and, for those more than 30 days late, their
     # managers; nothing about Q2 yet (its "due soon" starts on 23 June).
     first = walk[dt.date(2026, 6, 22)]
-    expected_escalated = set().union(*(nearest_managers(u) for u in units_missing("FY2026-Q1")))
+    expected_escalated = set().union(
+        *(nearest_managers(u) for u in units_missing("FY2026-Q1", "2026-05", "FY2025"))
+    )
     assert set(sent_as(first, "escalation")) == expected_escalated
     assert sent_as(first, "action_overdue", "2026-W26") == overdue_owners
     assert sent_as(first, "actual_due") == Counter()
 
-    # 23 June: seven days before Q2 ends, every owner still missing a Q2 actual, once each.
-    assert sent_as(walk[dt.date(2026, 6, 23)], "actual_due", "before_end") == Counter(
-        {name: 1 for name in missing_q2}
+    # 23 June: seven days before Q2 and June end, every owner still missing an actual of
+    # either, once for each.
+    assert sent_as(walk[dt.date(2026, 6, 23)], "actual_due", "before_end") == reminded(
+        "FY2026-Q2", "2026-06"
     )
     assert {kind for kind, _, _ in walk[dt.date(2026, 6, 23)]} <= {"actual_due", "action_overdue"}
     # 24 June: nothing but an action that has just passed 30 days late.
@@ -131,8 +150,8 @@ def test_it_reminds_and_escalates_exactly_once_through_the_quarter(demo):
     assert sent_as(walk[dt.date(2026, 6, 24)], "actual_due") == Counter()
 
     # 30 June, the last day: the same owners again, and the actions' next week.
-    assert sent_as(walk[dt.date(2026, 6, 30)], "actual_due", "last_day") == Counter(
-        {name: 1 for name in missing_q2}
+    assert sent_as(walk[dt.date(2026, 6, 30)], "actual_due", "last_day") == reminded(
+        "FY2026-Q2", "2026-06"
     )
     assert sent_as(walk[dt.date(2026, 6, 30)], "action_overdue", "2026-W27") == overdue_owners
 
@@ -141,7 +160,7 @@ def test_it_reminds_and_escalates_exactly_once_through_the_quarter(demo):
     assert sent_as(walk[dt.date(2026, 7, 9)], "action_overdue", "2026-W28") == overdue_owners
 
     # 10 July, the grace is over: each unit's nearest managers hear who is missing, once.
-    expected = set().union(*(nearest_managers(u) for u in units_missing("FY2026-Q2")))
+    expected = set().union(*(nearest_managers(u) for u in units_missing("FY2026-Q2", "2026-06")))
     escalated = sent_as(walk[dt.date(2026, 7, 10)], "escalation", "escalation")
     assert set(escalated) == expected
     assert "manager" in escalated  # Helen manages the enterprise, which has missing KPIs
