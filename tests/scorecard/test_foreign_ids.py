@@ -4,9 +4,10 @@ something the person may not see (issue 14, "What to build" item 2).
 The fields are found by introspection, not listed by hand: every `forms.BaseForm`,
 `serializers.BaseSerializer` and `django_filters.FilterSet` subclass of the project's modules,
 and in each every choice of model rows (`ModelChoiceField`, DRF's related fields,
-`ModelChoiceFilter`). Each one found must be mapped below, to a CASE that sends a foreign id
-through a real request or to an EXCEPTION that says why no request can carry one, so a new
-field fails `test_every_id_field_is_mapped` until someone tries it.
+`ModelChoiceFilter`). Each one found must be mapped below (the data connections' in
+test_foreign_ids_connections), to a CASE that sends a foreign id through a real request or to
+an EXCEPTION that says why no request can carry one, so a new field fails
+`test_every_id_field_is_mapped` until someone tries it.
 
 A case sends the field once with another division's object and once with an id nobody has
 (99999999), as a person of the demo who may not see that object (Daniel, who manages Sales,
