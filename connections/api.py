@@ -8,7 +8,6 @@ answers the finished run (200), and `runs` lists the runs, newest first."""
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
@@ -19,7 +18,7 @@ from connections import selectors, services
 from connections.models import Connection, Import, ImportRun
 from scorecard.api_support import ServiceViewSet, VisibleRelatedField, require, service_errors
 from scorecard.rules import is_administrator, may
-from scorecard.selectors import org_units_visible_to
+from scorecard.selectors import org_units_visible_to, visible_people
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -92,14 +91,10 @@ def _pickable_connections(user: Any) -> QuerySet[Connection]:
     return Connection.objects.none()
 
 
-def _people(user: Any) -> QuerySet:
-    return get_user_model().objects.filter(is_active=True)
-
-
 class ImportSerializer(serializers.ModelSerializer):
     connection = VisibleRelatedField(visible=_pickable_connections)
     org_unit = VisibleRelatedField(visible=org_units_visible_to)
-    owner = VisibleRelatedField(visible=_people)
+    owner = VisibleRelatedField(visible=visible_people)
 
     class Meta:
         model = Import

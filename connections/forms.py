@@ -3,11 +3,11 @@
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from connections.models import Connection, Import
 from scorecard.models import OrgUnit
 from scorecard.rules import managed_q
+from scorecard.selectors import visible_people
 
 SECRET_HELP = (
     "Write-only: the password put into an SQL URL, or the token sent to a web service. Leave "
@@ -55,8 +55,10 @@ class ImportForm(forms.ModelForm):
         connection.queryset = Connection.objects.order_by("name")
         unit = cast(forms.ModelChoiceField, self.fields["org_unit"])
         unit.queryset = OrgUnit.objects.filter(managed_q(user, "path"))
+        # The owner is a person the manager may see, as in the API: anyone else's id is
+        # answered like an unknown one (the service refuses an owner who manages nothing here).
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
-        owner.queryset = get_user_model().objects.filter(is_active=True)
+        owner.queryset = visible_people(user)
         self.fields["schedule"].help_text = (
             'A cron expression in the organization\'s time zone, e.g. "0 6 * * 1" (Mondays at '
             "06:00); blank runs only when asked."

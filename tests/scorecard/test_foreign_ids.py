@@ -4,9 +4,10 @@ something the person may not see (issue 14, "What to build" item 2).
 The fields are found by introspection, not listed by hand: every `forms.BaseForm`,
 `serializers.BaseSerializer` and `django_filters.FilterSet` subclass of the project's modules,
 and in each every choice of model rows (`ModelChoiceField`, DRF's related fields,
-`ModelChoiceFilter`). Each one found must be mapped below, to a CASE that sends a foreign id
-through a real request or to an EXCEPTION that says why no request can carry one, so a new
-field fails `test_every_id_field_is_mapped` until someone tries it.
+`ModelChoiceFilter`). Each one found must be mapped below (the data connections' in
+test_foreign_ids_connections), to a CASE that sends a foreign id through a real request or to
+an EXCEPTION that says why no request can carry one, so a new field fails
+`test_every_id_field_is_mapped` until someone tries it.
 
 A case sends the field once with another division's object and once with an id nobody has
 (99999999), as a person of the demo who may not see that object (Daniel, who manages Sales,
@@ -35,6 +36,8 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from connections.models import Connection
+from demo.data_connection import CONNECTION_NAME
 from kpis.models import KPI
 from reviews import services as review_services
 from reviews.models import ActionItem, Finding, Initiative, Review
@@ -43,7 +46,9 @@ from scorecard.selectors import last_ended_period
 from strategy.models import Objective
 
 UNKNOWN = 99_999_999
-PROJECT_APPS = ("scorecard", "strategy", "kpis", "reviews", "dashboards", "demo")
+PROJECT_APPS = (
+    "scorecard", "strategy", "kpis", "reviews", "dashboards", "demo", "connections",
+)  # fmt: skip
 SKIPPED_MODULES = (".migrations", ".management", ".settings", ".wsgi", ".asgi")
 
 
@@ -201,6 +206,11 @@ class World:
         return Initiative.objects.exclude(
             scorecard__org_unit__path__startswith=self.sales.path
         ).first()
+
+    @cached_property
+    def demo_connection(self) -> Connection:
+        """The demo's one data connection (issue 16), which every manager may pick."""
+        return Connection.objects.get(name=CONNECTION_NAME)
 
 
 # Requests -------------------------------------------------------------------------------
@@ -811,15 +821,24 @@ DICT_FIELDS = {
 }
 
 
+def every_case_and_exception() -> tuple[dict[str, Case], dict[str, str]]:
+    """These modules' and those of the apps mapped in modules of their own."""
+    from tests.scorecard import test_foreign_ids_connections as connections_ids
+
+    assert not CASES.keys() & connections_ids.CASES.keys()
+    return CASES | connections_ids.CASES, EXCEPTIONS | connections_ids.EXCEPTIONS
+
+
 def test_every_id_field_is_mapped():
     found = discovered()
     per_unit = {f"{form}.{name}" for form, names in PER_UNIT_FIELDS.items() for name in names}
+    cases, exceptions = every_case_and_exception()
 
     assert len(found) > 50, sorted(found)
-    assert sorted(found - CASES.keys() - EXCEPTIONS.keys()) == [], "fields without a case"
-    stale = (CASES.keys() | EXCEPTIONS.keys()) - found - per_unit - DICT_FIELDS
+    assert sorted(found - cases.keys() - exceptions.keys()) == [], "fields without a case"
+    stale = (cases.keys() | exceptions.keys()) - found - per_unit - DICT_FIELDS
     assert sorted(stale) == [], "cases for fields that no longer exist"
-    assert not CASES.keys() & EXCEPTIONS.keys()
+    assert not cases.keys() & exceptions.keys()
 
 
 @pytest.mark.django_db
@@ -843,7 +862,8 @@ WATCHED_MODELS = [
     ("scorecard", "Period"), ("strategy", "Objective"), ("strategy", "CausalLink"),
     ("kpis", "KPI"), ("kpis", "Target"), ("kpis", "Actual"), ("reviews", "Review"),
     ("reviews", "Finding"), ("reviews", "Initiative"), ("reviews", "ActionItem"),
-    ("reviews", "Notification"),
+    ("reviews", "Notification"), ("connections", "Connection"), ("connections", "Import"),
+    ("connections", "ImportRun"),
 ]  # fmt: skip
 
 
@@ -883,7 +903,12 @@ def words_of(thing: Any) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_foreign_id_is_answered_like_an_unknown_one(demo, name):
-    case = CASES[name]
+    try_case(name, CASES[name])
+
+
+def try_case(name: str, case: Case) -> None:
+    """Send the case's foreign id, an unknown id and (when there is one) an id the persona
+    may use, and assert what the module's docstring says."""
     w = World()
     foreign = case.foreign(w)
     assert foreign is not None, f"the demo has no foreign object for {name}"
