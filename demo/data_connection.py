@@ -4,6 +4,7 @@ number (the file holds what the demo entered), so the demo's scores stay as they
 the worker's beat has run it (every five minutes under `make run`), the KPI shows as fed by
 the import, and its values drill down to the file's rows."""
 
+import hashlib
 import os
 import sqlite3
 import tempfile
@@ -16,7 +17,6 @@ from connections.models import Connection
 from kpis.models import KPI
 from scorecard.models import Membership
 
-DEMO_FILE = "demo-erp.sqlite"
 CONNECTION_NAME = "Demo ERP (SQLite)"
 IMPORT_NAME = "ERP actuals"
 SCHEDULE = "*/5 * * * *"
@@ -50,9 +50,9 @@ def create_demo_import() -> None:
         (kpi.code, actual.period.key, format(actual.value, "f"), actual.comment)
         for actual in kpi.actuals.select_related("period").order_by("period__start")
     ]
-    _write_erp(rows)
+    file_name = _write_erp(rows)
     connection = connection_services.connection_create(
-        name=CONNECTION_NAME, kind=Connection.Kind.SQL, url=f"sqlite:///{DEMO_FILE}"
+        name=CONNECTION_NAME, kind=Connection.Kind.SQL, url=f"sqlite:///{file_name}"
     )
     connection_services.import_create(
         name=IMPORT_NAME,
@@ -74,9 +74,13 @@ def _nearest_manager(unit):
     return above[0].user if above else None
 
 
-def _write_erp(rows: list[tuple]) -> None:
+def _write_erp(rows: list[tuple]) -> str:
     """Write the file next to its final name and rename it into place, so a reader (or a
-    second demo built at the same time) never sees half a file."""
+    second demo built at the same time) never sees half a file. Its name holds a digest of
+    its rows: demos built on other days (the tests build some on fixed dates) hold other
+    actuals, and each demo's connection must read its own."""
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+    file_name = f"demo-erp-{digest}.sqlite"
     root = Path(settings.SIGHTLINE_CONNECTION_FILE_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=root, suffix=".sqlite")
@@ -85,4 +89,5 @@ def _write_erp(rows: list[tuple]) -> None:
         db.execute("CREATE TABLE actuals (kpi_code TEXT, period TEXT, value TEXT, comment TEXT)")
         db.executemany("INSERT INTO actuals VALUES (?, ?, ?, ?)", rows)
     db.close()
-    os.replace(temporary, root / DEMO_FILE)
+    os.replace(temporary, root / file_name)
+    return file_name
