@@ -4,14 +4,16 @@ An incremental recompute takes the units where something changed and recomputes 
 scorecards and those of every unit above them (roll-up parents and supported objectives can
 only live there), reading members outside that chain from their stored snapshots. Its query
 count depends on the depth of the tree, never on its breadth. The full recompute takes every
-scorecard. Both run in one transaction per period, holding a lock on the period row, so two
-recomputes of one period take turns and the later one reads what the earlier one wrote.
+scorecard. Each holds a lock on every period row it recomputes, so two recomputes of one
+period take turns and the later one reads what the earlier one wrote: the full recompute
+one transaction per period, the incremental one a transaction over its periods, which
+reads the chain's structure once for all of them.
 """
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +24,7 @@ from django.utils import timezone
 from kpis import engine, formulas
 from kpis.formula_graph import Graph, formula_graph
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
-from kpis.selectors import started_kpi_ids
+from kpis.selectors import data_starts
 from kpis.signals import kpi_status_changed
 from scorecard.models import OrgUnit, Period, Perspective, PerspectiveWeight, Scorecard
 from strategy.models import Objective
@@ -70,10 +72,38 @@ def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> li
     scorecard_ids = chain_scorecard_ids(unit_ids)
     if graph.formulas:
         scorecard_ids, period_ids = _with_formula_readers(graph, unit_ids, period_ids)
-    return [
-        recompute_period(period_id=period_id, scorecard_ids=scorecard_ids, graph=graph)
-        for period_id in with_longer_periods(period_ids)
-    ]
+    return _recompute_chain(
+        period_ids=with_longer_periods(period_ids), scorecard_ids=scorecard_ids, graph=graph
+    )
+
+
+@transaction.atomic
+def _recompute_chain(
+    *, period_ids: list[int], scorecard_ids: set[int], graph: Graph
+) -> list[RecomputeResult]:
+    """The chain's periods in one transaction that locks them all first (in id order, the
+    same for every chain, so two chains cannot wait on each other) and then reads the
+    chain's structure once for all of them: a monthly write recomputes its month, quarter
+    and year, and reading the same KPIs, objectives and outside members three times was
+    most of its cost. A change of structure committed meanwhile queues its own recompute,
+    which waits for these locks and then reads the new structure."""
+    locked = {
+        period.pk: period
+        for period in Period.objects.select_for_update().filter(pk__in=period_ids).order_by("pk")
+    }
+    structure = load_structure(scorecard_ids=scorecard_ids, graph=graph) if locked else None
+    results = []
+    for period_id in period_ids:
+        period = locked.get(period_id)
+        if period is None or structure is None:
+            # Queued by a transaction that created the period and then rolled back.
+            results.append(RecomputeResult(period_id=period_id, written=0, deleted=0))
+            continue
+        world = load_world(
+            period=period, scorecard_ids=scorecard_ids, graph=graph, structure=structure
+        )
+        results.append(write_snapshots(period=period, world=world, outcomes=engine.compute(world)))
+    return results
 
 
 def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
@@ -280,9 +310,30 @@ def _objective_facts(rows) -> list[engine.ObjectiveFacts]:
     ]
 
 
-def load_world(
-    *, period: Period, scorecard_ids: set[int] | None, graph: Graph | None = None
-) -> engine.World:
+@dataclass(frozen=True)
+class Structure:
+    """What a world holds whatever the period: its KPIs, objectives and the links between
+    them, the weights, and the members outside it (roll-up children and supporting
+    objectives of units beyond it)."""
+
+    scorecard_ids: set[int]
+    kpis: list[engine.KpiFacts]
+    objectives: list[engine.ObjectiveFacts]
+    supports: list[tuple[int, int]]
+    perspective_ids: list[int]
+    perspective_weights: dict[tuple[int, int], Decimal]
+    outside_kpis: list[engine.KpiFacts]
+    outside_objectives: list[engine.ObjectiveFacts]
+    # {KPI id: the start of its first period with an actual or a target}, of the world's
+    # KPIs and the outside ones: a KPI counts in a period from there on (section 4).
+    data_starts: dict[int, date]
+
+    def started_in(self, period: Period) -> set[int]:
+        return {pk for pk, start in self.data_starts.items() if start <= period.start}
+
+
+def load_structure(*, scorecard_ids: set[int] | None, graph: Graph | None = None) -> Structure:
+    """The structure of the scorecards (None: every scorecard). Eight queries at most."""
     everything = scorecard_ids is None
     in_world = Q() if everything else Q(objective__scorecard_id__in=scorecard_ids)
     kpis = _kpi_facts(KPI.objects.filter(in_world).values(*KPI_COLUMNS), graph)
@@ -293,31 +344,72 @@ def load_world(
     )
     if scorecard_ids is None:
         scorecard_ids = set(Scorecard.objects.values_list("pk", flat=True))
-    kpi_ids = [kpi.id for kpi in kpis]
     objective_ids = [objective.id for objective in objectives]
     supports = list(
         Objective.supports.through.objects.filter(
             Q() if everything else Q(to_objective_id__in=objective_ids)
         ).values_list("from_objective_id", "to_objective_id")
     )
-    world = engine.World(
-        period_start=period.start,
-        grain=period.grain,
+    outside_kpis: list[engine.KpiFacts] = []
+    outside_objectives: list[engine.ObjectiveFacts] = []
+    if not everything:
+        outside_kpis = _kpi_facts(
+            KPI.objects.filter(rolls_up_to_id__in=[kpi.id for kpi in kpis])
+            .exclude(objective__scorecard_id__in=scorecard_ids)
+            .values(*KPI_COLUMNS)
+        )
+        inside = set(objective_ids)
+        outside_objectives = _objective_facts(
+            Objective.objects.filter(
+                pk__in={supporter for supporter, _ in supports if supporter not in inside}
+            ).values(*OBJECTIVE_COLUMNS)
+        )
+    return Structure(
         scorecard_ids=scorecard_ids,
-        perspective_ids=list(Perspective.objects.values_list("pk", flat=True)),
         kpis=kpis,
         objectives=objectives,
         supports=supports,
+        perspective_ids=list(Perspective.objects.values_list("pk", flat=True)),
         perspective_weights={
             (row.scorecard_id, row.perspective_id): row.weight
             for row in PerspectiveWeight.objects.filter(scorecard_id__in=scorecard_ids)
         },
+        outside_kpis=outside_kpis,
+        outside_objectives=outside_objectives,
+        data_starts=data_starts(None if everything else [kpi.id for kpi in [*kpis, *outside_kpis]]),
+    )
+
+
+def load_world(
+    *,
+    period: Period,
+    scorecard_ids: set[int] | None,
+    graph: Graph | None = None,
+    structure: Structure | None = None,
+) -> engine.World:
+    """The facts of the scorecards (None: every scorecard) in the period: the structure
+    (read here unless given) and the period's numbers."""
+    everything = scorecard_ids is None
+    if structure is None:
+        structure = load_structure(scorecard_ids=scorecard_ids, graph=graph)
+    kpi_ids = [kpi.id for kpi in structure.kpis]
+    world = engine.World(
+        period_start=period.start,
+        grain=period.grain,
+        scorecard_ids=structure.scorecard_ids,
+        perspective_ids=list(structure.perspective_ids),
+        kpis=list(structure.kpis),
+        objectives=list(structure.objectives),
+        supports=list(structure.supports),
+        perspective_weights=dict(structure.perspective_weights),
         targets={},
         actuals=dict(
             Actual.objects.filter(
                 period=period, **({} if everything else {"kpi_id__in": kpi_ids})
             ).values_list("kpi_id", "value")
         ),
+        outside_kpis=list(structure.outside_kpis),
+        outside_objectives=list(structure.outside_objectives),
     )
     for kpi_id, value, red_flag, value_high, red_flag_high in Target.objects.filter(
         period=period, **({} if everything else {"kpi_id__in": kpi_ids})
@@ -326,10 +418,8 @@ def load_world(
         if value_high is not None or red_flag_high is not None:
             world.target_highs[kpi_id] = (value_high, red_flag_high)
     if not everything:
-        _add_outside_members(world, period=period, kpi_ids=kpi_ids, objective_ids=objective_ids)
-    world.started |= started_kpi_ids(
-        period, None if everything else kpi_ids + [k.id for k in world.outside_kpis]
-    )
+        _add_outside_values(world, period=period)
+    world.started |= structure.started_in(period)
     world.sub_periods = _sub_periods(period, [*world.kpis, *world.outside_kpis])
     if graph is not None:
         _add_formula_inputs(world, period=period, graph=graph)
@@ -484,21 +574,10 @@ def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[
     return result
 
 
-def _add_outside_members(
-    world: engine.World, *, period: Period, kpi_ids: list[int], objective_ids: list[int]
-) -> None:
-    """Roll-up children and supporting objectives from units beyond the chain, with the
-    values and scores already stored for them."""
-    world.outside_kpis = _kpi_facts(
-        KPI.objects.filter(rolls_up_to_id__in=kpi_ids)
-        .exclude(objective__scorecard_id__in=world.scorecard_ids)
-        .values(*KPI_COLUMNS)
-    )
-    inside = set(objective_ids)
-    outside_objective_ids = {s for s, _ in world.supports if s not in inside}
-    world.outside_objectives = _objective_facts(
-        Objective.objects.filter(pk__in=outside_objective_ids).values(*OBJECTIVE_COLUMNS)
-    )
+def _add_outside_values(world: engine.World, *, period: Period) -> None:
+    """The values and scores already stored in the period for the members outside the
+    world (roll-up children and supporting objectives from units beyond the chain)."""
+    outside_objective_ids = [objective.id for objective in world.outside_objectives]
     stored = ScoreSnapshot.objects.filter(period=period).filter(
         Q(subject_type=engine.KPI, subject_id__in=[k.id for k in world.outside_kpis])
         | Q(subject_type=engine.OBJECTIVE, subject_id__in=outside_objective_ids)

@@ -288,23 +288,10 @@ def snapshots_for(
     return rows.order_by("scorecard_id", "subject_type", "subject_id")
 
 
-def started_kpi_ids(period: Period, kpi_ids: list[int] | None) -> set[int]:
-    """The KPIs (of `kpi_ids`, None: all) with an actual or a target in the period or an
-    earlier one: the roll-up children that count in it. Two queries."""
-    started: set[int] = set()
-    for model in (Actual, Target):
-        rows = model.objects.filter(period__start__lte=period.start)
-        if kpi_ids is not None:
-            rows = rows.filter(kpi_id__in=kpi_ids)
-        started.update(rows.values_list("kpi_id", flat=True).distinct())
-    return started
-
-
-def counting_since(kpi: KPI) -> date | None:
-    """Since when the KPI counts in its roll-up parent: the start of its first period with
-    an actual or a target (None: not yet, or it rolls up to nothing). One query."""
-    if kpi.rolls_up_to_id is None:
-        return None
+def data_starts(kpi_ids: list[int] | None) -> dict[int, date]:
+    """{KPI id: the start of its first period with an actual or a target}, for the KPIs
+    (of `kpi_ids`, None: all) that have one. One query, whatever the number of periods."""
+    kpis = KPI.objects.all() if kpi_ids is None else KPI.objects.filter(pk__in=kpi_ids)
     first = {
         name: Subquery(
             model.objects.filter(kpi=OuterRef("pk"))
@@ -313,8 +300,26 @@ def counting_since(kpi: KPI) -> date | None:
         )
         for name, model in (("actual", Actual), ("target", Target))
     }
-    row = KPI.objects.filter(pk=kpi.pk).annotate(**first).values(*first).first() or {}
-    return min((row[name] for name in first if row.get(name)), default=None)
+    rows = kpis.order_by().annotate(**first).values_list("pk", *first)
+    return {
+        pk: min(start for start in starts if start is not None)
+        for pk, *starts in rows
+        if any(start is not None for start in starts)
+    }
+
+
+def started_kpi_ids(period: Period, kpi_ids: list[int] | None) -> set[int]:
+    """The KPIs (of `kpi_ids`, None: all) with an actual or a target in the period or an
+    earlier one: the roll-up children that count in it. One query."""
+    return {pk for pk, start in data_starts(kpi_ids).items() if start <= period.start}
+
+
+def counting_since(kpi: KPI) -> date | None:
+    """Since when the KPI counts in its roll-up parent: the start of its first period with
+    an actual or a target (None: not yet, or it rolls up to nothing). One query."""
+    if kpi.rolls_up_to_id is None:
+        return None
+    return data_starts([kpi.pk]).get(kpi.pk)
 
 
 def periods_its_data_reaches(*, kpi: KPI, period: Period, counted_since: date | None) -> list[int]:

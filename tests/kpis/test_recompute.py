@@ -771,18 +771,17 @@ def test_it_recomputes_a_team_with_as_many_queries_in_a_ten_times_broader_org(
         [f"{len(small)} small / {len(broad)} broad", *(q["sql"] for q in broad.captured_queries)]
     )
     assert len(broad) == len(small), listing
-    # 1 the units' paths, 2 the chain's scorecards, 3 SAVEPOINT, 4 the period (locked),
-    # 5 KPIs, 6 objectives, 7 supports, 8 perspectives, 9 perspective weights, 10 targets,
-    # 11 actuals, 12 roll-up children outside the chain, 13 supporters outside the chain,
-    # 14 their stored snapshots, 15 and 16 the KPIs with an actual or a target up to the
-    # period (the roll-up children that count), 17 the chain's stored snapshots, 18 the
-    # upsert, 19 RELEASE SAVEPOINT
-    # Since issue 15 FY2026, which holds the quarter, is recomputed too: two more queries
-    # (the periods, and the stored longer ones that hold them), the year's own 17 (3 to 19
-    # again), and 4 reads of its quarters for its quarterly KPIs (their periods, actuals,
-    # roll-ups' stored values, targets): 2 + 2 + 17 + 17 + 4. And one first, for the
-    # calculated KPIs (none here, so no query resolves their inputs).
-    assert len(broad) == 43, listing
+    # 1 the calculated KPIs' graph (none here), 2 the units' paths, 3 the chain's scorecards,
+    # 4 the periods and 5 the stored longer ones that hold them (FY2026 holds the quarter),
+    # 6 SAVEPOINT, 7 both periods (locked), and the chain's structure once for both: 8 KPIs,
+    # 9 objectives, 10 supports, 11 roll-up children outside the chain, 12 supporters
+    # outside the chain, 13 perspectives, 14 perspective weights, 15 where each KPI's data
+    # starts (the roll-up children that count). Then each period's numbers: targets,
+    # actuals, the outside members' stored snapshots, the chain's stored snapshots, the
+    # upsert (16-20 for the quarter; 21-25 for the year, and 26-29 its quarters for its
+    # quarterly KPIs: their periods, actuals, roll-ups' stored values, targets);
+    # 30 RELEASE SAVEPOINT.
+    assert len(broad) == 30, listing
 
 
 # Subjects that appear without a write -----------------------------------------------------------
