@@ -557,20 +557,23 @@ def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[
             kpi_id__in=[k.id for k in finer], period_id__in=subs
         ).values_list("kpi_id", "period_id", "value", "red_flag", "value_high", "red_flag_high")
     }
+    frequency_of = {kpi.id: kpi.frequency for kpi in finer}
     result: dict[int, list[engine.SubPeriod]] = {}
-    for kpi in finer:
-        rows = []
-        for period_id, (grain, start) in subs.items():
-            if grain != kpi.frequency:
-                continue
-            value = values.get((kpi.id, period_id))
-            target, red_flag, high, red_flag_high = targets.get(
-                (kpi.id, period_id), (None, None, None, None)
+    # Only the stored rows, not every KPI times every sub-period: a year holds 16 of them.
+    for kpi_id, period_id in sorted(values.keys() | targets.keys()):
+        grain, start = subs[period_id]
+        if grain != frequency_of[kpi_id]:
+            continue
+        value = values.get((kpi_id, period_id))
+        target, red_flag, high, red_flag_high = targets.get(
+            (kpi_id, period_id), (None, None, None, None)
+        )
+        if value is not None or target is not None:
+            result.setdefault(kpi_id, []).append(
+                engine.SubPeriod(start, value, target, red_flag, high, red_flag_high)
             )
-            if value is not None or target is not None:
-                rows.append(engine.SubPeriod(start, value, target, red_flag, high, red_flag_high))
-        if rows:
-            result[kpi.id] = sorted(rows, key=lambda row: row.start)
+    for rows in result.values():
+        rows.sort(key=lambda row: row.start)
     return result
 
 
