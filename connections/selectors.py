@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from connections.models import Connection, Import, ImportRun, Lineage
-from kpis.feeds import Feed
+from kpis.feeds import Feed, Provenance
 from scorecard.rules import managed_q
 
 
@@ -70,3 +71,40 @@ def values_written(run: ImportRun) -> QuerySet[Lineage]:
         .select_related("actual__kpi", "actual__period")
         .order_by("actual__kpi__name", "actual__period__start")
     )
+
+
+def _provenance(lineage: Lineage) -> Provenance:
+    run = lineage.run
+    url = reverse("connections:actual_sources", args=[lineage.actual_id])
+    return Provenance(
+        import_id=run.import_job_id,
+        import_name=run.import_job.name,
+        run_id=run.pk,
+        run_at=run.finished_at or run.started_at,
+        sources_url=f"{url}?version={lineage.version}",
+    )
+
+
+def provenance_of(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Provenance]:
+    """The import and run behind each (actual id, version) a run wrote, with the link to
+    its source rows: one query for all the pairs (for kpis.feeds; history pages and the
+    API ask it only when a line's source is an import)."""
+    wanted = set(pairs)
+    rows = (
+        Lineage.objects.filter(actual_id__in={actual_id for actual_id, _ in wanted})
+        .select_related("run__import_job")
+        .only(
+            "actual_id",
+            "version",
+            "run__started_at",
+            "run__finished_at",
+            "run__import_job__name",
+        )
+        .order_by("pk")
+    )
+    # A later lineage of the same version (a run written again) wins.
+    return {
+        (row.actual_id, row.version): _provenance(row)
+        for row in rows
+        if (row.actual_id, row.version) in wanted
+    }

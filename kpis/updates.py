@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from kpis import red_comments, scoring
+from kpis import feeds, red_comments, scoring
 from kpis.models import KPI, Actual, KPIQuerySet, QuarterLock, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period, Scorecard
@@ -362,7 +362,17 @@ def actual_history(*, kpi: KPI, period: Period) -> list[dict]:
                 "comment": record.comment,
                 "source": record.source,
                 "version": record.version,
+                "actual_id": record.id,
             }
         )
         previous = record
+    # Lines an import's run wrote say which import and run (one query, only when some did).
+    imported = [
+        (change["actual_id"], change["version"])
+        for change in changes
+        if change["source"] == Actual.Source.IMPORT
+    ]
+    found = feeds.provenance_of(imported)
+    for change in changes:
+        change["provenance"] = found.get((change["actual_id"], change["version"]))
     return list(reversed(changes))
