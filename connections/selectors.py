@@ -22,6 +22,13 @@ def feed_of_kpi(kpi_id: int) -> Feed | None:
     return Feed(found["pk"], found["name"]) if found else None
 
 
+def feed_name_of_kpi() -> Subquery:
+    """The name of the enabled import that feeds the outer KPI (the one `feed_of_kpi`
+    answers), as a subquery, for kpis.feeds.with_feed_name."""
+    feeding = Import.objects.filter(enabled=True, fed_kpis=OuterRef("pk")).order_by("pk")
+    return Subquery(feeding.values("name")[:1])
+
+
 def fed_kpi_ids() -> QuerySet:
     """The ids of the KPIs that enabled imports feed, as a subquery."""
     through = Import.fed_kpis.through

@@ -100,6 +100,28 @@ def origin_of_value(lines: list[tuple[Any, Any, Provenance | None]]) -> Provenan
     return None
 
 
+_feed_names: list[Callable[[], Any]] = []
+
+
+def register_feed_name(expression: Callable[[], Any]) -> None:
+    """Called once by the app that keeps imports: `expression()` answers, for a KPI queryset
+    (`OuterRef("pk")`), the name of the enabled import that feeds the KPI, or NULL."""
+    if expression not in _feed_names:
+        _feed_names.append(expression)
+
+
+def with_feed_name(kpis: Any) -> Any:
+    """The KPI queryset with `fed_by`: the name of the import that feeds each, or None (a
+    subquery in the same query, so a page of KPIs learns it without a round trip)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Coalesce
+
+    expressions = [make() for make in _feed_names]
+    if not expressions:
+        return kpis.annotate(fed_by=Value(None, output_field=CharField()))
+    return kpis.annotate(fed_by=expressions[0] if len(expressions) == 1 else Coalesce(*expressions))
+
+
 def without_fed(kpis: Any) -> Any:
     """The KPI queryset without the fed KPIs."""
     for query in _fed_ids:
