@@ -9,6 +9,7 @@ answers the finished run (200), and `runs` lists the runs, newest first."""
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -36,6 +37,13 @@ class ConnectionChoiceSerializer(serializers.ModelSerializer):
         model = Connection
         fields = ["id", "name", "kind"]
         read_only_fields = fields
+
+
+class ConnectionTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    error = serializers.CharField(
+        allow_blank=True, help_text="What failed, in words; empty when ok."
+    )
 
 
 class PicksConnections(permissions.BasePermission):
@@ -83,6 +91,15 @@ class ConnectionViewSet(
                 {"non_field_errors": ["Imports read this connection: delete them first."]}
             )
         instance.delete()
+
+    @extend_schema(request=None, responses=ConnectionTestSerializer)
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        """Reach the source as an import would (administrators, as the page's "Test
+        connection"): `{"ok": true, "error": ""}`, or `ok` false and what failed, in words."""
+        require(request.user, "connections.change_connection", None)
+        problem = services.connection_test(connection=self.get_object())
+        return Response(ConnectionTestSerializer({"ok": not problem, "error": problem}).data)
 
 
 def _pickable_connections(user: Any) -> QuerySet[Connection]:

@@ -14,3 +14,7 @@ class ConnectionsConfig(AppConfig):
         feeds.register_feed_lookup(selectors.feed_of_kpi)
         # Reminders ask nobody for a fed KPI's actual: its import brings it.
         feeds.register_fed_ids(selectors.fed_kpi_ids)
+        # My updates and the grid name the import next to a fed KPI.
+        feeds.register_feed_name(selectors.feed_name_of_kpi)
+        # History pages, the explanation and the API say which import and run brought a value.
+        feeds.register_provenance_lookup(selectors.provenance_of)

@@ -8,7 +8,6 @@ written. The run's own row is saved outside that transaction, so a failure is re
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from django.conf import settings
@@ -21,6 +20,7 @@ from connections import mapping as mappings
 from connections import readers
 from connections.models import Connection, Import, ImportRun, Lineage
 from connections.readers import ReadFailed
+from connections.schedules import late_since, next_run
 from connections.selectors import failures_in_a_row
 from kpis import feeds, imports
 from kpis import services as kpi_services
@@ -134,14 +134,6 @@ def connection_test(*, connection: Connection) -> str:
 
 
 # Imports -----------------------------------------------------------------------------------
-
-
-def next_run(schedule: str, after: datetime) -> datetime | None:
-    """The first time after `after` the cron schedule names, in the organization's time zone."""
-    if not schedule.strip():
-        return None
-    local = after.astimezone(ZoneInfo(settings.TIME_ZONE))
-    return croniter(schedule, local).get_next(datetime)
 
 
 def _check_import(import_job: Import) -> None:
@@ -476,10 +468,13 @@ def imports_remind_late(*, now: datetime | None = None) -> int:
         )
     )
     for import_job in scheduled:
-        since = import_job.last_success or import_job.created_at
-        first = next_run(import_job.schedule, since)
-        second = next_run(import_job.schedule, first) if first else None
-        if first is None or second is None or now - since <= 2 * (second - first):
+        since = late_since(
+            schedule=import_job.schedule,
+            last_success=import_job.last_success,
+            created_at=import_job.created_at,
+            now=now,
+        )
+        if since is None:
             continue
         send_once(
             person=import_job.owner,

@@ -2,6 +2,8 @@
 manages: their list, the edit page with preview, Run now and the run history, and the
 drill-down from an imported value to the source rows behind it."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -175,7 +177,12 @@ def _run_of(import_job, run_id: int):
 def actual_sources(request: HttpRequest, actual_id: int) -> HttpResponse:
     """The source rows behind an imported value (the drill-down), for whoever sees the KPI."""
     actual = _visible_actual(request, actual_id)
-    lineage = selectors.latest_lineage(actual.pk, actual.version)
+    # `?version=` names an earlier version (the history links each imported line to its
+    # own rows); anything else, or nothing, is the current version.
+    version = request.GET.get("version", "")
+    number = int(version) if re.fullmatch(r"[0-9]{1,9}", version) else 0
+    wanted = number if 0 < number <= actual.version else None
+    lineage = selectors.latest_lineage(actual.pk, wanted or actual.version)
     columns: list[str] = []
     for row in lineage.source_rows if lineage else []:
         columns.extend(key for key in row if key not in columns)
@@ -184,7 +191,13 @@ def actual_sources(request: HttpRequest, actual_id: int) -> HttpResponse:
         if lineage
         else []
     )
-    context = {"actual": actual, "lineage": lineage, "columns": columns, "table": table}
+    context = {
+        "actual": actual,
+        "lineage": lineage,
+        "columns": columns,
+        "table": table,
+        "version": wanted or actual.version,
+    }
     return render(request, "connections/actual_sources.html", context)
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from connections import selectors as connection_selectors
 from dashboards import charts
 from dashboards.selectors.heatmap import heatmap_rows
 from dashboards.selectors.quarters import NO_DATA
@@ -33,7 +34,7 @@ from scorecard.page_support import (
     object_or_refuse,
     period_from_request,
 )
-from scorecard.rules import grants_of, is_administrator
+from scorecard.rules import grants_of, is_administrator, may
 
 TEMPLATE = "dashboards/dashboard.html"
 NO_UNIT = "You have no role on any unit yet, so there is no dashboard to show."
@@ -161,6 +162,14 @@ def _actions(root: OrgUnit, today: date) -> dict:
     return {**counts, "items": list(items[:ACTIONS_SHOWN]), "today": today}
 
 
+def _stale_imports(user, root: OrgUnit):
+    """The failed or late imports of the subtree, for the managers who keep them (one query;
+    none, and no panel, for someone who manages no unit)."""
+    if not may(user, "connections.pick_connection", None):
+        return None
+    return connection_selectors.stale_imports(user=user, root_path=root.path, now=timezone.now())
+
+
 def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) -> dict:
     filters = filters_from(DashboardQuery(request.GET), root)
     # Without a status filter the tree shows only the open branches: read just those.
@@ -190,6 +199,7 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
             root=root, period=period, perspective_id=filters.perspective_id, status=filters.status
         ),
         "actions": _actions(root, timezone.localdate()),
+        "imports": _stale_imports(request.user, root),
         "query_open": ",".join(sorted(filters.open)),
     }
 

@@ -40,6 +40,12 @@ def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse
     period = period_from_request(request, default=lambda: kpi_selectors.default_period(kpi=kpi))
     scorecard = kpi.objective.scorecard
     quarters = detail_selectors.kpi_quarters(kpi=kpi)
+    history = detail_selectors.actual_history(kpi=kpi)
+    # The explanation says where an imported actual came from; the history has it already.
+    explanation = explain.explain(
+        scorecard=scorecard, subject_type="kpi", subject_id=kpi.pk, period=period, provenance=False
+    )
+    explanation.provenance = detail_selectors.value_origin(history, period)
     context = {
         "kpi": kpi,
         "scorecard": scorecard,
@@ -49,10 +55,8 @@ def kpi_detail(request: HtmxHttpRequest, slug: str, kpi_id: int) -> HttpResponse
         "children": detail_selectors.rollup_children(kpi=kpi, period=period)
         if kpi.is_rollup
         else [],
-        "history": detail_selectors.actual_history(kpi=kpi),
-        "explanation": explain.explain(
-            scorecard=scorecard, subject_type="kpi", subject_id=kpi.pk, period=period
-        ),
+        "history": history,
+        "explanation": explanation,
         "periods": kpi_selectors.periods_for_switcher(around=period, kpi=kpi),
         "grains": selectors.switcher_grains(period),
     }

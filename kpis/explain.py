@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kpis import engine, formulas, recompute, scoring
+from kpis import engine, feeds, formulas, recompute, scoring
 from kpis.formula_graph import formula_graph
 from kpis.models import KPI, ScoreSnapshot, Target
 from kpis.selectors import started_kpi_ids
+from kpis.updates import actual_history
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
 from scorecard.text import coded, measure_text, score_text
 from strategy.models import Objective
@@ -52,6 +53,8 @@ class Explanation:
     notes: list[str] = field(default_factory=list)
     # The decimals a KPI's values are shown with (its own); scores always show one.
     decimals: int = 1
+    # A KPI's actual an import brought: the import, the run and the link to its source rows.
+    provenance: feeds.Provenance | None = None
 
     @property
     def missing(self) -> list[Member]:
@@ -67,8 +70,16 @@ def _n(value: Decimal | None, places: int = 6) -> str:
 
 
 def explain(
-    *, scorecard: Scorecard, subject_type: str, subject_id: int, period: Period
+    *,
+    scorecard: Scorecard,
+    subject_type: str,
+    subject_id: int,
+    period: Period,
+    provenance: bool = True,
 ) -> Explanation:
+    """The explanation of a stored score. A KPI's says where an imported actual came from
+    (the actual's history, and the runs when an import wrote some of it), unless the caller
+    knows it already (`provenance=False`)."""
     snapshot = ScoreSnapshot.objects.filter(
         period=period, scorecard=scorecard, subject_type=subject_type, subject_id=subject_id
     ).first()
@@ -80,7 +91,18 @@ def explain(
     }
     if subject_type not in builders:
         raise UnknownSubject(UNKNOWN_SUBJECT)
-    return builders[subject_type](scorecard, subject_id, period, snapshot)
+    explanation = builders[subject_type](scorecard, subject_id, period, snapshot)
+    if provenance and subject_type == engine.KPI:
+        explanation.provenance = value_origin(kpi_id=subject_id, period=period)
+    return explanation
+
+
+def value_origin(*, kpi_id: int, period: Period) -> feeds.Provenance | None:
+    """The import and run behind the KPI's current actual in the period, if one brought it."""
+    changes = actual_history(kpi=KPI(pk=kpi_id), period=period)
+    return feeds.origin_of_value(
+        [(change["old"], change["new"], change["provenance"]) for change in changes]
+    )
 
 
 def _scores_of(

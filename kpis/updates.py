@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from kpis import red_comments, scoring
+from kpis import feeds, red_comments, scoring
 from kpis.models import KPI, Actual, KPIQuerySet, QuarterLock, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard.models import OrganizationSettings, Period, Scorecard
@@ -38,6 +38,8 @@ class UpdateRow:
     needs_comment: bool = False
     # The value typed into a refused save, shown again as it was typed.
     typed: str | None = None
+    # The import that feeds the KPI ("Fed by the import …"): its value is not typed by hand.
+    fed_by: str = ""
 
     @property
     def status(self) -> str:
@@ -201,7 +203,7 @@ def updates_sheet(*, user, period: Period, today: date | None = None) -> Updates
     settings = OrganizationSettings.load()
     today = today or timezone.localdate()
     page = period.as_fiscal(settings.fiscal_start_month)
-    kpis = list(kpis_entered_by(user).members_of(period))
+    kpis = list(feeds.with_feed_name(kpis_entered_by(user).members_of(period)))
     wanted = [
         _Wanted(kpi, fp, tuple(fp.shifted(-step) for step in range(HISTORY_QUARTERS, 0, -1)))
         for kpi in kpis
@@ -252,6 +254,7 @@ def updates_sheet(*, user, period: Period, today: date | None = None) -> Updates
         ]
         row.history = [(p, _value(actuals.get((kpi.pk, p.pk)))) for p in earlier]
         row.snapshot_value = snapshot_values.get((kpi.pk, shown.pk))
+        row.fed_by = getattr(kpi, "fed_by", None) or ""  # annotated by feeds.with_feed_name
         groups.setdefault(scorecard.pk, ScorecardGroup(scorecard)).rows.append(row)
     return UpdatesSheet(
         period=period, groups=list(groups.values()), red_needs_comment=settings.red_needs_comment
@@ -320,8 +323,9 @@ def update_row(
 
 
 def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
-    """One row after a save: four queries (target, actual, lock, snapshot), and the
-    organization's settings when a target and an actual without a comment are in."""
+    """One row after a save: five queries (target, actual, lock, snapshot, the import that
+    feeds it), and the organization's settings when a target and an actual without a
+    comment are in."""
     row = update_row(
         kpi=kpi,
         period=period,
@@ -338,6 +342,8 @@ def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
         .values_list("value", flat=True)
         .first()
     )
+    feed = feeds.feed_of(kpi.pk)
+    row.fed_by = feed.name if feed else ""
     return row
 
 
@@ -362,7 +368,17 @@ def actual_history(*, kpi: KPI, period: Period) -> list[dict]:
                 "comment": record.comment,
                 "source": record.source,
                 "version": record.version,
+                "actual_id": record.id,
             }
         )
         previous = record
+    # Lines an import's run wrote say which import and run (one query, only when some did).
+    imported = [
+        (change["actual_id"], change["version"])
+        for change in changes
+        if change["source"] == Actual.Source.IMPORT
+    ]
+    found = feeds.provenance_of(imported)
+    for change in changes:
+        change["provenance"] = found.get((change["actual_id"], change["version"]))
     return list(reversed(changes))

@@ -465,3 +465,7 @@ SIGHTLINE_CONNECTION_MAX_ROWS = env_int_within(
 SIGHTLINE_CONNECTION_RUNS_KEPT_DAYS = env_int_within(
     "SIGHTLINE_CONNECTION_RUNS_KEPT_DAYS", 400, low=1, high=100_000
 )
+# The failed or late imports the dashboard's data-freshness panel lists (it counts them all).
+SIGHTLINE_DASHBOARD_IMPORTS_SHOWN = env_int_within(
+    "SIGHTLINE_DASHBOARD_IMPORTS_SHOWN", 10, low=1, high=1000
+)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from dashboards.selectors.quarters import NO_DATA
+from kpis import feeds
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard.models import Period
 
@@ -32,6 +33,8 @@ class HistoryLine:
     new: Decimal | None
     comment: str
     source: str
+    # The import and run that wrote this version, when one did.
+    provenance: feeds.Provenance | None = None
 
 
 @dataclass
@@ -108,14 +111,17 @@ def _red_flag(kpi: KPI, target: Target | None) -> Decimal | None:
 
 
 def actual_history(*, kpi: KPI) -> list[HistoryLine]:
-    """Every change to the KPI's actuals, newest first: who, when, old → new. One query;
-    the old value is the previous record of the same actual."""
+    """Every change to the KPI's actuals, newest first: who, when, old → new, and for the
+    lines an import's run wrote, which import and run. One query, and one more for the
+    runs when some line came from an import; the old value is the previous record of the
+    same actual."""
     records = (
         Actual.history.filter(kpi_id=kpi.pk)
         .select_related("entered_by", "history_user", "period")
         .order_by("history_date", "history_id")
     )
     lines: list[HistoryLine] = []
+    imported: dict[tuple[int, int], HistoryLine] = {}
     previous: dict[int, Decimal | None] = {}
     for record in records:
         old = previous.get(record.id)
@@ -136,9 +142,21 @@ def actual_history(*, kpi: KPI) -> list[HistoryLine]:
                 source=record.get_source_display(),
             )
         )
+        if record.source == Actual.Source.IMPORT:
+            imported[(record.id, record.version)] = lines[-1]
         previous[record.id] = new
+    for pair, provenance in feeds.provenance_of(list(imported)).items():
+        imported[pair].provenance = provenance
     lines.reverse()
     return lines
+
+
+def value_origin(history: list[HistoryLine], period: Period) -> feeds.Provenance | None:
+    """The import and run behind the current actual of the period, read from the history
+    the page has already (the same rule as the explanation's, without its queries)."""
+    return feeds.origin_of_value(
+        [(line.old, line.new, line.provenance) for line in history if line.period.pk == period.pk]
+    )
 
 
 def rollup_children(*, kpi: KPI, period: Period) -> list[RollupChild]:

@@ -72,6 +72,15 @@ class ActualHistorySerializer(serializers.Serializer):
     # DRF's metaclass turns class attributes into fields; the stubs see Field.source instead.
     source = serializers.CharField()  # type: ignore[assignment]
     version = serializers.IntegerField()
+    # When an import's run wrote this version: which import and run (null otherwise).
+    import_id = serializers.IntegerField(
+        source="provenance.import_id", default=None, allow_null=True
+    )
+    import_name = serializers.CharField(
+        source="provenance.import_name", default=None, allow_null=True
+    )
+    run_id = serializers.IntegerField(source="provenance.run_id", default=None, allow_null=True)
+    run_at = serializers.DateTimeField(source="provenance.run_at", default=None, allow_null=True)
 
 
 class KPIValueFilter(django_filters.FilterSet):

@@ -115,6 +115,15 @@ class ExplanationSerializer(serializers.Serializer):
     members = ExplanationMemberSerializer(many=True)
     formula = serializers.CharField()
     notes = serializers.ListField(child=serializers.CharField())
+    # A KPI's actual an import brought: which import and run (null otherwise).
+    import_id = serializers.IntegerField(
+        source="provenance.import_id", default=None, allow_null=True
+    )
+    import_name = serializers.CharField(
+        source="provenance.import_name", default=None, allow_null=True
+    )
+    run_id = serializers.IntegerField(source="provenance.run_id", default=None, allow_null=True)
+    run_at = serializers.DateTimeField(source="provenance.run_at", default=None, allow_null=True)
 
 
 class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -231,3 +231,51 @@ def test_the_import_pages_for_their_personas(client, people, sales_import):
     assert [row.kind for row in preview.context["preview"].rows] == ["new"] * 4
     assert queued.status_code == 302
     assert ImportRun.objects.filter(import_job=sales_import).count() == 1
+
+
+# POST /api/connections/<id>/test/: administrators only, as the page's "Test connection".
+
+
+def test_an_administrator_tests_a_connection_through_the_api(api, people, secret_connection):
+    response = as_user(api, people.admin).post(f"/api/connections/{secret_connection.pk}/test/")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "error": ""}
+
+
+def test_the_api_test_says_what_failed_in_words(api, people, secret_connection, erp):
+    erp.unlink()
+    page_problem = services.connection_test(connection=secret_connection)
+
+    response = as_user(api, people.admin).post(f"/api/connections/{secret_connection.pk}/test/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is False
+    assert body["error"] == page_problem and page_problem
+    assert SECRET not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona", ["manager", "north_manager", "south_team_manager", "owner", "executive", "outsider"]
+)
+def test_everyone_else_is_refused_the_api_test(api, people, secret_connection, persona):
+    before = Connection.objects.values().get()
+
+    response = as_user(api, getattr(people, persona)).post(
+        f"/api/connections/{secret_connection.pk}/test/"
+    )
+
+    assert response.status_code == 403
+    assert "erp.sqlite" not in response.content.decode()
+    assert Connection.objects.values().get() == before
+
+
+def test_the_api_test_refuses_the_signed_out_and_unknown_ids(api, people, secret_connection):
+    signed_out = APIClient().post(f"/api/connections/{secret_connection.pk}/test/")
+    unknown = as_user(api, people.admin).post("/api/connections/999999/test/")
+    fetched = as_user(api, people.admin).get(f"/api/connections/{secret_connection.pk}/test/")
+
+    assert signed_out.status_code in (401, 403)
+    assert unknown.status_code == 404
+    assert fetched.status_code == 405

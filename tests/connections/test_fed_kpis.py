@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from connections import services
 from kpis import feeds
 from kpis.models import Actual
+from scorecard import services as core
 
 FED = feeds.FED_BY_IMPORT.format(kpi="Monthly sales", feed="Monthly sales")
 
@@ -89,3 +90,52 @@ def test_test_connection_says_what_failed(people, client, sqlite_connection, roo
     )
 
     assert response.context["problem"] == 'No file "erp.sqlite" in the connections folder.'
+
+
+NOTICE = "Fed by the import “Monthly sales”"
+
+
+def test_my_updates_names_the_import_next_to_a_fed_kpi(
+    fed, sales_kpis, people, client, north_sales_kpi
+):
+    client.force_login(people.owner)
+
+    page = client.get(reverse("kpis:my_updates")).content.decode()
+
+    assert NOTICE in page
+    # One notice per row of a fed KPI (sales and leads, a row per month), none on the KPI
+    # entered by hand.
+    fed_rows = sum(page.count(f'data-kpi="{kpi.pk}"') for kpi in sales_kpis.values())
+    assert fed_rows and page.count(NOTICE) == fed_rows
+    assert north_sales_kpi.name in page
+
+
+def test_the_grid_names_the_import_next_to_a_fed_kpi(fed, people, client):
+    client.force_login(people.owner)
+
+    page = client.get(reverse("kpis:grid"), {"period": "2026-03"}).content.decode()
+
+    assert NOTICE in page
+
+
+def test_a_kpi_of_a_switched_off_import_has_no_notice(fed, sales_import, people, client):
+    services.import_update(import_job=sales_import, enabled=False)
+    client.force_login(people.owner)
+
+    assert NOTICE not in client.get(reverse("kpis:my_updates")).content.decode()
+    assert NOTICE not in client.get(reverse("kpis:grid")).content.decode()
+
+
+def test_the_row_saved_with_a_comment_keeps_the_notice(fed, people, client):
+    client.force_login(people.owner)
+    actual = Actual.objects.get(kpi=fed, period=core.period_for_key("2026-03"))
+
+    response = client.post(
+        f"{reverse('kpis:actual_save', args=[fed.pk])}?period=2026-03",
+        {"value": str(actual.value), "comment": "Checked", "version": actual.version},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert NOTICE in response.content.decode()
+    assert Actual.objects.get(pk=actual.pk).comment == "Checked"

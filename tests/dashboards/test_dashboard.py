@@ -399,8 +399,10 @@ def test_it_runs_the_same_queries_for_ten_times_the_units(
     # the worst KPIs' snapshots, their KPIs and their earlier scores (3); action items
     # counted and listed (2); the switcher's settings and periods (2); the page's unread
     # notifications, when the top bar counts them in the page (1); the units of the root
-    # switcher (1). At most 19, and the same at any size.
-    with django_assert_max_num_queries(19) as large_captured:
+    # switcher (1); the failed or late imports of the subtree for a manager (1, issue 16's
+    # data-freshness panel; none for someone who manages no unit). At most 20, and the same
+    # at any size.
+    with django_assert_max_num_queries(20) as large_captured:
         response = client.get(address)
     assert len(response.context["rows"]) == 60
     assert len(captured) == len(large_captured)
@@ -409,7 +411,8 @@ def test_it_runs_the_same_queries_for_ten_times_the_units(
 def test_it_measures_the_dashboard_in_the_benchmark_within_the_transfer_budget(db):
     figures = benchmark.measure(benchmark.Shape(units=6, kpis_per_unit=4, quarters=1))
 
-    assert figures["dashboard_queries"] <= 19
+    # 19, and the data-freshness panel's imports for the administrator the benchmark signs in.
+    assert figures["dashboard_queries"] <= 20
     assert 0 < figures["dashboard_s"] < 5
     # Page, stylesheets and scripts (Plotly's basic bundle is most of it), gzipped: well
     # under the 1.5 MB budget of a first visit.
