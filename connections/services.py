@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from connections import mapping as mappings
-from connections import readers
+from connections import progress, readers
 from connections.models import Connection, Import, ImportRun, Lineage
 from connections.readers import ReadFailed
 from connections.schedules import late_since, next_run
@@ -231,13 +231,16 @@ class ImportPreview:
     error: str = ""
 
 
-def _check_source(import_job: Import) -> Checked:
+def _check_source(import_job: Import, run_id: int | None = None) -> Checked:
     """Read, map and check the import's rows; the checks try the writes and roll them back.
-    Raises ReadFailed when the source cannot be read or lacks a mapped column."""
+    Raises ReadFailed when the source cannot be read or lacks a mapped column. With
+    `run_id`, the run's progress says it is checking the rows it read."""
     table = readers.read(import_job.connection, import_job.query)
     missing = mappings.check_columns(table, import_job.mapping)
     if missing:
         raise ReadFailed(missing)
+    if run_id is not None:
+        progress.progress_set(run_id, progress.CHECKING, total=len(table.rows))
     mapped = mappings.map_rows(table=table, mapping=import_job.mapping, unit=import_job.org_unit)
     with feeds.writing_as(_feed(import_job)):
         preview = imports.preview(rows=mapped.rows, user=import_job.owner)
@@ -297,6 +300,7 @@ def run_execute(*, run_id: int) -> ImportRun:
     ).get(pk=run_id)
     if not claimed:
         return run
+    progress.progress_set(run.pk, progress.READING)
     try:
         _write_run(run)
     except (ReadFailed, RunRefused) as error:
@@ -311,6 +315,8 @@ def run_execute(*, run_id: int) -> ImportRun:
     if run.error:
         run.rows_changed = run.rows_unchanged = 0
     run.save()
+    # The stored run says how it ended from here on.
+    progress.progress_clear(run.pk)
     if run.error:
         _tell_about_failure(run)
     return run
@@ -319,7 +325,7 @@ def run_execute(*, run_id: int) -> ImportRun:
 @transaction.atomic
 def _write_run(run: ImportRun) -> None:
     import_job = run.import_job
-    checked = _check_source(import_job)
+    checked = _check_source(import_job, run_id=run.pk)
     run.rows_read = checked.rows_read
     refused = [row for row in checked.preview.rows if row.kind == imports.ERROR]
     if refused:
@@ -332,12 +338,14 @@ def _write_run(run: ImportRun) -> None:
             refused=checked.refused_source_rows,
         )
     to_write = checked.preview.to_write
+    progress.progress_set(run.pk, progress.WRITING, total=len(to_write))
     with feeds.writing_as(_feed(import_job)):
         outcome = kpi_services.actuals_enter_rows(
             rows=[write_of(row) for row in to_write],
             by=import_job.owner,
             source=Actual.Source.IMPORT,
             all_or_nothing=True,
+            on_row=progress.row_reporter(run.pk, progress.WRITING, len(to_write)),
         )
     if outcome.errors:
         index, errors = next(iter(outcome.errors.items()))

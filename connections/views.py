@@ -4,6 +4,7 @@ drill-down from an imported value to the source rows behind it."""
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connections import selectors, services
+from connections import progress, selectors, services
 from connections.forms import ConnectionForm, ImportForm
 from connections.models import Connection
 from kpis.selectors import visible_actuals
 from scorecard.admin_support import add_service_errors
-from scorecard.page_support import NOT_FOUND, object_or_refuse
+from scorecard.page_support import NOT_FOUND, HtmxHttpRequest, object_or_refuse
 from scorecard.rules import may
 
 ADMINS_ONLY = "Only administrators keep the data connections."
@@ -124,7 +125,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Import saved.")
             return redirect("connections:import_detail", pk=import_job.pk)
     runs = selectors.runs_of(import_job)[:20]
-    context = {"import_job": import_job, "form": form, "runs": runs}
+    context = {
+        "import_job": import_job,
+        "form": form,
+        "runs": runs,
+        "poll_seconds": settings.SIGHTLINE_CONNECTION_PROGRESS_POLL_SECONDS,
+    }
     return render(request, "connections/import_detail.html", context)
 
 
@@ -153,16 +159,26 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def run_detail(request: HttpRequest, pk: int, run_id: int) -> HttpResponse:
+def run_detail(request: HtmxHttpRequest, pk: int, run_id: int) -> HttpResponse:
     """A run and the values it wrote, each linked to the source rows behind it."""
     import_job = _import_of(request, pk)
     run = _run_of(import_job, run_id)
-    written = selectors.values_written(run)
-    return render(
-        request,
-        "connections/run_detail.html",
-        {"import_job": import_job, "run": run, "written": written},
-    )
+    context = {
+        "import_job": import_job,
+        "run": run,
+        "progress": _progress(run),
+        "poll_seconds": settings.SIGHTLINE_CONNECTION_PROGRESS_POLL_SECONDS,
+    }
+    if request.htmx:
+        # The page polls its progress while the run is queued or running.
+        return render(request, "connections/_run_progress.html", context)
+    context["written"] = selectors.values_written(run)
+    return render(request, "connections/run_detail.html", context)
+
+
+def _progress(run) -> dict | None:
+    found = progress.progress_of(run.pk) if run.is_active else None
+    return {**found, "words": progress.PHASE_WORDS[found["phase"]]} if found else None
 
 
 def _run_of(import_job, run_id: int):

@@ -465,6 +465,17 @@ SIGHTLINE_CONNECTION_MAX_ROWS = env_int_within(
 SIGHTLINE_CONNECTION_RUNS_KEPT_DAYS = env_int_within(
     "SIGHTLINE_CONNECTION_RUNS_KEPT_DAYS", 400, low=1, high=100_000
 )
+# A run's progress on its page: the page polls every POLL seconds while the run is queued
+# or running; the run records its count every EVERY_ROWS rows; entries expire after KEPT.
+SIGHTLINE_CONNECTION_PROGRESS_POLL_SECONDS = env_int_within(
+    "SIGHTLINE_CONNECTION_PROGRESS_POLL_SECONDS", 2, low=1, high=60
+)
+SIGHTLINE_CONNECTION_PROGRESS_EVERY_ROWS = env_int_within(
+    "SIGHTLINE_CONNECTION_PROGRESS_EVERY_ROWS", 200, low=1, high=10**7
+)
+SIGHTLINE_CONNECTION_PROGRESS_KEPT_SECONDS = env_int_within(
+    "SIGHTLINE_CONNECTION_PROGRESS_KEPT_SECONDS", 3600, low=60, high=7 * 86400
+)
 # The failed or late imports the dashboard's data-freshness panel lists (it counts them all).
 SIGHTLINE_DASHBOARD_IMPORTS_SHOWN = env_int_within(
     "SIGHTLINE_DASHBOARD_IMPORTS_SHOWN", 10, low=1, high=1000

@@ -152,13 +152,15 @@ def actuals_enter_rows(
     all_or_nothing: bool = True,
     check_only: bool = False,
     today: date | None = None,
+    on_row: Callable[[int], None] | None = None,
 ) -> RowsOutcome:
     """Enter many actuals, checking every row (not stopping at the first bad one).
 
     Each row is `actual_enter`'s keywords (kpi, period, value, comment, based_on_version).
     Every row runs in its own savepoint, so a refused row leaves nothing behind; with
     `all_or_nothing` any refused row rolls the whole batch back, otherwise the valid rows
-    stay saved. `check_only` tries every row and always rolls back: a preview."""
+    stay saved. `check_only` tries every row and always rolls back: a preview. `on_row` is
+    told how many rows were tried so far (a long import's progress)."""
     saved: list[Actual] = []
     errors: dict[int, dict[str, list[str]]] = {}
     for index, row in enumerate(rows):
@@ -169,6 +171,8 @@ def actuals_enter_rows(
             errors[index] = error.message_dict
         except StaleActual as stale:
             errors[index] = {"version": [str(stale)]}
+        if on_row is not None:
+            on_row(index + 1)
     if check_only or (errors and all_or_nothing):
         transaction.set_rollback(True)
         saved = []

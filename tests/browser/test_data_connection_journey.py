@@ -1,12 +1,14 @@
 """An administrator connects the ERP (a real second PostgreSQL database); a manager imports
 monthly sales by region from it with a date column, previews, runs, drills down from a value
-to its source rows, and a second run after one source row changed reports one change."""
+to its source rows (from the run and from the KPI's page, which says which import and run
+brought the value), and a second run after one source row changed reports one change."""
 
 import uuid
 
 import psycopg
 import pytest
 from django.db import connection as django_connection
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from kpis import services as kpi_services
@@ -125,6 +127,18 @@ def test_the_erp_feeds_monthly_sales_by_region(page, live_server, sign_in, erp, 
     expect(source).to_have_count(2)
     expect(source.nth(0)).to_contain_text("1200")
     expect(source.nth(1)).to_contain_text("800")
+
+    # The KPI's page says where October's value came from, and links the rows behind it.
+    detail = reverse("kpis:kpi_detail", args=["sales", north])
+    page.goto(f"{live_server.url}{detail}?period=2026-10")
+    origin = page.locator("#explanation-provenance")
+    expect(origin).to_contain_text("The actual is from Sales by region, run")
+    expect(page.locator("table.history .provenance").first).to_contain_text(
+        "from Sales by region, run"
+    )
+    origin.get_by_role("link").click()
+    expect(page.locator("#lineage-origin")).to_contain_text("From Sales by region, run")
+    expect(page.locator("#source-rows tbody tr")).to_have_count(2)
 
     # One source row changes: the second run changes exactly one value.
     database.execute("UPDATE sales SET amount = 1000 WHERE region = 'South'")
