@@ -98,6 +98,10 @@ PERMISSIONS = {
     "scorecard.change_perspective": is_administrator,
     "scorecard.change_settings": is_administrator,
     "scorecard.add_person": is_administrator,
+    # The settings pages (/settings/): the units, people, perspectives and organization
+    # settings, together. Administrators, who may make every write those pages offer through
+    # the API (units and roles anywhere, perspectives, people, settings).
+    "scorecard.administer": is_administrator,
     "strategy.view_objective": can_read,
     "strategy.change_objective": can_manage,
     "strategy.view_causallink": can_read,

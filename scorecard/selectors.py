@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from scorecard import fiscal
@@ -90,6 +90,46 @@ def people_grantable_by(user: Any) -> QuerySet:
 
 def _paths_above(path: str) -> list[str]:
     return [path[:end] for end in range(OrgUnit.steplen, len(path), OrgUnit.steplen)]
+
+
+# The settings pages' reads (administrators, who see everything) ------------------------------
+
+
+def units_in_tree_order() -> QuerySet[OrgUnit]:
+    """Every unit, each right after its parent (the materialised path sorts so), with its
+    number of roles counted in the same query."""
+    return OrgUnit.objects.order_by("path").annotate(role_count=Count("memberships"))
+
+
+def roles_on_unit(unit: OrgUnit) -> QuerySet[Membership]:
+    """The roles held on the unit itself (not those above it), with their people."""
+    return (
+        Membership.objects.filter(org_unit=unit)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+
+
+def roles_of_person(person: Any) -> QuerySet[Membership]:
+    """The person's roles, with their units, in tree order."""
+    return (
+        Membership.objects.filter(user=person)
+        .select_related("org_unit")
+        .order_by("org_unit__path", "role")
+    )
+
+
+def people_with_roles() -> QuerySet:
+    """Everyone, by last name, each with their roles and units: two queries in all."""
+    roles = Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("org_unit").order_by("org_unit__path", "role"),
+    )
+    return (
+        get_user_model()
+        .objects.order_by("last_name", "first_name", "username")
+        .prefetch_related(roles)
+    )
 
 
 OUTSIDE_DATA_WINDOW = (

@@ -791,7 +791,16 @@ ADMIN_ONLY = (
     "a form of the Django admin, which only administrators open (the policy grants model "
     "permissions to nobody else), and administrators see every unit"
 )
+SETTINGS_PAGES = (
+    "a form of the settings pages (/settings/), which only administrators open "
+    "(scorecard.administer; every other persona is refused with 403 before the form is read, "
+    "tests/scorecard/test_administration_pages.py), and administrators see every unit and person"
+)
 EXCEPTIONS: dict[str, str] = {
+    "scorecard.forms.UnitNewForm.parent": SETTINGS_PAGES,
+    "scorecard.forms.UnitParentForm.parent": SETTINGS_PAGES,
+    "scorecard.forms.UnitRoleForm.user": SETTINGS_PAGES,
+    "scorecard.forms.PersonRoleForm.org_unit": SETTINGS_PAGES,
     F + "ObjectiveForm.perspective": GLOBAL_LIST,
     "strategy.api.ObjectiveSerializer.perspective": GLOBAL_LIST,
     "strategy.api.ObjectiveFilter.perspective": GLOBAL_LIST,

@@ -83,6 +83,8 @@ PK_OF = {
     "actual": lambda ids: ids["actual"],
     "target": lambda ids: ids["target"],
     "user": lambda ids: ids["kpi"].owner_id,
+    # The settings pages' person (scorecard:person_roles).
+    "person": lambda ids: ids["kpi"].owner_id,
     "connection": lambda ids: ids["connection"],
     "import": lambda ids: ids["import"],
 }

@@ -56,6 +56,8 @@ ADMINISTRATOR_PERMISSIONS = [
     "scorecard.change_perspective",
     "scorecard.change_settings",
     "scorecard.add_person",
+    # The settings pages (/settings/), all of them.
+    "scorecard.administer",
     "connections.change_connection",
 ]
 MANAGE_PERMISSIONS = [
@@ -101,6 +103,7 @@ SUBJECT_OF = {
     "scorecard.change_perspective": "org_unit",
     "scorecard.change_settings": "org_unit",
     "scorecard.add_person": "org_unit",
+    "scorecard.administer": "org_unit",
 }
 
 EVERY_UNIT = frozenset({"Acme", "North", "North Sales", "South", "South Ops"})
