@@ -1,10 +1,13 @@
 """Reads of reviews, initiatives, action items and notifications that pages and the API share."""
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from kpis.models import KPI
 from reviews.models import (
     ActionItem,
     Finding,
@@ -171,3 +174,44 @@ def initiatives_by_objective(scorecard: Scorecard) -> dict[int, list[Initiative]
         for objective in initiative.objectives.all():
             served.setdefault(objective.pk, []).append(initiative)
     return served
+
+
+class TopBarFacts(NamedTuple):
+    unread: int
+    owns_something: bool
+
+
+def top_bar_facts(user) -> TopBarFacts:
+    """What the top bar shows of a person, in one query whatever they hold: the unread
+    notifications (the bell) and whether they own something to update (a KPI they enter,
+    alone or through its owning team, or an open action item), which is when "My updates"
+    is in the bar. The KPI half is the owner half of `kpis.updates.kpis_entered_by`
+    without its visibility filter: the link only says where to look, and the page itself
+    lists what the person may enter."""
+    if not user.is_authenticated:
+        return TopBarFacts(unread=0, owns_something=False)
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    entered = KPI.objects.filter(source=KPI.Source.MANUAL).filter(
+        Q(owner=OuterRef("pk")) | Q(owning_team__memberships__user=OuterRef("pk"))
+    )
+    acting = ActionItem.objects.filter(owner=OuterRef("pk"), status__in=ActionItem.OPEN_STATUSES)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            unread=Coalesce(Subquery(unread), 0),
+            owns_kpi=Exists(entered),
+            owns_action=Exists(acting),
+        )
+        .values_list("unread", "owns_kpi", "owns_action")
+        .first()
+    )
+    if row is None:
+        return TopBarFacts(unread=0, owns_something=False)
+    return TopBarFacts(unread=row[0], owns_something=row[1] or row[2])

@@ -40,4 +40,9 @@ urlpatterns = [
         administration.organization_settings,
         name="organization_settings",
     ),
+    # The top bar's Scorecards, Strategy maps and Initiatives: the units one may see, each
+    # linking to its own page of that kind (the per-unit URLs stay as they were).
+    path("scorecards/", views.unit_index, {"section": "scorecards"}, name="scorecards"),
+    path("maps/", views.unit_index, {"section": "maps"}, name="maps"),
+    path("initiatives/", views.unit_index, {"section": "initiatives"}, name="initiative_index"),
 ]

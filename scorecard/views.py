@@ -25,6 +25,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "scorecard/home.html", {"units": units})
 
 
+UNIT_INDEXES = {
+    # section: (the page's title, what each unit links to)
+    "scorecards": ("Scorecards", "scorecard:scorecard"),
+    "maps": ("Strategy maps", "strategy:map"),
+    "initiatives": ("Initiatives", "reviews:initiatives"),
+}
+
+
+@require_GET
+@login_required
+def unit_index(request: HttpRequest, section: str) -> HttpResponse:
+    """The units one may see that have a scorecard, each linking to its scorecard, its
+    strategy map or its initiatives: where the top bar's links of those names lead."""
+    title, url_name = UNIT_INDEXES[section]
+    units = [u for u in selectors.org_units_visible_to(request.user) if hasattr(u, "scorecard")]
+    context = {"units": units, "title": title, "url_name": url_name, "section": section}
+    return render(request, "scorecard/unit_index.html", context)
+
+
 @require_GET
 @login_required
 def scorecard_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:

@@ -137,3 +137,29 @@
     preview(row);
   });
 })();
+
+// The top bar (issue 17): on a narrow screen the main navigation folds behind "Menu".
+// Without this script the button stays hidden and the navigation wraps instead.
+(function () {
+  "use strict";
+
+  function setUp() {
+    var button = document.querySelector(".topbar .menu-toggle");
+    if (!button) {
+      return;
+    }
+    var bar = button.closest(".topbar");
+    bar.classList.add("nav-collapsible");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = bar.classList.toggle("nav-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();

@@ -85,10 +85,12 @@ def test_the_erp_feeds_monthly_sales_by_region(page, live_server, sign_in, erp, 
     page.get_by_role("button", name="Save connection").click()
     expect(page.locator("#connections")).to_contain_text("ERP")
     expect(page.locator("body")).not_to_contain_text("not-needed-here")
+    page.locator(".user-menu > summary").click()  # the user menu holds Sign out
     page.get_by_role("button", name="Sign out").click()
 
     # The manager imports monthly sales by region, with a date column.
     sign_in("manager")
+    page.locator(".user-menu > summary").click()  # the user menu holds Imports
     page.get_by_role("link", name="Imports").click()
     page.get_by_role("link", name="New import").click()
     page.get_by_label("Name").fill("Sales by region")
@@ -142,6 +144,7 @@ def test_the_erp_feeds_monthly_sales_by_region(page, live_server, sign_in, erp, 
 
     # One source row changes: the second run changes exactly one value.
     database.execute("UPDATE sales SET amount = 1000 WHERE region = 'South'")
+    page.locator(".user-menu > summary").click()  # the user menu holds Imports
     page.get_by_role("link", name="Imports").click()
     page.get_by_role("link", name="Sales by region").click()
     page.get_by_role("button", name="Run now").click()

@@ -20,7 +20,7 @@ def test_the_manager_reads_edits_and_recolours_the_enterprise_map(demo, page, li
     sign_in("manager")
 
     page.get_by_role("link", name="Northwind Group").click()
-    page.get_by_role("link", name="Strategy map").click()
+    page.get_by_role("link", name="Strategy map", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Strategy map")
 
     # Every objective has a box and every link an arrow (the legend's samples aside).

@@ -42,6 +42,7 @@ def test_the_manager_runs_a_review_and_the_owner_finds_the_action(demo, page, li
     expect(page.locator("#review-status")).to_have_text("Closed")
     expect(page.get_by_role("heading", name=re.compile("The pack"))).to_be_visible()
 
+    page.locator(".user-menu > summary").click()  # the user menu holds Sign out
     page.get_by_role("button", name="Sign out").click()
     sign_in("owner")
     expect(page.locator(".bell-count")).not_to_be_empty()
