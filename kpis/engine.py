@@ -184,6 +184,8 @@ def fold_sub_periods(kpi: KpiFacts, subs: list[SubPeriod]) -> Folded:
     aggregation, the red flag from each sub-period's effective one. A band's high edge and
     high red flag are folded the same way, over the same sub-periods; a milestone, which has
     no red flag, folds none."""
+    if kpi.is_tracked:
+        return _fold_tracked(kpi, subs)
     counted: list[tuple[Decimal, Decimal, Decimal | None, Decimal | None, Decimal | None]] = []
     any_target = False
     target_type, direction = scoring.aligned(kpi.target_type or scoring.AT_LEAST, kpi.direction)
@@ -228,6 +230,15 @@ def fold_sub_periods(kpi: KpiFacts, subs: list[SubPeriod]) -> Folded:
         value_high=folded(3),
         red_flag_high=folded(4),
     )
+
+
+def _fold_tracked(kpi: KpiFacts, subs: list[SubPeriod]) -> Folded:
+    """A tracked KPI is measured, never scored, and has no targets: every sub-period with
+    an actual counts (the rule of "both" compares like with like for a score, which a
+    tracked KPI never has; with it, a monthly tracked KPI would show no quarter or year at
+    all). docs/decisions.md, issue 15."""
+    present = [sub.value for sub in sorted(subs, key=lambda s: s.start) if sub.value is not None]
+    return Folded(fold(present, kpi.time_aggregation), None, None, len(present), False)
 
 
 def is_member(archived_on: date | None, period_start: date) -> bool:

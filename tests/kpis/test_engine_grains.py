@@ -23,7 +23,7 @@ from decimal import Decimal
 import pytest
 
 from kpis.engine import KPI, OBJECTIVE, KpiFacts, ObjectiveFacts, SubPeriod, World, compute
-from kpis.scoring import AMBER, GREEN, MONTH, NO_DATA, NO_TARGET, QUARTER, UP, YEAR
+from kpis.scoring import AMBER, GREEN, MONTH, NO_DATA, NO_TARGET, QUARTER, TRACKED, UP, YEAR
 
 JAN = SubPeriod(date(2026, 1, 1), Decimal("85"), Decimal("100"), Decimal("80"))
 FEB = SubPeriod(date(2026, 2, 1), Decimal("120"), Decimal("110"))
@@ -239,3 +239,40 @@ def test_a_band_inside_its_folded_edges_is_green():
     outcome = compute(world(QUARTER, [band_kpi("average")], subs={1: [BAND_JAN, feb]}))[(1, KPI, 1)]
 
     assert (outcome.score, outcome.status) == (Decimal("8.608414"), GREEN)
+
+
+# A tracked KPI (measured, never scored, no targets) seen at a longer period: every month
+# with an actual counts (docs/decisions.md, issue 15). January 85 and February 120 in the
+# quarter (March has no actual); the year adds July's 50.
+TRACKED_CASES = [
+    # how, quarter value, year value
+    ("sum", "205", "255"),  # 85 + 120; 85 + 120 + 50
+    ("average", "102.5", "85"),  # 205 / 2; 255 / 3
+    ("last", "120", "50"),
+    ("min", "85", "50"),
+    ("max", "120", "120"),
+]
+
+
+@pytest.mark.parametrize(("how", "quarter", "year"), TRACKED_CASES)
+def test_a_monthly_tracked_kpi_folds_every_month_with_an_actual(how, quarter, year):
+    tracked = dataclasses.replace(kpi(1, how=how), target_type="track")
+    months = [
+        dataclasses.replace(JAN, target=None, red_flag=None),
+        dataclasses.replace(FEB, target=None),
+        dataclasses.replace(MAR, target=None),
+    ]
+
+    in_quarter = compute(world(QUARTER, [tracked], subs={1: months}))[(1, KPI, 1)]
+    in_year = compute(world(YEAR, [tracked], subs={1: [*months, JUL]}))[(1, KPI, 1)]
+
+    assert (in_quarter.value, in_quarter.score, in_quarter.status) == (
+        Decimal(quarter),
+        None,
+        TRACKED,
+    )
+    assert (in_quarter.periods_reported, in_quarter.periods_total) == (2, 3)
+    assert (in_year.value, in_year.status) == (Decimal(year), TRACKED)
+    assert (in_year.periods_reported, in_year.periods_total) == (3, 12)
+    # Measured, never scored: no member of its objective.
+    assert compute(world(QUARTER, [tracked], subs={1: months}))[(1, OBJECTIVE, 10)].total == 0
