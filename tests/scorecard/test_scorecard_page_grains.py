@@ -174,3 +174,44 @@ def test_a_band_an_ordinal_and_a_milestone_read_in_words(client, org, people, no
     assert "98–100 99" in row_of(client, org.north_sales, "FY2026-Q1", band)
     assert "AA A" in row_of(client, org.north_sales, "FY2026-Q1", rating)
     assert "done done" in row_of(client, org.north_sales, "FY2026-Q1", launch)
+
+
+def test_the_quarterly_pack_shows_the_monthly_kpi_with_its_coverage(client, org, people, monthly):
+    recompute_everything()
+    client.force_login(people.north_manager)
+    url = reverse("dashboard:pack", args=[org.north_sales.slug])
+
+    body = client.get(f"{url}?period=FY2026-Q1").content.decode()
+
+    row = re.search(r"<tr><th scope=\"row\" class=\"indent-2\">[^<]*Orders.*?</tr>", body, re.S)
+    assert row, "no row for Orders in the pack"
+    text = " ".join(re.sub(r"<[^>]+>", " ", row.group(0)).split())
+    assert "210 205 6.1 At risk" in text
+    assert "2 of 3 months" in text
+
+
+def test_a_quarter_shows_a_monthly_tracked_kpi_summed_over_its_months(
+    client, org, people, north_sales_kpi
+):
+    # Calls received: 40 in January, 55 in February, none yet in March (tracked, no target).
+    kpi = kpi_services.kpi_create(
+        objective=north_sales_kpi.objective,
+        name="Calls received",
+        owner=people.owner,
+        frequency="month",
+        time_aggregation="sum",
+        target_type="track",
+        decimals=0,
+    )
+    for key, value in [("2026-01", "40"), ("2026-02", "55")]:
+        kpi_services.actual_enter(
+            kpi=kpi, period=selectors.period_lookup(key), value=Decimal(value), by=people.owner
+        )
+    recompute_everything()
+    client.force_login(people.north_manager)
+
+    row = row_of(client, org.north_sales, "FY2026-Q1", kpi)
+
+    assert "95" in row.split()  # 40 + 55
+    assert "tracked" in row.lower()
+    assert "2 of 3 months" in row
