@@ -230,6 +230,39 @@ TRACKED_SENTENCE = (
 STATUS_WORDS = {scoring.GREEN: "green", scoring.AMBER: "amber", scoring.RED: "red"}
 
 
+# Where green, amber and red lie for each target type, in words (section 4): the editor
+# shows the one chosen beside the type select; the targets grid previews the numbers.
+TARGET_TYPE_ZONES = {
+    "": "At least the target when the direction is up, at most when it is down.",
+    scoring.AT_LEAST: (
+        "Green at or above the target; amber from the red flag up to the target; red below "
+        "the red flag (by default the target less the tolerance)."
+    ),
+    scoring.AT_MOST: (
+        "Green at or below the target; amber from the target up to the red flag; red above "
+        "the red flag (by default the target plus the tolerance)."
+    ),
+    scoring.MORE_THAN: (
+        "Green only above the target (exactly the target is amber); amber down to the red "
+        "flag; red below it (by default the target less the tolerance)."
+    ),
+    scoring.LESS_THAN: (
+        "Green only below the target (exactly the target is amber); amber up to the red "
+        "flag; red above it (by default the target plus the tolerance)."
+    ),
+    scoring.BAND: (
+        "Green inside the band, from its low to its high edge; amber between an edge and its "
+        "red flag; red beyond a red flag (by default the tolerance outside each edge)."
+    ),
+    scoring.MILESTONE: "Done is green and not done is red, in the periods in which it is due.",
+    scoring.ORDINAL: (
+        "Green at or above the target level; amber down to the red-flag level (by default "
+        "the level below the target); red below it."
+    ),
+    scoring.TRACK: "Measured, never scored: no target, no status colour, no part of any score.",
+}
+
+
 def zones_sentence(kpi: KPI, target: Target) -> str:
     """Where green, amber and red lie for a target of the KPI, as a person reads it (the
     editor's preview and the explanation); "" when the target cannot score."""

@@ -106,6 +106,15 @@
     cells.forEach(function (row) { if (row[0]) preview(row[0].closest("tr")); });
   });
 
+  // The editor's target type: where green, amber and red lie, in words, beside the select.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-target-type]");
+    if (!select) return;
+    var shown = document.getElementById(select.getAttribute("aria-describedby"));
+    var chosen = select.options[select.selectedIndex];
+    if (shown && chosen) shown.textContent = chosen.dataset.zones || "";
+  });
+
   document.addEventListener("input", function (event) {
     var row = event.target.closest && event.target.closest("[data-targets-grid] tr.grid-row");
     if (row) preview(row);

@@ -46,7 +46,11 @@ def add_kpi(page, **fields) -> None:
     new_kpi.get_by_label("Reported").select_option(label="Monthly")
     new_kpi.get_by_label("Owner").select_option(label="Priya Shah")
     if "target_type" in fields:
+        zones = new_kpi.locator("[data-target-zones]")
+        expect(zones).to_contain_text("when the direction is up")
         new_kpi.get_by_label("Target type").select_option(label=fields["target_type"])
+        # Where green, amber and red lie, in words, as soon as the type is chosen.
+        expect(zones).to_contain_text(fields["zones"])
     if "formula" in fields:
         new_kpi.get_by_label("Source", exact=True).select_option(label="Calculated")
         new_kpi.get_by_label("Formula").fill(fields["formula"])
@@ -68,7 +72,13 @@ def test_monthly_band_and_calculated_kpis_from_the_editor_to_the_year(
 
     sign_in("manager")
     page.goto(f"{live_server.url}/units/finance/edit/")
-    add_kpi(page, code="X1", name=BAND_KPI, target_type="Within a band")
+    add_kpi(
+        page,
+        code="X1",
+        name=BAND_KPI,
+        target_type="Within a band",
+        zones="Green inside the band, from its low to its high edge",
+    )
     add_kpi(page, code="X2", name=CALCULATED, formula="100 - [X1]")
     band = KPI.objects.get(name=BAND_KPI)
     assert (band.frequency, band.target_type, band.owner.username) == ("month", "band", "owner")

@@ -2,6 +2,7 @@
 deleting objectives and KPIs, undo of the last change, the audit trail, and its cost in
 queries. Bad input is refused with the services' messages and saves nothing."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -579,3 +580,25 @@ def test_a_kpi_given_only_a_direction_in_the_editor_gets_at_most(client, org, pe
     client.post(url("kpi_add", org.north, north_goal.pk), kpi_form(direction="down"))
 
     assert KPI.objects.get(objective=north_goal).target_type == "at_most"
+
+
+def test_it_says_where_green_amber_and_red_lie_beside_the_target_type(
+    client, org, people, north_goal
+):
+    band = kpi_services.kpi_create(
+        objective=north_goal, name="Budget adherence", target_type="band"
+    )
+    client.force_login(people.north_manager)
+
+    html = client.get(url("editor", org.north)).content.decode()
+
+    zones = re.search(rf'<p [^>]*id="kpi-{band.pk}-target-zones"[^>]*>(.*?)</p>', html, re.S)
+    assert zones, "no zones beside the band KPI's target type"
+    assert zones.group(1).startswith("Green inside the band, from its low to its high edge;")
+    # The new KPI's form, with no type chosen yet, says what the direction decides.
+    new = re.search(rf'<p [^>]*id="new-kpi-{north_goal.pk}-target-zones"[^>]*>(.*?)</p>', html)
+    assert new and new.group(1) == (
+        "At least the target when the direction is up, at most when it is down."
+    )
+    # Each option carries its own sentence for the page's script.
+    assert 'data-zones="Measured, never scored: no target, no status colour' in html

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kpis.editor import selectors
 from kpis.editor.undo import forget, remember, undo_change, undo_key
+from kpis.explain import TARGET_TYPE_ZONES
 from kpis.models import KPI
 from kpis.selectors import default_period
 from reviews.health import health_summary, scorecard_health
@@ -72,7 +73,10 @@ def editor_context(request: HttpRequest, scorecard: Scorecard) -> dict[str, Any]
             "methods": KPI.RollupMethod.choices,
             "missing_children": KPI.MissingChildren.choices,
             "missing_values": KPI.MissingValues.choices,
-            "target_types": KPI.TargetType.choices,
+            "target_types": [
+                (value, label, TARGET_TYPE_ZONES[value]) for value, label in KPI.TargetType.choices
+            ],
+            "target_type_by_direction": TARGET_TYPE_ZONES[""],
             "frequencies": KPI.Frequency.choices,
             "time_aggregations": KPI.TimeAggregation.choices,
         },
