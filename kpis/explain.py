@@ -11,6 +11,7 @@ from kpis.formula_graph import formula_graph
 from kpis.models import KPI, ScoreSnapshot, Target
 from kpis.selectors import started_kpi_ids
 from kpis.updates import actual_history
+from kpis.value_text import value_text
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
 from scorecard.text import coded, measure_text, score_text
 from strategy.models import Objective
@@ -335,11 +336,10 @@ def _explain_other_type(explanation, kpi, target, value, period, rollup) -> Expl
 
 
 def _shown_value(kpi: KPI, value: Decimal) -> str:
-    if kpi.is_ordinal:
-        return scoring.level_name(kpi.levels or (), value) or _n(value)
-    if kpi.target_type == scoring.MILESTONE:
-        return "Done" if value == 1 else "Not done"
-    return _n(value)
+    """The value as pages show it (the KPI's decimals, a level's name, done or not done),
+    to open a sentence."""
+    shown = value_text(kpi, value)
+    return shown[:1].upper() + shown[1:]
 
 
 def _kpi_status_sentence(kpi: KPI, value, target, red_flag) -> str:

@@ -262,3 +262,34 @@ def test_the_explanation_of_an_ordinal_kpi_names_its_level(org, objective, q1, p
     )
 
     assert explanation.summary == ("A is red: green at AAA or above, amber at AA, red below AA.")
+
+
+def test_the_explanation_of_a_band_shows_the_value_at_the_kpis_decimals(org, objective, q1, people):
+    from kpis.explain import explain
+
+    # 98.25 inside the band 98–100: green; shown with the KPI's one decimal (half-up), 98.3.
+    kpi = kpi_of(objective, target_type="band", decimals=1)
+    services.target_set(kpi=kpi, period=q1, value="98", value_high="100")
+    services.actual_enter(kpi=kpi, period=q1, value="98.25", by=people.owner, today=LATER)
+    recompute_everything(period_ids=[q1.pk])
+
+    explanation = explain(
+        scorecard=org.acme.scorecard, subject_type="kpi", subject_id=kpi.pk, period=q1
+    )
+
+    assert explanation.summary.startswith("98.3 is green: green 98–100")
+
+
+def test_the_explanation_of_a_milestone_says_done(org, objective, q1, people):
+    from kpis.explain import explain
+
+    kpi = kpi_of(objective, target_type="milestone")
+    services.target_set(kpi=kpi, period=q1, value="1")
+    services.actual_enter(kpi=kpi, period=q1, value="1", by=people.owner, today=LATER)
+    recompute_everything(period_ids=[q1.pk])
+
+    explanation = explain(
+        scorecard=org.acme.scorecard, subject_type="kpi", subject_id=kpi.pk, period=q1
+    )
+
+    assert explanation.summary == "Done is green: green when done, red when not done."
