@@ -258,6 +258,45 @@ def test_it_does_not_offer_a_move_under_the_unit_itself(admin_client, org):
     assert state() == before
 
 
+@pytest.mark.parametrize(
+    ("body", "form", "field", "message"),
+    [
+        ({"form": "rename", "name": "", "kind": "team"}, "rename", "name", "required"),
+        ({"form": "rename", "name": "North", "kind": "castle"}, "rename", "kind", "valid choice"),
+        ({"form": "rename", "name": "\u200b", "kind": "team"}, "rename", "name", ""),
+        ({"form": "move", "parent": "abc"}, "move", "parent", "valid choice"),
+        ({"form": "role", "user": "999999", "role": "owner"}, "role", "user", "valid choice"),
+        ({"form": "role", "user": "1", "role": "king"}, "role", "role", "valid choice"),
+    ],
+)
+def test_it_refuses_bad_input_on_the_unit_page_beside_its_field(
+    admin_client, org, body, form, field, message
+):
+    before = state()
+
+    response = admin_client.post(reverse("scorecard:settings_unit", args=[org.north.slug]), body)
+
+    assert response.status_code == 200
+    errors = response.context["forms"][form].errors
+    assert message in " ".join(errors[field])
+    assert 'role="alert"' in response.content.decode()
+    assert state() == before
+
+
+@pytest.mark.parametrize("name", NON_ADMINISTRATORS[:-1])
+def test_an_htmx_move_is_refused_too(client, persona, name):
+    client.force_login(persona(name))
+    financial = Perspective.objects.get(name="Financial")
+    before = state()
+
+    response = client.post(
+        reverse("scorecard:perspective_move", args=[financial.pk]), {"direction": "up"}, **HTMX
+    )
+
+    assert response.status_code == 403
+    assert state() == before
+
+
 def test_the_top_unit_has_no_move_form(admin_client, org):
     page = admin_client.get(reverse("scorecard:settings_unit", args=[org.acme.slug]))
 
