@@ -9,19 +9,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-# The status colours of static/css/app.css, which pass WCAG AA against white.
+# The status colours of static/css/app.css as markers on a white chart: each at least 3:1
+# against white (WCAG 2.1 AA for graphics). Amber is a shade darker than the pages' fill
+# (#f59e0b, which carries dark text) so that a marker on white still stands out.
 STATUS_COLOURS = {
-    "green": "#166534",
-    "amber": "#92400e",
-    "red": "#b91c1c",
-    "no_data": "#4b5563",
-    "no_target": "#4b5563",
+    "green": "#15803d",
+    "amber": "#d97706",
+    "red": "#991b1b",
+    "no_data": "#6b7280",
+    "no_target": "#6b7280",
 }
 # Status is never told by colour alone: each has its own marker shape too (as on the pages:
-# ● green, ▲ amber, ■ red, ○ none).
+# ● green, ◆ amber, ■ red, ○ none).
 STATUS_SYMBOLS = {
     "green": "circle",
-    "amber": "triangle-up",
+    "amber": "diamond",
     "red": "square",
     "no_data": "circle-open",
     "no_target": "circle-open",

@@ -10,16 +10,16 @@ register = template.Library()
 
 @register.filter
 def delta(value: Decimal | None) -> str:
-    """A change of score to one decimal with an arrow: "▲ +0.4", "▼ −1.2", "▶ 0.0"; an en
-    dash when there is nothing to compare with."""
+    """A change of score to one decimal with an arrow: "↑ +0.4", "↓ −1.2", "→ 0.0" (arrows,
+    never the status shapes ● ◆ ■ ○); an en dash when there is nothing to compare with."""
     if value is None:
         return "–"
     rounded = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if rounded > 0:
-        return f"▲ +{rounded}"
+        return f"↑ +{rounded}"
     if rounded < 0:
-        return f"▼ −{-rounded}"
-    return "▶ 0.0"
+        return f"↓ −{-rounded}"
+    return "→ 0.0"
 
 
 @register.filter

@@ -11,7 +11,7 @@ North Sales, Financial, "Grow regional revenue":
     FY2026 Q1: 95  → 10/3 × (1 + 5/10)  = 5.000000 amber
   Deal size (owner: north_manager), target 100 in FY2026 Q1, no actual: no score, due.
   So the objective, Financial and North Sales overall are 5.000000 (1 of 2 KPIs reported),
-  QoQ 5 − 6.666667 = −1.666667 (▼ −1.7), YoY 5 − 3.333333 = +1.666667 (▲ +1.7).
+  QoQ 5 − 6.666667 = −1.666667 (↓ −1.7), YoY 5 − 3.333333 = +1.666667 (↑ +1.7).
 South Ops, Customer, "Cut the backlog":
   Ticket backlog (owner: south_team_manager), down, target 50, red flag 55 (10 % of 50);
     FY2026 Q1: 70 → 10/3 × (1 + (70 − 55)/(50 − 55)) = 10/3 × (1 − 3) < 0 → 0.000000 red.
@@ -131,7 +131,7 @@ def test_it_shows_scores_with_status_in_words_and_arrows_for_the_changes(
     row = html[html.index(f'data-unit="{org.north_sales.slug}"') :]
     row = row[: row.index("</tr>")]
     assert "5.0" in row and "At risk" in row
-    assert "▼ −1.7" in row and "▲ +1.7" in row
+    assert "↓ −1.7" in row and "↑ +1.7" in row
     south_ops = html[html.index(f'data-unit="{org.south_ops.slug}"') :]
     assert "0.0" in south_ops[: south_ops.index("</tr>")]
     assert "Off target" in south_ops[: south_ops.index("</tr>")]
@@ -172,11 +172,11 @@ def test_it_opens_on_the_root_and_its_children_and_expands_a_unit(client, org, p
 @pytest.mark.parametrize(
     ("change", "shown"),
     [
-        (Decimal("1.666667"), "▲ +1.7"),
-        (Decimal("-1.666667"), "▼ −1.7"),
-        (Decimal("0.04"), "▶ 0.0"),
-        (Decimal("-0.049999"), "▶ 0.0"),
-        (Decimal("0.05"), "▲ +0.1"),
+        (Decimal("1.666667"), "↑ +1.7"),
+        (Decimal("-1.666667"), "↓ −1.7"),
+        (Decimal("0.04"), "→ 0.0"),
+        (Decimal("-0.049999"), "→ 0.0"),
+        (Decimal("0.05"), "↑ +0.1"),
         (None, "–"),
     ],
 )
@@ -234,7 +234,7 @@ def test_it_lists_the_worst_kpis_lowest_first_with_owner_and_why(client, org, pe
     assert "south_team_manager" in worst and ">owner<" in worst
     # Revenue: 5.0 now, 6.666667 a quarter before, 3.333333 a year before.
     revenue = worst[worst.index("Regional revenue") :]
-    assert "▼ −1.7" in revenue and "▲ +1.7" in revenue
+    assert "↓ −1.7" in revenue and "↑ +1.7" in revenue
     detail = reverse("kpis:kpi_detail", args=[org.south_ops.slug, scored["backlog"].pk])
     why = reverse("kpis:explanation", args=[org.south_ops.slug, "kpi", scored["backlog"].pk])
     assert f'href="{detail}?period={Q1}"' in worst
