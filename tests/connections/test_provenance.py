@@ -192,6 +192,8 @@ def test_each_history_line_links_the_rows_of_its_own_run(client, people, importe
 
     assert origin_text(second) in page and origin_text(imported["run"]) in page
     assert "<td>50</td>" in first_rows and "<td>60</td>" not in first_rows
+    assert "version 1 of this actual" in first_rows
+    assert "version 1 of this actual" not in second_rows
     assert "<td>60</td>" in second_rows
 
 
