@@ -1,9 +1,10 @@
 """Reading rows from a connection, within the safety rules of issue 16:
 
 - SQL runs exactly one SELECT (a second statement is refused before anything is sent, and
-  the drivers, psycopg's extended protocol and sqlite3, refuse multi-statement text too) in
-  a read-only transaction (PostgreSQL `SET TRANSACTION READ ONLY`, SQLite opened read-only)
-  with a statement timeout and a row cap;
+  the drivers, psycopg's extended protocol, PyMySQL and sqlite3, refuse multi-statement
+  text too) in a read-only transaction (PostgreSQL `SET TRANSACTION READ ONLY`, MySQL and
+  MariaDB `SET SESSION TRANSACTION READ ONLY`, SQLite opened read-only) with a statement
+  timeout and a row cap;
 - SQL and HTTP hosts must be on SIGHTLINE_CONNECTION_HOSTS; HTTP has a timeout, a size cap
   and follows no redirect to another host;
 - files (and SQLite databases) live under SIGHTLINE_CONNECTION_FILE_ROOT, and a path cannot
@@ -12,6 +13,7 @@
 Every refusal is a ReadFailed whose message a manager understands; no message carries the
 connection's secret."""
 
+import contextlib
 import ipaddress
 import json
 import sqlite3
@@ -41,7 +43,11 @@ TOO_MANY_ROWS = (
 SQL_FAILED = "The database refused the query: {problem}"
 CANNOT_CONNECT = "Could not connect to the database: {problem}"
 UNSUPPORTED_DRIVER = (
-    'Database "{driver}" is not supported here: use postgresql+psycopg:// or sqlite:///.'
+    'Database "{driver}" is not supported here: use postgresql+psycopg://, '
+    "mysql+pymysql:// (MySQL or MariaDB, with the optional driver installed) or sqlite:///."
+)
+NO_MYSQL_DRIVER = (
+    "MySQL and MariaDB need the optional driver: pip install pymysql (README, Data connections)."
 )
 BAD_URL = "The connection's URL cannot be read: {problem}"
 HOST_NOT_ALLOWED = (
@@ -183,15 +189,28 @@ def read_sql(url: str, query: str, *, secret: str = "") -> Table:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as error:
         raise ReadFailed(BAD_URL.format(problem=error)) from None
-    backend = parsed.get_backend_name()
+    backend = sql_backend(parsed)
     if backend == "sqlite":
         return _read_sqlite(parsed.database or "", query)
-    if backend != "postgresql" or parsed.get_driver_name() not in ("psycopg", "postgresql"):
-        raise ReadFailed(UNSUPPORTED_DRIVER.format(driver=parsed.drivername))
     check_host(parsed.host or "")
     if secret:
         parsed = parsed.set(password=secret)
+    if backend == "mysql":
+        return _read_mysql(parsed, query)
     return _read_postgresql(parsed.set(drivername="postgresql+psycopg"), query)
+
+
+def sql_backend(parsed: Any) -> str:
+    """ "sqlite", "postgresql" or "mysql" (MySQL and MariaDB) for a URL Sightline reads, with
+    the driver it reads through; any other database or driver is refused in words."""
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "sqlite":
+        return "sqlite"
+    if backend == "postgresql" and driver in ("psycopg", "postgresql"):
+        return "postgresql"
+    if backend in ("mysql", "mariadb") and driver in ("pymysql", backend):
+        return "mysql"
+    raise ReadFailed(UNSUPPORTED_DRIVER.format(driver=parsed.drivername))
 
 
 def _read_postgresql(url: Any, query: str) -> Table:
@@ -227,6 +246,76 @@ def _read_postgresql(url: Any, query: str) -> Table:
     finally:
         engine.dispose()
     return table
+
+
+# MySQL and MariaDB error numbers: a statement in a read-only transaction that writes, and
+# a statement stopped by max_execution_time (MySQL) or max_statement_time (MariaDB).
+MYSQL_READ_ONLY = 1792
+MYSQL_TIMED_OUT = (3024, 1969)
+
+
+def _read_mysql(url: Any, query: str) -> Table:
+    """MySQL or MariaDB through PyMySQL (an optional driver): a session whose transactions
+    are read only, with the server's own statement timeout and a socket timeout behind it;
+    PyMySQL does not enable multi-statement text, so the server refuses a second statement
+    whatever our own check saw. Rows stream from the server (an unbuffered cursor), so the
+    row cap holds before they are all in memory."""
+    try:
+        import pymysql
+        import pymysql.cursors
+    except ImportError:
+        raise ReadFailed(NO_MYSQL_DRIVER) from None
+    timeout_ms = settings.SIGHTLINE_CONNECTION_SQL_TIMEOUT_MS
+    connect_timeout = max(1, min(settings.SIGHTLINE_CONNECTION_HTTP_TIMEOUT, timeout_ms // 1000))
+    try:
+        connection = pymysql.connect(
+            host=url.host or "127.0.0.1",
+            port=url.port or 3306,
+            user=url.username or "",
+            password=url.password or "",
+            database=url.database or None,
+            connect_timeout=connect_timeout,
+            read_timeout=max(1, timeout_ms // 1000 + 5),
+            charset="utf8mb4",
+            cursorclass=pymysql.cursors.SSCursor,
+        )
+    except pymysql.Error as error:
+        raise ReadFailed(CANNOT_CONNECT.format(problem=_mysql_message(error))) from None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT VERSION()")
+            mariadb = "mariadb" in str(cursor.fetchone()[0]).lower()
+            cursor.execute("SET SESSION TRANSACTION READ ONLY")
+            if mariadb:
+                cursor.execute(f"SET SESSION max_statement_time = {timeout_ms / 1000:.3f}")
+            else:
+                cursor.execute(f"SET SESSION max_execution_time = {int(timeout_ms)}")
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            columns = [column[0] for column in cursor.description or []]
+            rows = cursor.fetchmany(max_rows() + 1)
+    except pymysql.Error as error:
+        raise _mysql_failure(error, timeout_ms) from None
+    finally:
+        # An unbuffered cursor may leave rows behind: the socket closes either way.
+        with contextlib.suppress(pymysql.Error):
+            connection.close()
+    _capped(rows)
+    return Table(columns=columns, rows=[dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def _mysql_message(error: Any) -> str:
+    args: tuple[Any, ...] = tuple(getattr(error, "args", ()))
+    return str(args[1]) if len(args) > 1 else _first_line(error)
+
+
+def _mysql_failure(error: Any, timeout_ms: int) -> ReadFailed:
+    code = error.args[0] if getattr(error, "args", None) else None
+    if code in MYSQL_TIMED_OUT:
+        return ReadFailed(TIMED_OUT.format(seconds=timeout_ms / 1000))
+    if code == MYSQL_READ_ONLY:
+        return ReadFailed(READ_ONLY.format(problem=_mysql_message(error)))
+    return ReadFailed(SQL_FAILED.format(problem=_mysql_message(error)))
 
 
 def _sql_failure(error: Any, timeout_ms: int) -> ReadFailed:

@@ -82,11 +82,9 @@ def _check_sql_url(url: str) -> None:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as error:
         raise ReadFailed(readers.BAD_URL.format(problem=error)) from None
-    if parsed.get_backend_name() == "sqlite":
+    if readers.sql_backend(parsed) == "sqlite":
         readers.inside_root(parsed.database or "")
         return
-    if parsed.get_backend_name() != "postgresql":
-        raise ReadFailed(readers.UNSUPPORTED_DRIVER.format(driver=parsed.drivername))
     readers.check_host(parsed.host or "")
 
 
