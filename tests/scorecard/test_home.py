@@ -67,7 +67,7 @@ def test_it_lists_overdue_actions_and_reviews_to_prepare(client, org, people, no
     assert "Prepare the" not in html
     html = home(client, people.north_manager)
     label = core.period_for_key("FY2026-Q1").label
-    assert f"Prepare the {label} quarterly review</a> <span class=\"muted\">of North</span>" in html
+    assert f'Prepare the {label} quarterly review</a> <span class="muted">of North</span>' in html
     assert "Call the lost accounts" not in html
 
 
