@@ -8,11 +8,11 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from kpis import engine, scoring
+from kpis import engine, scoring, updates
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from scorecard import fiscal
 from scorecard import selectors as core_selectors
-from scorecard.models import OrgUnit, Period, Perspective, Scorecard
+from scorecard.models import OrganizationSettings, OrgUnit, Period, Perspective, Scorecard
 from scorecard.rules import visible_q
 from strategy.models import Objective
 
@@ -421,3 +421,45 @@ def periods_for_switcher(
     for wanted in (around, today):
         by_start.setdefault(wanted.start, wanted)
     return sorted(by_start.values(), key=lambda period: period.start, reverse=True)
+
+
+@dataclass
+class UnitTile:
+    """A unit on the home page: its overall score and status in the period shown, and the
+    change against the period before (None when either is missing)."""
+
+    unit: OrgUnit
+    snapshot: ScoreSnapshot | None
+    change: Decimal | None
+
+
+def unit_tiles(*, units: list[OrgUnit], period: Period, before: Period) -> list[UnitTile]:
+    """The home page's tiles: each unit with a scorecard, with its overall score in `period`
+    and the change since `before`. One query for the snapshots of both periods, whatever
+    the number of units (stand-in periods, never stored, hold none)."""
+    scorecard_ids = [unit.scorecard.pk for unit in units]
+    stored = [p.pk for p in (period, before) if p.pk]
+    rows = ScoreSnapshot.objects.filter(
+        subject_type=ScoreSnapshot.SubjectType.SCORECARD,
+        scorecard_id__in=scorecard_ids,
+        period_id__in=stored,
+    ).only("scorecard_id", "period_id", "score", "status")
+    by_key = {(row.scorecard_id, row.period_id): row for row in rows} if stored else {}
+    tiles = []
+    for unit in units:
+        now = by_key.get((unit.scorecard.pk, period.pk))
+        then = by_key.get((unit.scorecard.pk, before.pk))
+        change = None
+        if now and then and now.score is not None and then.score is not None:
+            change = now.score - then.score
+        tiles.append(UnitTile(unit=unit, snapshot=now, change=change))
+    return tiles
+
+
+def actuals_to_enter(*, user) -> tuple[Period, int]:
+    """The period owners are asked about now and how many of the person's entries in it are
+    still to do (every frequency, as "My updates" counts them): a fixed number of queries."""
+    settings = OrganizationSettings.load()
+    period = core_selectors.period_at(updates.due_period_quarter(timezone.localdate(), settings))
+    sheet = updates.updates_sheet(user=user, period=period)
+    return period, sheet.total - sheet.entered

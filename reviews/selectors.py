@@ -104,6 +104,17 @@ def reviews_managed_by(user) -> QuerySet[Review]:
     return Review.objects.filter(managed_q(user, "scorecard__org_unit__path"))
 
 
+def reviews_to_prepare(user) -> QuerySet[Review]:
+    """The reviews not yet closed that the person prepares: those they facilitate and those
+    of the units they manage, soonest first (the home page's "to do")."""
+    return (
+        Review.objects.filter(managed_q(user, "scorecard__org_unit__path") | Q(facilitator=user))
+        .exclude(status=Review.Status.CLOSED)
+        .select_related("scorecard__org_unit", "period")
+        .order_by("period__start", "scorecard__org_unit__path", "kind")
+    )
+
+
 def review_detail(pk: int) -> Review:
     findings = Prefetch(
         "findings",

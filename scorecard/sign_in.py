@@ -22,7 +22,7 @@ from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db.models import Sum
 from django.dispatch import receiver
@@ -104,3 +104,11 @@ class SignInView(auth_views.LoginView):
         response = self.render_to_response(self.get_context_data(form=form), status=429)
         response["Retry-After"] = str(seconds)
         return response
+
+
+# The home page reads this once (scorecard.views.JUST_SIGNED_IN): the first visit after
+# signing in takes an owner with entries due to "My updates".
+@receiver(user_logged_in, dispatch_uid="sightline.mark_just_signed_in")
+def mark_just_signed_in(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session["sightline_just_signed_in"] = True

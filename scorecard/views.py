@@ -1,9 +1,10 @@
-"""Pages of the core: the list of units and a unit's scorecard."""
+"""Pages of the core: the home page, the lists of units and a unit's scorecard."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kpis import selectors as kpi_selectors
@@ -17,12 +18,37 @@ from scorecard.page_support import (
     scorecard_for_reading,
 )
 
+# Set at sign-in (scorecard.signals): the first visit to the home page after signing in
+# takes an owner with entries due straight to "My updates".
+JUST_SIGNED_IN = "sightline_just_signed_in"
+
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    units = selectors.org_units_visible_to(request.user)
-    return render(request, "scorecard/home.html", {"units": units})
+    """What a person may see and what they must do now: their units as tiles (overall
+    score, status, change since the quarter before), the actuals they still have to enter,
+    their overdue action items and the reviews they prepare. A fixed number of queries."""
+    period, to_enter = kpi_selectors.actuals_to_enter(user=request.user)
+    if request.session.pop(JUST_SIGNED_IN, False) and to_enter:
+        return redirect("kpis:my_updates")
+    shown = selectors.last_ended_period()
+    # The last quarter ended on the first day of the one shown: the quarter before it.
+    before = selectors.last_ended_period(today=shown.start)
+    units = [u for u in selectors.org_units_visible_to(request.user) if hasattr(u, "scorecard")]
+    today = timezone.localdate()
+    context = {
+        "tiles": kpi_selectors.unit_tiles(units=units, period=shown, before=before),
+        "shown": shown,
+        "before": before,
+        "due_period": period,
+        "to_enter": to_enter,
+        "overdue": list(
+            review_selectors.action_items_owned_by(request.user).filter(due_date__lt=today)
+        ),
+        "to_prepare": list(review_selectors.reviews_to_prepare(request.user)),
+    }
+    return render(request, "scorecard/home.html", context)
 
 
 UNIT_INDEXES = {

@@ -97,6 +97,17 @@ PAGES = {
         shows=lambda team: numbered(team, "initiative"),
         queries=10,
     ),
+    # Home (issue 17): 1 session, 2 user; what to enter (counted as "My updates" counts
+    # it): 3 settings, 4 the due quarter, 5 settings, 6 memberships, 7 the KPIs entered
+    # (none for a manager: an owner's are pinned in tests/scorecard/test_home.py); the
+    # tiles: 8 settings, 9 the last ended quarter, 10 settings, 11 the quarter before,
+    # 12 the units with their scorecards, 13 their overall snapshots in both quarters;
+    # 14 overdue action items, 15 reviews to prepare, 16 the top bar.
+    "home": Page(
+        url=lambda team: reverse("scorecard:home"),
+        shows=lambda team: numbered(team, "sub-team"),
+        queries=16,
+    ),
     # 1 session, 2 user, 3 bell, 4 the page's own unread count, 5 the notifications.
     "notifications": Page(
         url=lambda team: reverse("reviews:notifications"),

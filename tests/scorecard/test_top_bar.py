@@ -19,7 +19,8 @@ MAIN_LINKS = [
 
 def nav_of(client, user, url="/"):
     client.force_login(user)
-    html = client.get(url).content.decode()
+    # follow: an owner's first visit home after signing in lands on My updates.
+    html = client.get(url, follow=True).content.decode()
     return html[html.index('<nav class="topnav"') : html.index("</nav>")], html
 
 
