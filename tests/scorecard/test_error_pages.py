@@ -13,7 +13,7 @@ def test_it_shows_a_refused_page_inside_the_layout(client, org, people):
     response = client.get(reverse("kpis:editor", args=[org.north_sales.slug]))
     assert response.status_code == 403
     html = response.content.decode()
-    assert '<nav class="topnav" aria-label="Main">' in html
+    assert '<nav class="topnav" id="main-nav" aria-label="Main">' in html
     assert "You may not do this here" in html
     assert "Nothing was changed." in html
     assert 'href="/"' in html
@@ -25,7 +25,7 @@ def test_it_shows_a_missing_page_inside_the_layout(client, people):
     response = client.get("/units/no-such-unit/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert '<nav class="topnav" aria-label="Main">' in html
+    assert '<nav class="topnav" id="main-nav" aria-label="Main">' in html
     assert "There is no such page" in html
     assert "/units/no-such-unit/" in html
 
