@@ -82,7 +82,7 @@ def _recompute_chain(
     *, period_ids: list[int], scorecard_ids: set[int], graph: Graph
 ) -> list[RecomputeResult]:
     """The chain's periods in one transaction that locks them all first (in id order, the
-    same for every chain, so two chains cannot wait on each other) and then reads the
+    same for every chain: one chain may wait for another, never in a circle) and then reads the
     chain's structure once for all of them: a monthly write recomputes its month, quarter
     and year, and reading the same KPIs, objectives and outside members three times was
     most of its cost. A change of structure committed meanwhile queues its own recompute,
