@@ -178,6 +178,16 @@ def build(shape: Shape) -> dict:
     return {"units": units, "kpis": kpis, "periods": periods, "months": months, "leaves": leaves}
 
 
+def refresh_planner_statistics() -> None:
+    """ANALYZE, as autovacuum does in production after a bulk load: right after inserting
+    a hundred thousand rows PostgreSQL has no statistics for them and plans the recompute's
+    reads as parallel scans of tables it believes empty, several times slower than on any
+    database that has been running (measured: 7 ms against 20 ms for one read)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def measure_floor(rows_to_write: int, period_id: int, scorecard_id: int) -> float:
     """Read every actual and target in one query and write as many snapshot rows in one
     bulk statement: the least this work can cost on this database. Rolled back."""
@@ -216,10 +226,12 @@ def measure_floor(rows_to_write: int, period_id: int, scorecard_id: int) -> floa
 def measure(shape: Shape) -> dict:
     built = build(shape)
     periods, kpis, leaves = built["periods"], built["kpis"], built["leaves"]
+    refresh_planner_statistics()
     started = time.perf_counter()
     results = recompute_everything()
     full_recompute_s = time.perf_counter() - started
     written = sum(result.written for result in results)
+    refresh_planner_statistics()
     latest = periods[0]
     enterprise = Scorecard.objects.get(org_unit__slug="bench")
     floor_s = measure_floor(written, latest.pk, enterprise.pk)

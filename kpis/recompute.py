@@ -24,7 +24,7 @@ from django.utils import timezone
 from kpis import engine, formulas
 from kpis.formula_graph import Graph, formula_graph
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
-from kpis.selectors import data_starts
+from kpis.selectors import data_starts, started_in
 from kpis.signals import kpi_status_changed
 from scorecard.models import OrgUnit, Period, Perspective, PerspectiveWeight, Scorecard
 from strategy.models import Objective
@@ -325,11 +325,29 @@ class Structure:
     outside_kpis: list[engine.KpiFacts]
     outside_objectives: list[engine.ObjectiveFacts]
     # {KPI id: the start of its first period with an actual or a target}, of the world's
-    # KPIs and the outside ones: a KPI counts in a period from there on (section 4).
-    data_starts: dict[int, date]
+    # KPIs and the outside ones: a KPI counts in a period from there on (section 4). None
+    # for the whole organization, which asks each period (`kpis.selectors.started_in`).
+    data_starts: dict[int, date] | None
 
     def started_in(self, period: Period) -> set[int]:
-        return {pk for pk, start in self.data_starts.items() if start <= period.start}
+        if self.data_starts is None:
+            return started_in(period)
+        return self._started_by_data_starts(period, self.data_starts)
+
+    def _started_by_data_starts(self, period: Period, data_starts: dict[int, date]) -> set[int]:
+        """The KPIs that count in the period: those with data in it or before. A KPI of a
+        finer frequency (a monthly one in a quarter) counts from its first sub-period in the
+        period on, so its start may lie anywhere up to the period's end."""
+        finer = {
+            kpi.id
+            for kpi in [*self.kpis, *self.outside_kpis]
+            if engine.seen_at(kpi.frequency, period.grain) == "finer"
+        }
+        return {
+            pk
+            for pk, start in data_starts.items()
+            if start <= (period.end if pk in finer else period.start)
+        }
 
 
 def load_structure(*, scorecard_ids: set[int] | None, graph: Graph | None = None) -> Structure:
@@ -376,7 +394,7 @@ def load_structure(*, scorecard_ids: set[int] | None, graph: Graph | None = None
         },
         outside_kpis=outside_kpis,
         outside_objectives=outside_objectives,
-        data_starts=data_starts(None if everything else [kpi.id for kpi in [*kpis, *outside_kpis]]),
+        data_starts=None if everything else data_starts([kpi.id for kpi in [*kpis, *outside_kpis]]),
     )
 
 
@@ -420,7 +438,9 @@ def load_world(
     if not everything:
         _add_outside_values(world, period=period)
     world.started |= structure.started_in(period)
-    world.sub_periods = _sub_periods(period, [*world.kpis, *world.outside_kpis])
+    # Only the world's own KPIs fold sub-periods; an outside member's value is its stored
+    # snapshot, and whether it counts is `started_in`'s to say.
+    world.sub_periods = _sub_periods(period, world.kpis, every_kpi=everything)
     if graph is not None:
         _add_formula_inputs(world, period=period, graph=graph)
     return world
@@ -519,11 +539,14 @@ def stored_values(
     return found
 
 
-def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[engine.SubPeriod]]:
+def _sub_periods(
+    period: Period, kpis: list[engine.KpiFacts], *, every_kpi: bool = False
+) -> dict[int, list[engine.SubPeriod]]:
     """For every KPI of a finer frequency than the period's grain, its stored sub-periods in
     the period: entered actuals (for computed KPIs, their stored snapshot values, computed
     sub-period by sub-period before) and targets. No query when there is no such KPI (every
-    month, and quarters of quarterly scorecards); four at most."""
+    month, and quarters of quarterly scorecards); four at most. With `every_kpi` (`kpis`
+    are all there are) the rows are read by period alone, not by a list of thousands of ids."""
     finer = [k for k in kpis if engine.seen_at(k.frequency, period.grain) == "finer"]
     if not finer:
         return {}
@@ -536,26 +559,33 @@ def _sub_periods(period: Period, kpis: list[engine.KpiFacts]) -> dict[int, list[
     }
     if not subs:
         return {}
-    entered = [k.id for k in finer if not k.is_computed]
-    computed = [k.id for k in finer if k.is_computed]
-    values: dict[tuple[int, int], Decimal | None] = dict(
-        ((kpi_id, period_id), value)
+    entered = {k.id for k in finer if not k.is_computed}
+    computed = {k.id for k in finer if k.is_computed}
+
+    def of(ids: set[int], column: str) -> Q:
+        return Q() if every_kpi else Q(**{f"{column}__in": ids})
+
+    values: dict[tuple[int, int], Decimal | None] = {
+        (kpi_id, period_id): value
         for kpi_id, period_id, value in Actual.objects.filter(
-            kpi_id__in=entered, period_id__in=subs
+            of(entered, "kpi_id"), period_id__in=subs
         ).values_list("kpi_id", "period_id", "value")
-    )
+        if kpi_id in entered
+    }
     if computed:
         values.update(
             ((subject_id, period_id), value)
             for subject_id, period_id, value in ScoreSnapshot.objects.filter(
-                subject_type=engine.KPI, subject_id__in=computed, period_id__in=subs
+                of(computed, "subject_id"), subject_type=engine.KPI, period_id__in=subs
             ).values_list("subject_id", "period_id", "value")
+            if subject_id in computed
         )
     targets = {
         (kpi_id, period_id): edges
         for kpi_id, period_id, *edges in Target.objects.filter(
-            kpi_id__in=[k.id for k in finer], period_id__in=subs
+            of(entered | computed, "kpi_id"), period_id__in=subs
         ).values_list("kpi_id", "period_id", "value", "red_flag", "value_high", "red_flag_high")
+        if kpi_id in entered or kpi_id in computed
     }
     frequency_of = {kpi.id: kpi.frequency for kpi in finer}
     result: dict[int, list[engine.SubPeriod]] = {}
