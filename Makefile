@@ -7,7 +7,7 @@ PYTHON := $(shell for p in python3 python3.12 python3.13 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PORT ?= 8000
 
-.PHONY: install run test lint format browser pdf-packages system-packages clean
+.PHONY: install run test lint format browser pdf-packages system-packages clean loadtest
 
 install: $(VENV)/.installed
 
@@ -62,6 +62,14 @@ test: install
 		|| echo "Browser or PDF parts are missing: the tests that need them are skipped (see above)."
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest \
 		-n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Simulated users against gunicorn on PostgreSQL with a Celery worker on Redis (loopback
+# only), then checks that no acknowledged write was lost. ORG=bench UNITS=1000 for a large one.
+ORG ?= demo
+UNITS ?= 1000
+USERS ?= 50
+loadtest: install
+	$(BIN)/python -m loadtest.run --org $(ORG) --units $(UNITS) --users $(USERS)
 
 lint: install
 	$(BIN)/ruff check .
