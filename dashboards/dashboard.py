@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from connections import selectors as connection_selectors
 from dashboards import charts
-from dashboards.selectors.heatmap import heatmap_rows
+from dashboards.selectors.heatmap import branch_rows, heatmap_rows
 from dashboards.selectors.quarters import NO_DATA
 from dashboards.selectors.trend import scorecard_trend
 from dashboards.selectors.worst import worst_kpis
@@ -39,6 +39,7 @@ from scorecard.rules import grants_of, is_administrator, may
 TEMPLATE = "dashboards/dashboard.html"
 NO_UNIT = "You have no role on any unit yet, so there is no dashboard to show."
 NOT_YOURS = "You have no role on this unit or above it."
+NOT_IN_TREE = "This unit is not in the tree shown."
 STATUSES = ["red", "amber", "green", "no_data"]
 ACTIONS_SHOWN = 10
 
@@ -170,16 +171,32 @@ def _stale_imports(user, root: OrgUnit):
     return connection_selectors.stale_imports(user=user, root_path=root.path, now=timezone.now())
 
 
+def _columns(filters: Filters) -> tuple[list[Perspective], list[Perspective]]:
+    """Every perspective (for the filter) and those shown as columns: the one filtered on,
+    else all (also when the filter names a perspective that no longer exists)."""
+    perspectives = list(Perspective.objects.order_by("-order"))
+    columns = [p for p in perspectives if p.pk == filters.perspective_id]
+    if not columns:
+        filters.perspective_id, columns = None, perspectives
+    return perspectives, columns
+
+
+def _branch_query(root: OrgUnit, period: Period, filters: Filters) -> str:
+    """What every branch request of the page sends: the tree's root, the period and the
+    perspective shown, so the rows it adds have the page's levels and columns."""
+    params = {"root": root.slug, "period": period.key}
+    if filters.perspective_id:
+        params["perspective"] = str(filters.perspective_id)
+    return urlencode(params)
+
+
 def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) -> dict:
     filters = filters_from(DashboardQuery(request.GET), root)
     # Without a status filter the tree shows only the open branches: read just those.
     rows = heatmap_rows(
         root=root, period=period, open_slugs=None if filters.status else filters.open
     )
-    perspectives = list(Perspective.objects.order_by("-order"))
-    columns = [p for p in perspectives if p.pk == filters.perspective_id]
-    if not columns:  # no filter, or a perspective that no longer exists
-        filters.perspective_id, columns = None, perspectives
+    perspectives, columns = _columns(filters)
     # The root is the first row (tree order); its scorecard came with it.
     root_scorecard = getattr(rows[0].unit, "scorecard", None)
     trend = scorecard_trend(scorecard_id=root_scorecard.pk, period=period) if root_scorecard else []
@@ -194,6 +211,7 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
         "columns": columns,
         "rows": shown_rows(rows, root=root, period=period, filters=filters),
         "trend": trend,
+        "trend_has_scores": any(point.score is not None for point in trend),
         "trend_figure": charts.score_trend(trend),
         "worst": worst_kpis(
             root=root, period=period, perspective_id=filters.perspective_id, status=filters.status
@@ -201,6 +219,8 @@ def dashboard_context(*, request: HttpRequest, root: OrgUnit, period: Period) ->
         "actions": _actions(root, timezone.localdate()),
         "imports": _stale_imports(request.user, root),
         "query_open": ",".join(sorted(filters.open)),
+        "branch_query": _branch_query(root, period, filters),
+        "path_step": OrgUnit.steplen,
     }
 
 
@@ -218,3 +238,30 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     context["periods"] = kpi_selectors.periods_for_switcher(around=period, root=root)
     context["grains"] = selectors.switcher_grains(period)
     return render(request, TEMPLATE, context)
+
+
+@require_GET
+@login_required
+def dashboard_branch(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The heatmap rows of one unit's children, for the tree's "expand" and "Expand all":
+    `?root=&period=&perspective=&open=` as the dashboard reads them. The unit is refused as
+    the dashboard's root is (404 unknown, 403 outside the units one may read), and so is
+    one outside the root's subtree (404), so no request reads rows the page could not show.
+    The work is the branch's: its children and their scores, never the whole tree."""
+    query = DashboardQuery(request.GET)
+    root = root_for_reading(request, query)
+    unit = object_or_refuse(
+        request, OrgUnit.objects.all(), "scorecard.view_orgunit", refused=NOT_YOURS, slug=slug
+    )
+    if not unit.is_descendant_or_self(root):
+        raise Http404(NOT_IN_TREE)
+    period = period_from_request(request, default=lambda: kpi_selectors.default_period(root=root))
+    filters = filters_from(query, root)
+    filters.status = ""  # a status filter shows the whole tree at once: no branches to open
+    _, columns = _columns(filters)
+    rows = branch_rows(root=root, parent=unit, period=period)
+    for row in rows:
+        row.columns = [(p, row.cells.get(p.pk)) for p in columns]
+        row.toggle_query = _query(root, period, filters, filters.open | {row.unit.slug})
+    context = {"rows": rows, "period": period, "filters": filters, "columns": columns}
+    return render(request, f"{TEMPLATE}#heat-rows", context)

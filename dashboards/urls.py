@@ -8,6 +8,7 @@ from dashboards import dashboard, kpi_detail, quarterly_pack, review_pack
 # The executive dashboard and the quarterly pack (namespace "dashboard").
 dashboard_patterns = [
     path("dashboard/", dashboard.dashboard, name="home"),
+    path("dashboard/branch/<slug:slug>/", dashboard.dashboard_branch, name="branch"),
     path("units/<slug:slug>/pack/", quarterly_pack.pack_page, name="pack"),
     path("units/<slug:slug>/pack.pdf", quarterly_pack.pack_pdf, name="pack_pdf"),
 ]

@@ -136,6 +136,83 @@ def draw(
     return Drawing(placed.width, placed.height + legend_height, lanes, boxes, arrows, legend)
 
 
+@dataclass
+class OutlineLink:
+    """One cause-and-effect link as the list view says it: "X drives Y", and what the
+    KPIs' history says of it."""
+
+    cause: str
+    effect: str
+    verdict: str
+    verdict_words: str
+
+
+@dataclass
+class OutlineObjective:
+    id: int
+    title: str
+    owner: str
+    score_text: str
+    status: str
+    status_words: str
+    drives: list[OutlineLink]
+    driven_by: list[OutlineLink]
+
+
+@dataclass
+class OutlineLane:
+    perspective_id: int
+    name: str
+    objectives: list[OutlineObjective]
+
+
+def outline(
+    *,
+    perspectives,
+    objectives,
+    links,
+    scores: dict[int, tuple[Decimal | None, str]],
+    verdicts: dict[int, str],
+    owner_name,
+    status_word,
+) -> list[OutlineLane]:
+    """The map as a list a screen reader can follow: the perspectives from the top of the
+    map down (the reverse of `perspectives`, which starts at the bottom), each with its
+    objectives in the map's order, their score and status in words, and the links that
+    leave and reach each one. The same data as the drawing: no query of its own."""
+    by_id = {objective.pk: objective for objective in objectives}
+    said = {}
+    for link in links:
+        verdict = verdicts.get(link.pk, UNRATED)
+        said[link.pk] = OutlineLink(
+            cause=coded(by_id[link.source_id]),
+            effect=coded(by_id[link.target_id]),
+            verdict=verdict,
+            verdict_words=VERDICT_WORDS[verdict],
+        )
+    lanes = []
+    for perspective in reversed(list(perspectives)):
+        items = []
+        for objective in objectives:
+            if objective.perspective_id != perspective.pk:
+                continue
+            score, status = scores.get(objective.pk, (None, "no_data"))
+            items.append(
+                OutlineObjective(
+                    id=objective.pk,
+                    title=coded(objective),
+                    owner=owner_name(objective.owner),
+                    score_text="no score" if score is None else f"{score:.1f} of 10",
+                    status=status,
+                    status_words=status_word(status),
+                    drives=[said[link.pk] for link in links if link.source_id == objective.pk],
+                    driven_by=[said[link.pk] for link in links if link.target_id == objective.pk],
+                )
+            )
+        lanes.append(OutlineLane(perspective.pk, perspective.name, items))
+    return lanes
+
+
 def _box(box, objective, scores, cascade, owner_name, status_word) -> DrawnBox:
     rect = box.rect
     x = rect.x + PADDING

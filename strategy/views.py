@@ -54,13 +54,23 @@ def map_context(
     )
     scores = {row.subject_id: (row.score, row.status) for row in snapshots}
     linkage = scorecard_linkage(scorecard=scorecard, period=period)
+    verdicts = _map_verdicts(linkage)
     drawing = map_svg.draw(
         perspectives=data.perspectives,
         objectives=data.objectives,
         links=data.links,
         scores=scores,
-        verdicts=_map_verdicts(linkage),
+        verdicts=verdicts,
         cascade=cascade,
+        owner_name=person,
+        status_word=status_label,
+    )
+    outline = map_svg.outline(
+        perspectives=data.perspectives,
+        objectives=data.objectives,
+        links=data.links,
+        scores=scores,
+        verdicts=verdicts,
         owner_name=person,
         status_word=status_label,
     )
@@ -72,6 +82,7 @@ def map_context(
         "period": period,
         "cascade": cascade,
         "drawing": drawing,
+        "outline": outline,
         "links": data.links,
         "linkage": linkage,
         "linkage_rows": _linkage_rows(linkage),

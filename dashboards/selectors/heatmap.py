@@ -77,6 +77,26 @@ def heatmap_rows(
         .order_by("path")
     )
     units = every_unit if open_slugs is None else _with_open_ancestors(every_unit, root, open_slugs)
+    return _rows_of(units, root=root, period=period)
+
+
+def branch_rows(*, root: OrgUnit, parent: OrgUnit, period: Period) -> list[UnitRow]:
+    """The rows of the parent's children only (tree order), levelled from `root`: what
+    expanding one branch of the dashboard's tree adds. The work is the branch's, not the
+    organization's: the children are one index range of the materialised path at one depth,
+    and whether each has children of its own is treebeard's stored `numchild`. Three
+    queries whatever the size of the tree: the children, their snapshots, their freshness."""
+    children = (
+        OrgUnit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        .select_related("scorecard")
+        .order_by("path")
+    )
+    return _rows_of(list(children), root=root, period=period)
+
+
+def _rows_of(units: list[OrgUnit], *, root: OrgUnit, period: Period) -> list[UnitRow]:
+    """The heatmap rows of these units (given in tree order): two queries, the snapshots of
+    the three quarters compared and the freshness."""
     unit_ids = [unit.pk for unit in units]
     quarter_before, year_before = period_before(period), period_year_before(period)
     # The three periods in one read: the period's own rows and those of the two it is
@@ -136,15 +156,11 @@ def heatmap_rows(
     perspective_ids = sorted(
         {key[2] for key in found if key[1] == ScoreSnapshot.SubjectType.PERSPECTIVE}
     )
-    # A unit has children when the next unit of the whole tree (in path order) is below it.
-    next_path = {
-        unit.path: every_unit[index + 1].path if index + 1 < len(every_unit) else ""
-        for index, unit in enumerate(every_unit)
-    }
     result = []
     for unit in units:
         scorecard = getattr(unit, "scorecard", None)
-        has_children = next_path[unit.path].startswith(unit.path)
+        # treebeard keeps the number of children on each node (its moves and deletes too).
+        has_children = unit.numchild > 0
         empty = Cell(score=None, status=NO_DATA)
         if scorecard is None:
             overall, cells, fresh = empty, {}, Freshness()

@@ -41,6 +41,33 @@ def test_the_executive_reads_the_dashboard_and_drills_down_to_a_kpi(
     expect(page.locator('#heatmap tr[data-unit="field-sales"]')).to_be_visible()
     expect(page.get_by_role("link", name="Collapse Sales")).to_be_visible()
 
+    # Expand all: every branch opens, one request per branch (the unit's children alone),
+    # and a team of another department, a grandchild of the group, shows its row.
+    expect(heatmap.locator('tr[data-unit="logistics"]')).to_have_count(0)
+    branch_requests = []
+    page.on(
+        "request",
+        lambda request: "/dashboard/branch/" in request.url and branch_requests.append(request.url),
+    )
+    page.get_by_role("button", name="Expand all").click()
+    expect(page.locator("[data-tree-progress]")).to_have_text("Every unit is open.")
+    expect(page.locator('#heatmap tr[data-unit="logistics"]')).to_be_visible()
+    expect(
+        page.locator('#heatmap tr[data-unit="logistics"] td.overall .heat-status')
+    ).not_to_be_empty()
+    expect(page.get_by_role("link", name="Collapse Operations")).to_be_visible()
+    assert branch_requests and all("/dashboard/branch/" in url for url in branch_requests)
+    assert not any("/dashboard/branch/sales/" in url for url in branch_requests)  # loaded already
+    # The address keeps the tree, so a reload opens it as it was.
+    expect(page).to_have_url(re.compile(r"open=[^&]*operations"))
+    # Collapsing hides the branch without asking the server; expanding shows it again.
+    page.get_by_role("link", name="Collapse Operations").click()
+    expect(page.locator('#heatmap tr[data-unit="logistics"]')).to_be_hidden()
+    asked = len(branch_requests)
+    page.get_by_role("link", name="Expand Operations").click()
+    expect(page.locator('#heatmap tr[data-unit="logistics"]')).to_be_visible()
+    assert len(branch_requests) == asked
+
     # The quarterly pack as a PDF.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="PDF").click()
@@ -58,3 +85,23 @@ def test_the_executive_reads_the_dashboard_and_drills_down_to_a_kpi(
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.locator('[data-chart="kpi-figure"] svg.main-svg').first).to_be_visible()
     expect(page.get_by_role("heading", name="History of the actuals")).to_be_visible()
+
+
+def test_the_executive_reads_the_dashboard_on_a_phone(demo, page, live_server, sign_in):
+    sign_in("executive")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{live_server.url}/dashboard/")
+    page.get_by_role("button", name="Expand all").click()
+    expect(page.locator("[data-tree-progress]")).to_have_text("Every unit is open.")
+
+    # Each unit is a stack of labelled tiles: no page scrolls sideways.
+    row = page.locator('#heatmap tr[data-unit="logistics"]')
+    expect(row).to_be_visible()
+    expect(row.locator("td.overall")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    label = row.locator("td.overall").evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Overall"'
+    for card in page.locator(".dashboard-grid > .card").all():
+        box = card.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390

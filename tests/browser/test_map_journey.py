@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from scorecard.text import coded
 from strategy.models import CausalLink, Objective
 
 pytestmark = pytest.mark.browser
@@ -67,3 +68,50 @@ def test_the_manager_reads_edits_and_recolours_the_enterprise_map(demo, page, li
     expect(page).to_have_url(re.compile(rf"period={options[0]}"))
     expect(boxes).to_have_count(objectives)
     expect(page.get_by_role("heading", level=1)).to_have_text("Strategy map")
+
+
+def test_the_executive_reads_the_map_as_a_list_and_zooms_it(demo, page, live_server, sign_in):
+    sign_in("executive")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/units/{ENTERPRISE}/map/")
+
+    # On a phone the map keeps readable text (12 px titles at least) and scrolls in its box.
+    drawing = page.locator("#map-body svg.strategy-map")
+    scale = "svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width"
+    assert drawing.evaluate(scale) * 12 >= 12
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Zoom in, out and back.
+    before = drawing.evaluate(scale)
+    page.get_by_role("button", name="Zoom in").click()
+    assert drawing.evaluate(scale) > before
+    expect(page.locator("[data-zoom-level]")).to_have_text(re.compile(r"^\d+ %$"))
+    page.get_by_role("button", name="Zoom out").click()
+    page.get_by_role("button", name="Zoom out").click()
+    assert drawing.evaluate(scale) < before
+    page.get_by_role("button", name="Reset zoom").click()
+    assert abs(drawing.evaluate(scale) - before) < 0.01
+    expect(page.locator("[data-zoom-level]")).to_have_text("Fit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The list view: objectives by perspective, status in words, "X drives Y".
+    page.get_by_role("button", name="List").click()
+    expect(page.get_by_role("button", name="List")).to_have_attribute("aria-pressed", "true")
+    expect(drawing).to_be_hidden()
+    listing = page.locator("#map-view-list")
+    expect(listing.get_by_role("heading", name="Financial")).to_be_visible()
+    link = (
+        CausalLink.objects.filter(scorecard__org_unit__slug=ENTERPRISE)
+        .select_related("source", "target")
+        .first()
+    )
+    assert link is not None
+    cause = listing.locator(f'li[data-objective="{link.source_id}"]')
+    expect(cause).to_contain_text(re.compile(r"On target|At risk|Off target|No data"))
+    expect(cause).to_contain_text(f"{coded(link.source)} drives {coded(link.target)}")
+    expect(page).to_have_url(re.compile(r"#map-list$"))
+
+    # Back to the map, which the quarter switch keeps as chosen.
+    page.get_by_role("button", name="Map", exact=True).click()
+    expect(drawing).to_be_visible()
+    expect(listing).to_be_hidden()

@@ -162,8 +162,9 @@ def test_it_opens_on_the_root_and_its_children_and_expands_a_unit(client, org, p
     assert f'data-unit="{org.north_sales.slug}"' not in collapsed
     assert f'data-unit="{org.north_sales.slug}"' in expanded
     assert f'data-unit="{org.south_ops.slug}"' not in expanded
-    # The toggle of North is a real link (it works without JavaScript) and an htmx request.
-    assert 'hx-target="#heatmap"' in collapsed
+    # The toggle of North is a real link (it works without JavaScript) and names the branch
+    # request that loads North's rows alone (static/js/dashboard.js).
+    assert f'data-branch="{reverse("dashboard:branch", args=["north"])}"' in collapsed
     assert "open=acme%2Cnorth" in collapsed
     # The filters form sends the tree as shown, so switching quarter keeps it expanded.
     assert 'name="open" form="dashboard-filters" value="acme,north"' in expanded

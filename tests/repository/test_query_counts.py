@@ -108,6 +108,18 @@ PAGES = {
         shows=lambda team: numbered(team, "sub-team"),
         queries=16,
     ),
+    # The dashboard's branch (issues 17, 18): the rows of one unit's children, as "expand"
+    # and "Expand all" load them. 1 session, 2 user, 3 the root named, 4 memberships, 5 the
+    # branch's unit, 6 settings, 7 the period, 8 perspectives, 9 the children with their
+    # scorecards, 10 their snapshots, 11 their freshness. No top bar: rows only.
+    "dashboard_branch": Page(
+        url=lambda team: (
+            reverse("dashboard:branch", args=[team.unit.slug])
+            + f"?root={team.unit.slug}&period={Q1}"
+        ),
+        shows=lambda team: numbered(team, "sub-team"),
+        queries=11,
+    ),
     # 1 session, 2 user, 3 bell, 4 the page's own unread count, 5 the notifications.
     "notifications": Page(
         url=lambda team: reverse("reviews:notifications"),

@@ -1,6 +1,7 @@
 """The strategy map page: what it draws, who may see and edit it, and what it costs."""
 
 import base64
+import html as html_module
 import io
 import itertools
 import re
@@ -161,6 +162,54 @@ def test_it_judges_each_arrow_against_the_kpis_history(client, org, people, nort
     # The link to "Delight customers" has no lagging KPI to test.
     assert 'class="map-arrow verdict-unrated"' in html
     assert "No pair to test" in html
+
+
+def map_list(html: str) -> str:
+    listing = html[html.index('id="map-view-list"') :]
+    return listing[: listing.index('id="explain-panel"')]
+
+
+def test_it_says_the_map_as_a_list_by_perspective_with_status_and_links_in_words(
+    client, org, people, north_map
+):
+    client.force_login(people.executive)
+
+    listing = map_list(client.get(map_url(org.north)).content.decode())
+
+    # From the top of the map down: Financial, Customer, Internal process, Learning & Growth.
+    headings = re.findall(r'<h3 id="map-list-lane-\d+">([^<]+)</h3>', listing)
+    assert [html_module.unescape(name) for name in headings] == [
+        perspective(order).name for order in (4, 3, 2, 1)
+    ]
+    items = dict(
+        re.findall(r"<strong>([^<]+)</strong></a>:(.*?)</li>\s*(?:<li data|</ul>)", listing, re.S)
+    )
+    revenue, skills, customers = (
+        items["Grow regional revenue"],
+        items["Develop sales skills"],
+        items["Delight customers"],
+    )
+    assert "On target</span>, 7.3 of 10." in revenue
+    assert 'Driven by Develop sales skills <span class="muted">(supported by the data)' in revenue
+    assert "No data</span>, no score." in skills
+    assert (
+        "Develop sales skills drives Grow regional revenue "
+        '<span class="muted">(supported by the data)</span>'
+    ) in skills
+    assert "Develop sales skills drives Delight customers" in skills
+    assert "(no leading/lagging KPI pair)" in customers
+    assert "No objectives in this perspective." in listing  # Internal process has none
+
+
+def test_it_offers_the_list_and_the_zoom_in_the_fragment_the_quarter_switch_swaps(
+    client, org, people, north_map
+):
+    client.force_login(people.executive)
+
+    fragment = client.get(map_url(org.north, Q2), headers={"HX-Request": "true"}).content.decode()
+
+    assert 'data-map-view="list"' in fragment and 'data-map-zoom="in"' in fragment
+    assert "3.3 of 10" in map_list(fragment)  # the list follows the quarter, as the boxes do
 
 
 def test_it_shows_the_cascade_beside_each_box_when_asked(client, org, people, north_map):
