@@ -75,12 +75,14 @@ PAGES = {
         shows=lambda team: numbered(team, "note") + numbered(team, "measure"),
         queries=10,
     ),
-    # 1 session, 2 user, 3 memberships, 4 bell, 5 reviews with scorecard, unit, period and
-    # facilitator; the plan form's units: 6 whether there is one, 7 the choices.
+    # 1 session, 2 user, 3 memberships; the plan form (issue 17: selects, not a text box):
+    # 4 the people to choose the facilitator from, 5 settings, 6 settings, 7 the quarters
+    # holding data (the period switcher's rule); 8 bell; the plan form's units: 9 whether
+    # there is one; 10 reviews with scorecard, unit, period and facilitator; 11 the units.
     "review_list": Page(
         url=lambda team: reverse("reviews:reviews"),
         shows=lambda team: numbered(team, "sub-team"),
-        queries=7,
+        queries=11,
     ),
     # 1 session, 2 user, 3 memberships, 4 bell, 5 the filter's units, 6 the items with
     # scorecard, unit, owner, KPI, objective and initiative.
