@@ -82,7 +82,9 @@ class ReviewMeetingForm(forms.Form):
 
 
 class ReviewPlanForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Scorecard of")
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), label="Scorecard of", empty_label="Choose a scorecard"
+    )
     period = forms.ChoiceField(
         label="Quarter",
         help_text="An annual review is held on the year's fourth quarter (Q4).",
@@ -156,7 +158,9 @@ class ActionSubjectsForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False)
+    owner = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Choose someone"
+    )
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, unit: OrgUnit, **kwargs) -> None:
@@ -180,8 +184,10 @@ class ActionFilterForm(forms.Form):
         ("", "Any status"),
         *list(ActionItem.Status.choices),
     ]
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, initial="open")
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), required=False, empty_label="Every unit"
+    )
     mine = forms.BooleanField(required=False, label="Only mine")
     overdue = forms.BooleanField(required=False, label="Only overdue")
 
@@ -207,7 +213,9 @@ class InitiativeForm(forms.Form):
     objectives = CodedChoiceField(
         queryset=Objective.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False)
+    owner = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Nobody yet"
+    )
     budget = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
