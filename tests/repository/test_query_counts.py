@@ -84,12 +84,13 @@ PAGES = {
         shows=lambda team: numbered(team, "sub-team"),
         queries=11,
     ),
-    # 1 session, 2 user, 3 memberships, 4 bell, 5 the filter's units, 6 the items with
-    # scorecard, unit, owner, KPI, objective and initiative.
+    # 1 session, 2 user, 3 memberships, 4 the items counted (issue 17: the list is paged),
+    # 5 bell, 6 the filter's units, 7 the page's items with scorecard, unit, owner, KPI,
+    # objective and initiative.
     "actions": Page(
         url=lambda team: reverse("reviews:actions"),
         shows=lambda team: numbered(team, "action"),
-        queries=6,
+        queries=7,
     ),
     # 1 session, 2 user, 3 the scorecard with its unit, 4 memberships, 5 bell,
     # 6 initiatives with owners, 7 the objectives they serve, 8 their milestones; the new

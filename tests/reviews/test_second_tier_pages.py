@@ -12,6 +12,7 @@ from django.utils.html import escape
 from reviews import services
 from reviews.models import Notification, Review
 from reviews.services.workflow import ANNUAL_REVIEW_NOT_Q4
+from reviews.views.actions import ACTIONS_PER_PAGE
 from strategy.services import OWNER_CANNOT_SEE_UNIT
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,25 @@ def test_it_disables_mark_all_as_read_when_nothing_is_unread(red_kpi, people):
     assert '<button type="submit" class="button" id="read-all" disabled' in none_unread
     assert 'class="button small">Mark as read' in unread
     assert "Mark as read" not in none_unread
+
+
+def test_it_pages_through_the_action_items_keeping_the_filters(clock, org, named):
+    for number in range(ACTIONS_PER_PAGE + 1):
+        services.action_item_create(
+            scorecard=org.north_sales.scorecard, title=f"Action {number:02d}", owner=named.owner,
+            due_date=dt.date(2026, 7, 1) + dt.timedelta(days=number),
+        )  # fmt: skip
+    client = client_of(named, "owner")
+
+    first = client.get("/actions/?mine=on&status=open").content.decode()
+    second = client.get("/actions/?mine=on&status=open&page=2").content.decode()
+
+    assert first.count('class="action-row') == ACTIONS_PER_PAGE
+    assert 'href="?mine=on&amp;status=open&amp;page=2" rel="next"' in first
+    assert second.count('class="action-row') == 1
+    assert f"Action {ACTIONS_PER_PAGE:02d}" in second
+    assert f"51–51 of {ACTIONS_PER_PAGE + 1} action items" in second
+    # `?page=` alone keeps the default filter; a page that is not one opens a page anyway.
+    assert client.get("/actions/?page=2").content.decode().count('class="action-row') == 1
+    for page in ["0", "99", "x", "1e9"]:
+        assert client.get(f"/actions/?page={page}").status_code == 200
