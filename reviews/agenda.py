@@ -17,7 +17,7 @@ from kpis.linkage_selectors import scorecard_linkage
 from kpis.models import KPI, ScoreSnapshot
 from reviews.models import ActionItem, Finding, Milestone, Review
 from scorecard.models import Period
-from scorecard.text import coded
+from scorecard.text import coded, day_text, person_name
 from strategy.models import Objective
 
 KPI_HEADLINE = "{name}: {status}, score {score}"
@@ -62,7 +62,9 @@ def write_findings(*, review: Review, today: date) -> list[Finding]:
                 kind=Finding.Kind.OVERDUE_ACTION,
                 action_item=item,
                 headline=OVERDUE_HEADLINE.format(
-                    title=item.title, due=item.due_date.isoformat(), owner=item.owner or "no owner"
+                    title=item.title,
+                    due=day_text(item.due_date),
+                    owner=person_name(item.owner) if item.owner else "no owner",
                 ),
             )
         )
@@ -77,7 +79,7 @@ def write_findings(*, review: Review, today: date) -> list[Finding]:
                 headline=MILESTONE_HEADLINE.format(
                     initiative=milestone.initiative.name,
                     title=milestone.title,
-                    due=milestone.due_date.isoformat(),
+                    due=day_text(milestone.due_date),
                 ),
             )
         )

@@ -5,27 +5,21 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from reviews import selectors
 from reviews.models import ActionItem, Initiative, Notification, Review
 from reviews.services.workflow import MEETING_FIELDS
 from scorecard.ids import BIGGEST_ID
-from scorecard.models import OrgUnit
-from scorecard.rules import visible_q
+from scorecard.models import OrgUnit, Period
+from scorecard.rules import managed_q, visible_q
+from scorecard.selectors import people_who_may_own, period_lookup, visible_people
+from scorecard.text import coded, person_name
 from strategy.models import Objective
 
 
 def people_who_see(unit: OrgUnit):
-    """Active people who hold a role on the unit or above it (or administer everything):
-    the ones who may own its actions."""
-    prefixes = [
-        unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)
-    ]
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(memberships__org_unit__path__in=prefixes)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    """The people who may own the unit's actions and initiatives or sit in its reviews: the
+    one rule for who may own its items (`people_who_may_own`), by full name."""
+    return people_who_may_own(unit).order_by("first_name", "last_name", "username")
 
 
 def show_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -36,13 +30,23 @@ def show_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """A select of people by full name; an id outside the offered people is refused on the
+    field, like an unknown one."""
+
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return person_name(obj)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return person_name(obj)
+
+
+class CodedChoiceField(forms.ModelMultipleChoiceField):
+    """Objectives by their code and title ("1.2 Grow revenue"), as the scorecard lists them."""
+
+    def label_from_instance(self, obj) -> str:
+        return coded(obj)
 
 
 class ReviewMeetingForm(forms.Form):
@@ -78,18 +82,53 @@ class ReviewMeetingForm(forms.Form):
 
 
 class ReviewPlanForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Scorecard of")
-    period = forms.CharField(label="Quarter", help_text="Like FY2026-Q3")
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), label="Scorecard of", empty_label="Choose a scorecard"
+    )
+    period = forms.ChoiceField(
+        label="Quarter",
+        help_text="An annual review is held on the year's fourth quarter (Q4).",
+    )
     kind = forms.ChoiceField(choices=Review.Kind.choices, initial=Review.Kind.QUARTERLY)
-    meeting_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Meeting date"
+    )
+    # No empty choice: the page always names someone (the planner first); a post without
+    # the field (a script's) plans the review with its sender as the facilitator.
+    facilitator = PersonChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=None,
+        help_text="Someone who may read the scorecard: you, unless you choose another.",
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from scorecard.rules import managed_q
+        # The people this person may name anywhere; the service refuses one who cannot read
+        # the chosen scorecard, beside this field.
+        facilitator = self.fields["facilitator"]
+        assert isinstance(facilitator, forms.ModelChoiceField)
+        facilitator.queryset = visible_people(user).order_by("first_name", "last_name", "username")
+        facilitator.initial = user.pk
+        # Read once: a select with no empty choice reads its first choice to decide on
+        # `required`, which would be a second query. Validation still reads the queryset.
+        facilitator.choices = [(p.pk, person_name(p)) for p in facilitator.queryset]
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = OrgUnit.objects.filter(managed_q(user, "path"), scorecard__isnull=False)
+        last_ended, periods = selectors.review_periods()
+        period = self.fields["period"]
+        assert isinstance(period, forms.ChoiceField)
+        period.choices = [(choice.key, choice.label) for choice in periods]
+        period.initial = last_ended.key
 
-        field = self.fields["unit"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = OrgUnit.objects.filter(managed_q(user, "path"), scorecard__isnull=False)
+    def clean_period(self) -> Period:
+        """The stored period (or its stand-in) of the key chosen: a key the select does not
+        offer is refused before, on the field, by the choice."""
+        try:
+            return period_lookup(self.cleaned_data["period"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["period"]) from None
 
 
 class ReopenForm(forms.Form):
@@ -119,7 +158,9 @@ class ActionSubjectsForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False)
+    owner = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Choose someone"
+    )
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, unit: OrgUnit, **kwargs) -> None:
@@ -143,8 +184,10 @@ class ActionFilterForm(forms.Form):
         ("", "Any status"),
         *list(ActionItem.Status.choices),
     ]
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, initial="open")
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), required=False, empty_label="Every unit"
+    )
     mine = forms.BooleanField(required=False, label="Only mine")
     overdue = forms.BooleanField(required=False, label="Only overdue")
 
@@ -167,8 +210,12 @@ class EmailPreferencesForm(forms.Form):
 class InitiativeForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    objectives = forms.ModelMultipleChoiceField(queryset=Objective.objects.none(), required=False)
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False)
+    objectives = CodedChoiceField(
+        queryset=Objective.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    owner = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Nobody yet"
+    )
     budget = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

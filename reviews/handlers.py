@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kpis import scoring
-from kpis.models import KPI
+from kpis.models import KPI, Actual, Target
 from reviews import reminders, services
 from reviews.models import ActionItem, Notification, ReminderLog
 from scorecard.models import OrganizationSettings, Period
@@ -71,6 +71,11 @@ def _react(kpi: KPI, period: Period) -> None:
     link = reverse("scorecard:scorecard", args=[unit.slug]) + f"?period={period.key}"
     people = {kpi.owner.pk: kpi.owner} if kpi.owner else {}
     people.update({manager.pk: manager for manager in reminders.managers_of(unit)})
+    # Whoever entered the red value knows it already (issue 17): the owner who just saved it
+    # on My updates hears nothing; her draft waits among her actions all the same.
+    actor = _who_turned_it_red(kpi, period)
+    if actor is not None:
+        people.pop(actor, None)
     for person in people.values():
         if draft is not None and person.pk == kpi.owner_id:
             action = "A draft action waits for you to complete it."
@@ -91,11 +96,28 @@ def _react(kpi: KPI, period: Period) -> None:
                 unit=unit.name,
                 period=period.label,
                 action=action,
-                link=reminders.site_url(url),
+                link=url,
             ),
             url=url,
         )
     logger.info("KPI %s turned red in %s; draft action %s", kpi.pk, period.key, draft and draft.pk)
+
+
+def _who_turned_it_red(kpi: KPI, period: Period) -> int | None:
+    """The person whose entry of the period's actual was the last change to the KPI's numbers
+    there, so the one who turned it red; None when the actual came in without a person (an
+    import, a seed) or its target changed since (then the target turned it, and the one who
+    entered the actual learns it from us)."""
+    actual = (
+        Actual.objects.filter(kpi=kpi, period=period).values("entered_by_id", "entered_at").first()
+    )
+    if actual is None or actual["entered_by_id"] is None:
+        return None
+    # A target's history keeps when it was set: one set after the entry is the cause.
+    target_since = Target.history.filter(  # type: ignore[attr-defined]
+        kpi_id=kpi.pk, period_id=period.pk, history_date__gt=actual["entered_at"]
+    )
+    return None if target_since.exists() else actual["entered_by_id"]
 
 
 def ask_owner_for_comment(sender, *, kpi_id, period_id, **kwargs) -> None:
@@ -120,7 +142,7 @@ def ask_owner_for_comment(sender, *, kpi_id, period_id, **kwargs) -> None:
                 kpi=kpi.name,
                 unit=kpi.objective.scorecard.org_unit.name,
                 period=period.label,
-                link=reminders.site_url(url),
+                link=url,
             ),
             url=url,
         )

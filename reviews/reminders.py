@@ -30,13 +30,12 @@ from django.urls import reverse
 
 from kpis import feeds
 from kpis.models import KPI, Actual
-from reviews.mail import site_url
 from reviews.models import ActionItem, Notification, ReminderLog, Review
 from reviews.services.notifications import notify
 from scorecard import fiscal
 from scorecard.models import Membership, OrganizationSettings, OrgUnit, Period
 from scorecard.selectors import period_at
-from scorecard.text import coded
+from scorecard.text import coded, day_text, person_name
 
 logger = logging.getLogger(__name__)
 
@@ -164,12 +163,12 @@ def _remind_owner(
     if not fresh:
         return
     title = (DUE_SOON_TITLE if step == ReminderLog.Step.BEFORE_END else LAST_DAY_TITLE).format(
-        period=period.label, end=period.end.isoformat()
+        period=period.label, end=day_text(period.end)
     )
     # "My updates" is where an owner enters the quarter's actuals.
     url = reverse("kpis:my_updates") + f"?period={period.key}"
     lines = [f"- {coded(kpi)} ({kpi.objective.scorecard.org_unit.name})" for kpi in fresh]
-    body = "No actual has been entered yet for:\n" + "\n".join(lines) + f"\n\n{site_url(url)}"
+    body = "No actual has been entered yet for:\n" + "\n".join(lines) + f"\n\n{url}"
     notify(recipient=owner, kind=kind, title=title, body=body, url=url)
     result.add(kind, owner, step)
 
@@ -196,10 +195,12 @@ def _escalate(period: Period, *, result: SweepResult) -> None:
     for unit_id, kpis in by_unit.items():
         unit = units[unit_id]
         url = reverse("scorecard:scorecard", args=[unit.slug]) + f"?period={period.key}"
-        lines = [f"- {coded(kpi)}: {kpi.owner or 'no owner'}" for kpi in kpis]
+        lines = [
+            f"- {coded(kpi)}: {person_name(kpi.owner) if kpi.owner else 'no owner'}" for kpi in kpis
+        ]
         body = (
             f"The grace period for {period.label} is over and these KPIs of {unit.name} have "
-            "no actual:\n" + "\n".join(lines) + f"\n\n{site_url(url)}"
+            "no actual:\n" + "\n".join(lines) + f"\n\n{url}"
         )
         for manager in managers_of(unit):
             send_once(
@@ -224,10 +225,7 @@ def _overdue_actions(*, today: date, result: SweepResult) -> None:
     for item in items:
         url = reverse("reviews:action", args=[item.pk])
         days = (today - item.due_date).days
-        body = (
-            f"“{item.title}” was due {item.due_date.isoformat()} ({days} days ago).\n\n"
-            + site_url(url)
-        )
+        body = f"“{item.title}” was due {day_text(item.due_date)} ({days} days ago).\n\n{url}"
         common = dict(
             kind=Notification.Kind.ACTION_OVERDUE,
             subject=f"action:{item.pk}",
@@ -253,7 +251,7 @@ def _overdue_actions(*, today: date, result: SweepResult) -> None:
                     title=OVERDUE_MANAGER_TITLE.format(
                         days=MANAGER_AFTER_DAYS_LATE, title=item.title
                     ),
-                    body=f"Owner: {item.owner}. " + body,
+                    body=f"Owner: {person_name(item.owner)}. " + body,
                     **common,
                 )
 
@@ -280,7 +278,7 @@ def _meetings(*, today: date, result: SweepResult) -> None:
                 period_key=review.period.key,
                 step=ReminderLog.Step.MEETING,
                 result=result,
-                title=MEETING_TITLE.format(day=f"{review.meeting_date:%Y-%m-%d}", review=review),
-                body=f"The agenda and the numbers: {site_url(url)}",
+                title=MEETING_TITLE.format(day=day_text(review.meeting_date), review=review),
+                body=f"The agenda and the numbers: {url}",
                 url=url,
             )

@@ -6,7 +6,9 @@ from typing import Any, NamedTuple
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from kpis import selectors as kpi_selectors
 from kpis.models import KPI
 from reviews.models import (
     ActionItem,
@@ -17,8 +19,22 @@ from reviews.models import (
     ProgressNote,
     Review,
 )
-from scorecard.models import Scorecard
+from scorecard import fiscal
+from scorecard.models import Period, Scorecard
 from scorecard.rules import managed_q, visible_q
+from scorecard.selectors import fiscal_start_month
+
+
+def review_periods() -> tuple[Period, list[Period]]:
+    """The quarters a review may be planned on, newest first, and the one to offer first.
+    The period switcher's rule (`periods_for_switcher`): every quarter holding data, the
+    quarter under way and the last ended one, which a review looks back at; no future
+    quarter, which a review refuses. Three queries (the calendar twice, the quarters)."""
+    today = timezone.localdate()
+    last_ended = Period.stand_in(fiscal.quarter_of(today, fiscal_start_month()).previous())
+    periods = kpi_selectors.periods_for_switcher(around=last_ended)
+    stored = {period.start: period for period in periods}
+    return stored.get(last_ended.start, last_ended), [p for p in periods if p.start <= today]
 
 
 def visible_reviews(user: Any) -> QuerySet[Review]:

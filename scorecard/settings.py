@@ -178,6 +178,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates as "1 Jul 2026" everywhere: the formats in scorecard/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["scorecard.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

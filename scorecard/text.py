@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats
 
 BIDI_CONTROLS = frozenset(
     "\u061c"  # ARABIC LETTER MARK
@@ -130,3 +131,24 @@ def score_text(value: Decimal | str | None) -> str:
     """A score with one decimal (DESIGN.md section 4: scores are stored with six, pages
     show one)."""
     return measure_text(value, 1)
+
+
+NOBODY = "nobody"
+
+
+def person_name(user: Any) -> str:
+    """A person as every page, message and e-mail names them: their full name, else their
+    username; "nobody" when there is none. The one place a person's name is chosen (the
+    `person` template filter calls it)."""
+    if not user:
+        return NOBODY
+    return user.get_full_name() or user.username
+
+
+def day_text(day: Any) -> str:
+    """A date as people read it ("1 Jul 2026"): Django's localization with the formats in
+    scorecard/formats/, as templates show `{{ day|date }}`. For text written in Python
+    (messages, notifications); an en dash when there is no date."""
+    if day is None:
+        return NO_NUMBER
+    return formats.date_format(day)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from scorecard.models import OrgUnit, Perspective, Scorecard
 from scorecard.selectors import may_own
 from scorecard.signals import structure_changed
+from scorecard.text import person_name
 from strategy.models import CausalLink, Objective
 
 OWNER_CANNOT_SEE_UNIT = "{user} has no role on {unit} or above it, so cannot own this."
@@ -24,7 +25,8 @@ OWNING_TEAM_OUTSIDE = "{team} is not {unit} or a unit below it: choose a team of
 
 def check_owner_sees_unit(*, owner, unit: OrgUnit, field: str = "owner") -> None:
     if owner is not None and not may_own(owner, unit):
-        raise ValidationError({field: OWNER_CANNOT_SEE_UNIT.format(user=owner, unit=unit)})
+        message = OWNER_CANNOT_SEE_UNIT.format(user=person_name(owner), unit=unit)
+        raise ValidationError({field: message})
 
 
 def check_team_in_subtree(*, team: OrgUnit | None, unit: OrgUnit) -> None:

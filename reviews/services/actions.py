@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kpis.models import KPI
-from reviews.mail import site_url
 from reviews.models import ActionItem, Finding, Initiative, Notification, ProgressNote
 from reviews.services.notifications import notify
 from scorecard.models import Scorecard
+from scorecard.text import day_text, person_name
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
@@ -29,7 +29,7 @@ NOTE_EMPTY = "Write the progress note first."
 
 def _check_due_not_past(due_date: date) -> None:
     if due_date < timezone.localdate():
-        raise ValidationError({"due_date": ACTION_DUE_IN_PAST.format(due=due_date.isoformat())})
+        raise ValidationError({"due_date": ACTION_DUE_IN_PAST.format(due=day_text(due_date))})
 
 
 def _completed_at(status: str) -> datetime | None:
@@ -157,8 +157,8 @@ def _tell_owner_given_by_another(item: ActionItem, *, by) -> None:
         kind=Notification.Kind.ACTION_ASSIGNED,
         title=ACTION_ASSIGNED_TITLE.format(title=item.title),
         body=(
-            f"{by.get_full_name() or by} gave you an action{subject} on "
-            f"{item.scorecard.title}, due {item.due_date.isoformat()}.\n\n{site_url(url)}"
+            f"{person_name(by)} gave you an action{subject} on "
+            f"{item.scorecard.title}, due {day_text(item.due_date)}.\n\n{url}"
         ),
         url=url,
     )

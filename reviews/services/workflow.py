@@ -18,7 +18,7 @@ from scorecard import fiscal
 from scorecard.models import OrgUnit, Period, Scorecard
 from scorecard.selectors import fiscal_start_month, period_at
 from scorecard.services import period_open
-from scorecard.text import coded
+from scorecard.text import coded, day_text, person_name
 from strategy.models import Objective
 from strategy.services import check_owner_sees_unit
 
@@ -235,7 +235,7 @@ def review_reopen(*, review: Review, by, reason: str) -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status != Review.Status.CLOSED:
         raise ValidationError({"status": REVIEW_NOT_CLOSED})
-    stamp = f"{timezone.localdate().isoformat()} {by}: {reason.strip()}"
+    stamp = f"{day_text(timezone.localdate())} {person_name(by)}: {reason.strip()}"
     review.reopen_reason = f"{review.reopen_reason}\n{stamp}".strip()
     review.status = Review.Status.IN_REVIEW
     review.closed_at = None

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
 from scorecard.models import Scorecard
 from scorecard.page_support import NOT_FOUND, object_or_refuse
 from scorecard.rules import may
+from scorecard.text import person_name
 from strategy.models import Objective
 
 NO_SUBJECT = "Create an action from a KPI, an objective, a finding or a unit."
@@ -35,10 +37,16 @@ NO_SUBJECT = "Create an action from a KPI, an objective, a finding or a unit."
 ACTION_ITEMS = ActionItem.objects.select_related("scorecard__org_unit")
 
 
+ACTIONS_PER_PAGE = 50
+
+
 @require_GET
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
-    form = ActionFilterForm(request.GET or None, user=request.user)
+    # The page number is no filter: `?page=2` alone pages through the default filter.
+    filters_sent = request.GET.copy()
+    filters_sent.pop("page", None)
+    form = ActionFilterForm(filters_sent or None, user=request.user)
     filters: dict = {"status": "open"}
     if form.is_valid():
         data = form.cleaned_data
@@ -49,7 +57,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "overdue_on": timezone.localdate() if data["overdue"] else None,
         }
     items = selectors.action_items_visible_to(request.user, **filters)
-    context = {"form": form, "items": items, "today": timezone.localdate()}
+    # A malformed or too large page number opens the first or the last page, never an error.
+    page = Paginator(items, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "items": page, "page": page, "today": timezone.localdate()}
     return render(request, "reviews/action_list.html", context)
 
 
@@ -139,7 +149,8 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
                 **form.cleaned_data,
             )
-            messages.success(request, f"Action “{item.title}” created for {item.owner}.")
+            owner = person_name(item.owner)
+            messages.success(request, f"Action “{item.title}” created for {owner}.")
             finding = subjects.get("finding")
             if finding is not None:
                 return redirect(

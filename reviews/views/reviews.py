@@ -22,7 +22,6 @@ from reviews.models import Finding, Review
 from reviews.views.refusals import MAY_NOT_MANAGE, MAY_NOT_READ
 from scorecard.page_support import HtmxHttpRequest, object_or_refuse, scorecard_of_unit
 from scorecard.rules import may
-from scorecard.selectors import period_lookup
 
 # What every page of one review reads besides the review: its unit (for the policy) and period.
 REVIEWS = Review.objects.select_related("scorecard__org_unit", "period")
@@ -48,10 +47,10 @@ def review_plan(request: HttpRequest) -> HttpResponse:
         try:
             review = services.review_create(
                 scorecard=scorecard,
-                period=period_lookup(form.cleaned_data["period"]),
+                period=form.cleaned_data["period"],
                 kind=form.cleaned_data["kind"],
                 meeting_date=form.cleaned_data["meeting_date"],
-                facilitator=request.user,
+                facilitator=form.cleaned_data["facilitator"] or request.user,
             )
             return redirect("reviews:review", review.pk)
         except ValidationError as error:

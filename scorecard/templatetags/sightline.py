@@ -75,6 +75,4 @@ def provisional_notice(period):
 @register.filter
 def person(user) -> str:
     """A person's full name, else their username; "nobody" when there is none."""
-    if not user:
-        return "nobody"
-    return user.get_full_name() or user.username
+    return text.person_name(user)

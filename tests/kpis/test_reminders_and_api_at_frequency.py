@@ -56,7 +56,7 @@ def test_it_reminds_a_monthly_kpi_before_its_month_closes(people, measures):
 
     assert due_soon(people.owner) == [("2026-02", f"kpi:{measures['month'].pk}")]
     notice = Notification.objects.get(recipient=people.owner)
-    assert notice.title == "Actuals for Feb 2026 are due by 2026-02-28"
+    assert notice.title == "Actuals for Feb 2026 are due by 28 Feb 2026"
     assert notice.url == "/my-updates/?period=2026-02"
     assert "Orders shipped" in notice.body
     assert "Regional revenue" not in notice.body

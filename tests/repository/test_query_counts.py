@@ -75,19 +75,22 @@ PAGES = {
         shows=lambda team: numbered(team, "note") + numbered(team, "measure"),
         queries=10,
     ),
-    # 1 session, 2 user, 3 memberships, 4 bell, 5 reviews with scorecard, unit, period and
-    # facilitator; the plan form's units: 6 whether there is one, 7 the choices.
+    # 1 session, 2 user, 3 memberships; the plan form (issue 17: selects, not a text box):
+    # 4 the people to choose the facilitator from, 5 settings, 6 settings, 7 the quarters
+    # holding data (the period switcher's rule); 8 bell; the plan form's units: 9 whether
+    # there is one; 10 reviews with scorecard, unit, period and facilitator; 11 the units.
     "review_list": Page(
         url=lambda team: reverse("reviews:reviews"),
         shows=lambda team: numbered(team, "sub-team"),
-        queries=7,
+        queries=11,
     ),
-    # 1 session, 2 user, 3 memberships, 4 bell, 5 the filter's units, 6 the items with
-    # scorecard, unit, owner, KPI, objective and initiative.
+    # 1 session, 2 user, 3 memberships, 4 the items counted (issue 17: the list is paged),
+    # 5 bell, 6 the filter's units, 7 the page's items with scorecard, unit, owner, KPI,
+    # objective and initiative.
     "actions": Page(
         url=lambda team: reverse("reviews:actions"),
         shows=lambda team: numbered(team, "action"),
-        queries=6,
+        queries=7,
     ),
     # 1 session, 2 user, 3 the scorecard with its unit, 4 memberships, 5 bell,
     # 6 initiatives with owners, 7 the objectives they serve, 8 their milestones; the new

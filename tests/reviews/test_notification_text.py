@@ -85,7 +85,7 @@ def long_named_red_kpi(clock, north_sales_kpi, people, q1, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         kpi_services.actual_enter(
             kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost a key account.",
-            by=people.owner,
+            by=people.north_manager,
         )  # fmt: skip
     return north_sales_kpi
 

@@ -80,7 +80,7 @@ def test_it_drafts_no_action_when_the_organization_says_so(
     recompute.recompute_everything()
     with django_capture_on_commit_callbacks(execute=True):
         kpi_services.actual_enter(
-            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost.", by=people.owner
+            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost."
         )
 
     assert not ActionItem.objects.exists()
@@ -99,7 +99,7 @@ def test_it_drafts_no_action_when_one_is_open(
     recompute.recompute_everything()
     with django_capture_on_commit_callbacks(execute=True):
         kpi_services.actual_enter(
-            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost.", by=people.owner
+            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost."
         )
 
     assert list(ActionItem.objects.values_list("title", flat=True)) == ["Win back the account"]
@@ -115,7 +115,7 @@ def test_it_ignores_a_first_computation_and_old_quarters(
     q1 = core.period_for_key("FY2026-Q1")
     with time_machine.travel(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC), tick=False):
         kpi_services.actual_enter(
-            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost.", by=people.owner
+            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost."
         )
     with django_capture_on_commit_callbacks(execute=True):
         # No snapshot existed: the status goes from None to red, which is no turn.
@@ -144,7 +144,7 @@ def test_it_sends_no_mail_for_a_kind_the_person_turned_off_but_keeps_the_notific
     recompute.recompute_everything()
     with django_capture_on_commit_callbacks(execute=True):
         kpi_services.actual_enter(
-            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost.", by=people.owner
+            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost."
         )
 
     assert [message.to for message in mail.outbox] == [["north_manager@example.com"]]
@@ -154,3 +154,49 @@ def test_it_sends_no_mail_for_a_kind_the_person_turned_off_but_keeps_the_notific
 @pytest.fixture(autouse=True)
 def default_settings(db):
     OrganizationSettings.load()
+
+
+def test_it_does_not_tell_the_owner_about_the_red_value_she_entered_herself(
+    clock, north_sales_kpi, people, q1, django_capture_on_commit_callbacks
+):
+    recompute.recompute_everything()
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(
+            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost.", by=people.owner
+        )
+
+    # Her manager hears; she does not, and her draft waits among her actions all the same.
+    assert notifications() == [
+        ("north_manager", "kpi_red", "Regional revenue turned red in FY2026 Q1"),
+    ]
+    assert ActionItem.objects.get().owner == people.owner
+    assert [message.to for message in mail.outbox] == [["north_manager@example.com"]]
+
+
+def test_it_does_not_tell_a_manager_about_the_red_value_he_entered_but_tells_the_owner(
+    clock, north_sales_kpi, people, q1, django_capture_on_commit_callbacks
+):
+    recompute.recompute_everything()
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(
+            kpi=north_sales_kpi, period=q1, value=Decimal("80"), comment="Lost.",
+            by=people.north_manager,
+        )  # fmt: skip
+
+    assert notifications() == [("owner", "kpi_red", "Regional revenue turned red in FY2026 Q1")]
+
+
+def test_it_tells_the_owner_when_a_later_target_turns_her_value_red(
+    clock, north_sales_kpi, people, q1, django_capture_on_commit_callbacks
+):
+    # Her 95 is on target; the new target the manager sets afterwards makes it red.
+    recompute.recompute_everything()
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(
+            kpi=north_sales_kpi, period=q1, value=Decimal("95"), comment="Fine.", by=people.owner
+        )
+    clock.shift(dt.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.target_set(kpi=north_sales_kpi, period=q1, value=Decimal("200"))
+
+    assert ("owner", "kpi_red", "Regional revenue turned red in FY2026 Q1") in notifications()

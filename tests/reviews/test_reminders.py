@@ -120,13 +120,18 @@ def test_it_lists_the_missing_kpis_and_links_to_my_updates(quarter, sweep):
     sweep(dt.date(2026, 6, 23))
 
     note = Notification.objects.get(recipient__username="owner", kind="actual_due")
-    assert note.title == "Actuals for FY2026 Q2 are due by 2026-06-30"
+    # The text names the place in the app; its e-mail writes it out with the site's address.
+    assert note.title == "Actuals for FY2026 Q2 are due by 30 Jun 2026"
     assert note.url == "/my-updates/?period=FY2026-Q2"
     assert note.body == (
         "No actual has been entered yet for:\n- Regional revenue (North Sales)\n\n"
-        "http://127.0.0.1:8000/my-updates/?period=FY2026-Q2"
+        "/my-updates/?period=FY2026-Q2"
     )
-    assert ["owner@example.com"] in [message.to for message in mail.outbox]
+    owner_mail = next(message for message in mail.outbox if message.to == ["owner@example.com"])
+    assert (
+        "- Regional revenue (North Sales)\n\nhttp://127.0.0.1:8000/my-updates/?period=FY2026-Q2"
+        in owner_mail.body
+    )
 
 
 def test_it_records_every_reminder_under_its_unique_key(quarter, sweep):

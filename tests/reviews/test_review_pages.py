@@ -208,10 +208,11 @@ def test_it_shows_the_past_due_date_message_on_the_form(review, people, red_kpi)
         {"title": "Late", "owner": people.owner.pk, "due_date": "2026-05-01"},
     )
 
+    # Beside the due date, the date as people write it.
     assert response.status_code == 400
     assert (
-        "The due date 2026-05-01 is in the past: choose today or a later day."
-        in response.content.decode()
+        '<p class="field-error" role="alert">The due date 1 May 2026 is in the past: choose '
+        "today or a later day.</p>" in response.content.decode()
     )
 
 

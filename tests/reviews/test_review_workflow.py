@@ -54,10 +54,10 @@ def test_it_puts_overdue_actions_and_late_milestones_on_the_agenda(review, org, 
         review.findings.exclude(kind=Finding.Kind.PERFORMANCE_GAP).values_list("kind", "headline")
     )
     assert headlines == [
-        ("overdue_action", "Call back the lost account: due 2026-05-01, owner"),
+        ("overdue_action", "Call back the lost account: due 1 May 2026, owner"),
         (
             "late_milestone",
-            "Key account programme: milestone “Hire an account lead” was due 2026-04-30",
+            "Key account programme: milestone “Hire an account lead” was due 30 Apr 2026",
         ),
     ]
 
@@ -138,7 +138,7 @@ def test_it_reopens_with_a_reason_and_unlocks_the_quarter(review, people, q1):
 
     review.refresh_from_db()
     assert review.status == Review.Status.IN_REVIEW
-    assert review.reopen_reason == "2026-05-12 north_manager: Q1 revenue restated"
+    assert review.reopen_reason == "12 May 2026 north_manager: Q1 revenue restated"
     assert not kpi_services.quarter_is_locked(scorecard=review.scorecard, period=q1)
 
 
@@ -177,7 +177,7 @@ def test_it_refuses_an_action_due_in_the_past(clock, org, people):
         )  # fmt: skip
 
     assert refused.value.message_dict == {
-        "due_date": ["The due date 2026-05-11 is in the past: choose today or a later day."]
+        "due_date": ["The due date 11 May 2026 is in the past: choose today or a later day."]
     }
     assert not ActionItem.objects.exists()
 

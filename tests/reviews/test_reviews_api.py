@@ -188,7 +188,7 @@ def test_it_creates_an_action_and_refuses_a_past_due_date(red_kpi, org, people):
     )  # fmt: skip
     assert ActionItem.objects.filter(title="Win back the account").count() == 1
     assert (late.status_code, late.json()) == (
-        400, {"due_date": ["The due date 2026-05-01 is in the past: choose today or a later day."]}
+        400, {"due_date": ["The due date 1 May 2026 is in the past: choose today or a later day."]}
     )  # fmt: skip
 
 

@@ -427,6 +427,18 @@ CASES: dict[str, Case] = {
         ),
         FOREIGN_PERSON,
     ),
+    R + "ReviewPlanForm.facilitator": Case(
+        post_page(
+            lambda w: reverse("reviews:review_plan"),
+            lambda w, pk: {
+                "unit": w.sales.pk,
+                "period": w.period.key,
+                "kind": "quarterly",
+                "facilitator": pk,
+            },
+        ),
+        FOREIGN_PERSON,
+    ),
     R + "ReviewPlanForm.unit": Case(
         post_page(
             lambda w: reverse("reviews:review_plan"),
