@@ -102,6 +102,7 @@ class Writer(Person):
         # A writer slot beyond the plan's writers reads only: two simulated people never
         # write the same cell, so the last acknowledged value of each cell is known.
         self.cells = writers[self.slot]["cells"] if self.slot < len(writers) else []
+        self.unit = writers[self.slot % len(writers)]["unit"]
         return writers[self.slot % len(writers)]["username"]
 
     def acknowledge(self, kind: str, cell: dict, value: str) -> None:
@@ -169,8 +170,7 @@ class Manager(Writer):
 
     @task(2)
     def own_scorecard(self) -> None:
-        unit = self.cells[0]["unit"] if self.cells else self.rng.choice(PLAN["units"])
-        self.page(f"/units/{unit}/", "scorecard")
+        self.page(f"/units/{self.unit}/", "scorecard")
 
     @task(1)
     def set_a_target(self) -> None:

@@ -28,6 +28,7 @@ class Writer:
     username: str
     # [{"kpi": id, "period": key, "base": "12.5", "unit": slug}]
     cells: list[dict] = field(default_factory=list)
+    unit: str = ""  # a manager's own unit (its scorecard is the one the manager reads)
 
 
 @dataclass
@@ -186,7 +187,7 @@ def build_plan(*, executives: int, owners: int, managers: int, seed: int = 18) -
         user = _account(f"load-manager-{number}")
         _grant(user, unit, Membership.Role.MANAGER)
         cells = [{**cell, "unit": unit.slug} for cell in _target_cells(by_unit[unit_id])]
-        manager_writers.append(Writer(user.username, cells))
+        manager_writers.append(Writer(user.username, cells, unit=unit.slug))
 
     kpi_pages = [[kpi.objective.scorecard.org_unit.slug, kpi.pk] for kpi in kpis]
     rng.shuffle(kpi_pages)
