@@ -11,7 +11,7 @@ from kpis.formula_graph import formula_graph
 from kpis.models import KPI, ScoreSnapshot, Target
 from kpis.selectors import started_kpi_ids
 from kpis.updates import actual_history
-from kpis.value_text import value_text
+from kpis.value_text import target_text, value_text
 from scorecard.models import Period, Perspective, PerspectiveWeight, Scorecard
 from scorecard.text import coded, measure_text, score_text
 from strategy.models import Objective
@@ -49,6 +49,10 @@ class Explanation:
     title: str
     snapshot: ScoreSnapshot | None
     summary: str
+    # The first thing a person reads (issue 17): the status and the numbers in one sentence,
+    # "On target: 41.5 % against 38.7 %"; the summary, members, formula and notes are the
+    # arithmetic behind it, which the page folds away.
+    headline: str = ""
     members: list[Member] = field(default_factory=list)
     formula: str = ""
     notes: list[str] = field(default_factory=list)
@@ -132,7 +136,7 @@ def _weighted_formula(members: list[Member]) -> str:
     return f"({top}) ÷ {_n(total_weight, 4)} = {score_text(mean)}"
 
 
-def _aggregate_explanation(subject_type, title, snapshot, members, what) -> Explanation:
+def _aggregate_explanation(subject_type, title, snapshot, members, what, noun) -> Explanation:
     reported = sum(1 for m in members if m.number is not None)
     summary = (
         f"The weighted mean of the scores of its {what}: {reported} of {len(members)} reported."
@@ -142,6 +146,7 @@ def _aggregate_explanation(subject_type, title, snapshot, members, what) -> Expl
         title=title,
         snapshot=snapshot,
         summary=summary,
+        headline=aggregate_headline(snapshot, reported, len(members), noun),
         members=members,
         formula=_weighted_formula(members),
         notes=[_status_rule()],
@@ -172,10 +177,16 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
     rollup = _add_rollup_members(explanation, kpi, period) if kpi.is_rollup else None
     if kpi.is_tracked:
         explanation.summary = TRACKED_SENTENCE
+        explanation.headline = (
+            f"Tracked: {with_unit(kpi, value_text(kpi, value))}, never scored."
+            if value is not None
+            else f"Tracked: no value for {period.label} yet."
+        )
         return explanation
     evaluation = _add_formula_inputs(explanation, kpi, period) if kpi.is_formula else None
     if target is None:
         explanation.summary = f"No target is set for {period.label}, so there is no score."
+        explanation.headline = f"No target for {period.label}, so no score."
         return explanation
     spec = kpi.target_spec(target)
     if spec.target_type not in scoring.DIRECTED:
@@ -189,6 +200,7 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
         )
     except scoring.TargetError as error:
         explanation.summary = f"The target cannot be scored: {error}"
+        explanation.headline = explanation.summary
         return explanation
     better = "higher" if kpi.direction == scoring.UP else "lower"
     flag_origin = (
@@ -206,11 +218,14 @@ def _explain_kpi(scorecard, kpi_id, period, snapshot) -> Explanation:
     )
     if value is None:
         explanation.summary = _no_value_sentence(period, rollup, evaluation)
+        explanation.headline = f"No data: no value for {period.label} yet."
         return explanation
     explanation.summary = _kpi_status_sentence(kpi, value, target.value, red_flag)
+    status = snapshot.status if snapshot else kpi.score(value, target).status
+    explanation.headline = kpi_headline(kpi, status, value, target)
     if spec.target_type in scoring.STRICT and value == target.value:
         explanation.summary = (
-            f"{_n(value)} equals the target of {_n(target.value)}, which it must pass "
+            f"{v(value)} equals the target of {v(target.value)}, which it must pass "
             f"({'more' if kpi.direction == scoring.UP else 'less'} than the target): amber."
         )
     raw = (Decimal(10) * ((target.value - red_flag) + (value - red_flag))) / (
@@ -264,9 +279,14 @@ TARGET_TYPE_ZONES = {
 }
 
 
-def zones_sentence(kpi: KPI, target: Target) -> str:
+def zones_sentence(kpi: KPI, target: Target, *, places: int | None = None) -> str:
     """Where green, amber and red lie for a target of the KPI, as a person reads it (the
-    editor's preview and the explanation); "" when the target cannot score."""
+    editor's preview and the explanation); "" when the target cannot score. The editor's
+    preview shows the numbers as typed; the explanation passes the KPI's decimals."""
+
+    def num(value: Decimal | None) -> str:
+        return _n(value) if places is None else measure_text(value, places)
+
     spec = kpi.target_spec(target)
     try:
         low_flag, high_flag = scoring.effective_red_flags(spec)
@@ -276,9 +296,9 @@ def zones_sentence(kpi: KPI, target: Target) -> str:
     t = target.value
     if kind == scoring.BAND:
         return (
-            f"green {_n(t)}–{_n(target.value_high)}, amber {_n(low_flag)}–{_n(t)} or "
-            f"{_n(target.value_high)}–{_n(high_flag)}, red below {_n(low_flag)} or above "
-            f"{_n(high_flag)}"
+            f"green {num(t)}–{num(target.value_high)}, amber {num(low_flag)}–{num(t)} or "
+            f"{num(target.value_high)}–{num(high_flag)}, red below {num(low_flag)} or above "
+            f"{num(high_flag)}"
         )
     if kind == scoring.MILESTONE:
         return "green when done, red when not done"
@@ -293,46 +313,84 @@ def zones_sentence(kpi: KPI, target: Target) -> str:
     up = scoring.ONE_SIDED[kind] == scoring.UP
     strict = kind in scoring.STRICT
     green = (
-        ("above " if up else "below ") + _n(t)
+        ("above " if up else "below ") + num(t)
         if strict
-        else f"{_n(t)} or {'above' if up else 'below'}"
+        else f"{num(t)} or {'above' if up else 'below'}"
     )
     return (
-        f"green {green}, amber {_n(min(t, low_flag))}–{_n(max(t, low_flag))}, "
-        f"red {'below' if up else 'above'} {_n(low_flag)}"
+        f"green {green}, amber {num(min(t, low_flag))}–{num(max(t, low_flag))}, "
+        f"red {'below' if up else 'above'} {num(low_flag)}"
     )
 
 
 def _explain_other_type(explanation, kpi, target, value, period, rollup) -> Explanation:
     """A band, a milestone or levels: where the zones lie, then the status."""
-    zones = zones_sentence(kpi, target)
+    zones = zones_sentence(kpi, target, places=kpi.decimals)
     if not zones:
         try:
             scoring.effective_red_flags(kpi.target_spec(target))
         except scoring.TargetError as error:
             explanation.summary = f"The target cannot be scored: {error}"
+            explanation.headline = explanation.summary
         return explanation
     explanation.notes.append(f"{kpi.get_target_type_display()}: {zones}.")
     if value is None:
         explanation.summary = _no_value_sentence(period, rollup)
+        explanation.headline = f"No data: no value for {period.label} yet."
         return explanation
     try:
         result = kpi.score(value, target)
     except (scoring.TargetError, scoring.ActualError) as error:
         explanation.summary = f"The value cannot be scored: {error}"
+        explanation.headline = explanation.summary
         return explanation
     shown = _shown_value(kpi, value)
     explanation.summary = f"{shown} is {STATUS_WORDS[result.status]}: {zones}."
+    explanation.headline = kpi_headline(kpi, result.status, value, target)
     if kpi.target_type == scoring.BAND:
         explanation.formula = (
             "the smaller of the scores against the low edge and against the high edge, "
-            f"each 10/3 × (1 + (a − r) ÷ (t − r)): {_n(result.score)}"
+            f"each 10/3 × (1 + (a − r) ÷ (t − r)): {score_text(result.score)}"
         )
     elif kpi.is_ordinal:
         explanation.formula = (
-            f"10/3 × (1 + (a − r) ÷ (t − r)) on level positions (0 = worst): {_n(result.score)}"
+            "10/3 × (1 + (a − r) ÷ (t − r)) on level positions (0 = worst): "
+            f"{score_text(result.score)}"
         )
     return explanation
+
+
+STATUS_HEADINGS = {
+    scoring.GREEN: "On target",
+    scoring.AMBER: "At risk",
+    scoring.RED: "Off target",
+}
+
+
+def with_unit(kpi: KPI, text: str) -> str:
+    """A value in words with the KPI's unit after it ("41.5 %", "1,200 USD"); a level's
+    name or a milestone's done stands alone."""
+    if not kpi.unit or kpi.is_ordinal or kpi.target_type == scoring.MILESTONE:
+        return text
+    return f"{text} {kpi.unit}"
+
+
+def kpi_headline(kpi: KPI, status: str, value: Decimal, target: Target) -> str:
+    """ "On target: 41.5 % against 38.7 %": the status, the value and the target (a band's
+    two edges, a level's name) at the KPI's decimals and with its unit."""
+    heading = STATUS_HEADINGS.get(status, "No data")
+    shown = with_unit(kpi, value_text(kpi, value))
+    if kpi.target_type == scoring.MILESTONE:
+        return f"{heading}: {shown}."
+    return f"{heading}: {shown} against {with_unit(kpi, target_text(kpi, target))}."
+
+
+def aggregate_headline(snapshot: ScoreSnapshot | None, reported: int, total: int, noun: str) -> str:
+    """ "At risk: 5.8 out of 10, from 2 of 3 KPIs": an aggregate's status and score."""
+    if snapshot is None or snapshot.score is None:
+        return f"No score yet: none of its {total} {noun} has one." if total else "No score yet."
+    heading = STATUS_HEADINGS.get(snapshot.status, "No data")
+    return f"{heading}: {score_text(snapshot.score)} out of 10, from {reported} of {total} {noun}."
 
 
 def _shown_value(kpi: KPI, value: Decimal) -> str:
@@ -563,6 +621,7 @@ def _explain_objective(scorecard, objective_id, period, snapshot) -> Explanation
         snapshot,
         members,
         "KPIs (by KPI weight) and of the objectives of other units that support it (weight 1 each)",
+        "KPIs and supporting objectives" if supporters else "KPIs",
     )
 
 
@@ -589,6 +648,7 @@ def _explain_perspective(scorecard, perspective_id, period, snapshot) -> Explana
         snapshot,
         members,
         "objectives (by objective weight)",
+        "objectives",
     )
 
 
@@ -617,4 +677,5 @@ def _explain_scorecard(scorecard, scorecard_id, period, snapshot) -> Explanation
         snapshot,
         members,
         "perspectives that hold at least one objective (by the scorecard's perspective weights)",
+        "perspectives",
     )

@@ -1,7 +1,7 @@
 """Reads of KPIs, targets, actuals and scores that pages and the API share."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,22 @@ class KpiRow:
     # A KPI of a coarser frequency (a yearly KPI seen in a quarter) is shown with its last
     # ended period, and is no member of the period's aggregates (section 4).
     shown_label: str = ""
+    # The KPI in the period before (of the same grain; for a coarser KPI the one before
+    # the period it shows), from the engine's snapshot: the "last quarter" column and the
+    # trend arrow beside it. None: nothing stored for it.
+    previous: ScoreSnapshot | None = None
+
+    @property
+    def previous_value(self) -> Decimal | None:
+        return self.previous.value if self.previous else None
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change of score since the period before (the trend), None when either score
+        is missing: a better result is always up, whatever the KPI's direction."""
+        now = self.result.score if self.result else None
+        then = self.previous.score if self.previous else None
+        return now - then if now is not None and then is not None else None
 
     @property
     def status(self) -> str:
@@ -102,9 +118,11 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
     owner's entry shows before the recompute; roll-up values, the values of a KPI of a finer
     frequency (its months folded into the quarter) and every aggregate score come from the
     snapshots the engine keeps. A KPI of a coarser frequency shows its last ended period.
+    Each KPI also carries its snapshot in the period before (the one of the same grain that
+    ends the day before it starts), read in the same query as the period's snapshots.
     Six queries whatever the size (one more for the calendar when a KPI is coarser):
     objectives (with owners), KPIs (with owners), targets, actuals (with who entered them),
-    snapshots, perspectives."""
+    snapshots (with their periods), perspectives."""
     kpis_in_period = KPI.objects.members_of(period).select_related("owner").order_by("order", "id")
     objectives = (
         Objective.objects.filter(scorecard=scorecard)
@@ -116,25 +134,35 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
     kpis = [kpi for objective in objectives for kpi in objective.kpis.all()]
     shown = _shown_periods(kpis, period)
     within = Q(period__start__gte=period.start, period__end__lte=period.end)
-    rows_q = Q(kpi_id__in=[kpi.pk for kpi in kpis if kpi.pk not in shown]) & within
+    own_grain = [kpi.pk for kpi in kpis if kpi.pk not in shown]
+    rows_q = Q(kpi_id__in=own_grain) & within
     for (grain, start), ids in _by_period(shown).items():
         rows_q |= Q(kpi_id__in=ids, period__grain=grain, period__start=start)
     targets = _by_kpi_and_period(Target.objects.filter(rows_q).select_related("period"))
     actuals = _by_kpi_and_period(
         Actual.objects.filter(rows_q).select_related("period", "entered_by")
     )
-    snapshots_q = Q(period=period)
+    # The periods before: of the same grain, ending the day before (periods of one grain
+    # follow each other without a gap), so no calendar is needed to name them.
+    snapshots_q = Q(period=period) | _kpis_ending(own_grain, period.grain, period.start)
     for (grain, start), ids in _by_period(shown).items():
         snapshots_q |= Q(
             subject_type=ScoreSnapshot.SubjectType.KPI,
             subject_id__in=ids,
             period__grain=grain,
             period__start=start,
-        )
-    snapshots = {
-        (row.subject_type, row.subject_id): row
-        for row in ScoreSnapshot.objects.filter(snapshots_q, scorecard=scorecard)
-    }
+        ) | _kpis_ending(ids, grain, start)
+    snapshots: dict[tuple[str, int], ScoreSnapshot] = {}
+    before: dict[int, ScoreSnapshot] = {}
+    found = ScoreSnapshot.objects.filter(snapshots_q, scorecard=scorecard).select_related("period")
+    for row in found:
+        is_kpi = row.subject_type == ScoreSnapshot.SubjectType.KPI
+        # A KPI's row that ends before the period it is shown at is its period before.
+        shown_from = shown[row.subject_id].key[1] if is_kpi and row.subject_id in shown else None
+        if is_kpi and row.period.end < (shown_from or period.start):
+            before[row.subject_id] = row
+        else:
+            snapshots[(row.subject_type, row.subject_id)] = row
 
     def snapshot(subject_type: str, subject_id: int) -> ScoreSnapshot | None:
         return snapshots.get((subject_type, subject_id))
@@ -145,6 +173,8 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
             _row_at(kpi, period, shown.get(kpi.pk), targets, actuals, snapshot("kpi", kpi.pk))
             for kpi in objective.kpis.all()
         ]
+        for kpi_row in rows:
+            kpi_row.previous = before.get(kpi_row.kpi.pk)
         by_perspective.setdefault(objective.perspective_id, []).append(
             ObjectiveRow(
                 objective=objective, kpis=rows, snapshot=snapshot("objective", objective.pk)
@@ -159,6 +189,16 @@ def scorecard_sheet(*, scorecard: Scorecard, period: Period) -> Sheet:
         for p in Perspective.objects.order_by("-order")
     ]
     return Sheet(perspectives=perspectives, snapshot=snapshot("scorecard", scorecard.pk))
+
+
+def _kpis_ending(kpi_ids: list[int], grain: str, start: date) -> Q:
+    """The KPIs' snapshots in the period of `grain` just before the one starting at `start`."""
+    return Q(
+        subject_type=ScoreSnapshot.SubjectType.KPI,
+        subject_id__in=kpi_ids,
+        period__grain=grain,
+        period__end=start - timedelta(days=1),
+    )
 
 
 def _shown_periods(kpis: list[KPI], period: Period) -> dict[int, Shown]:

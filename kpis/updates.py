@@ -256,6 +256,9 @@ def updates_sheet(*, user, period: Period, today: date | None = None) -> Updates
         row.snapshot_value = snapshot_values.get((kpi.pk, shown.pk))
         row.fed_by = getattr(kpi, "fed_by", None) or ""  # annotated by feeds.with_feed_name
         groups.setdefault(scorecard.pk, ScorecardGroup(scorecard)).rows.append(row)
+    for group in groups.values():
+        # Rows still to do first (issue 17); a stable sort keeps the scorecard's order.
+        group.rows.sort(key=lambda row: row.done)
     return UpdatesSheet(
         period=period, groups=list(groups.values()), red_needs_comment=settings.red_needs_comment
     )
@@ -324,8 +327,8 @@ def update_row(
 
 def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
     """One row after a save: five queries (target, actual, lock, snapshot, the import that
-    feeds it), and the organization's settings when a target and an actual without a
-    comment are in."""
+    feeds it), three for its earlier periods (settings, the periods, their actuals), and
+    the organization's settings when a target and an actual without a comment are in."""
     row = update_row(
         kpi=kpi,
         period=period,
@@ -344,7 +347,21 @@ def update_row_for(*, kpi: KPI, period: Period) -> UpdateRow:
     )
     feed = feeds.feed_of(kpi.pk)
     row.fed_by = feed.name if feed else ""
+    row.history = earlier_values(kpi=kpi, period=period)
     return row
+
+
+def earlier_values(*, kpi: KPI, period: Period) -> list[tuple[Period, Decimal | None]]:
+    """The KPI's actuals in the `HISTORY_QUARTERS` periods of the row's grain before it, as
+    the sheet shows them beside the row, so a saved row keeps its "earlier" values."""
+    settings = OrganizationSettings.load()
+    shown = period.as_fiscal(settings.fiscal_start_month)
+    earlier = stored_periods({shown.shifted(-step) for step in range(HISTORY_QUARTERS, 0, -1)})
+    ordered = sorted(earlier.values(), key=lambda p: p.start)
+    values = dict(
+        Actual.objects.filter(kpi=kpi, period__in=ordered).values_list("period_id", "value")
+    )
+    return [(p, values.get(p.pk)) for p in ordered]
 
 
 def actual_history(*, kpi: KPI, period: Period) -> list[dict]:

@@ -111,6 +111,8 @@ class ExplanationSerializer(serializers.Serializer):
         max_digits=9, decimal_places=6, allow_null=True, source="snapshot.score", default=None
     )
     status = serializers.CharField(source="snapshot.status", default="no_data")
+    # The sentence a page shows first ("On target: 41.5 % against 38.7 %").
+    headline = serializers.CharField()
     summary = serializers.CharField()
     members = ExplanationMemberSerializer(many=True)
     formula = serializers.CharField()

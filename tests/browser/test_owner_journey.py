@@ -44,11 +44,21 @@ def test_the_owner_enters_actuals_imports_a_file_and_reads_the_history(
         form.locator("input[name=value]").fill(str(value))
         form.locator("input[name=value]").press("Enter")
 
-    # Two results on target.
+    # Rows still to do come first in every scorecard's group.
+    done_flags = page.locator(".update-group").evaluate_all(
+        "groups => groups.map(g => [...g.querySelectorAll('form.update-row')]"
+        ".map(f => f.classList.contains('is-done')))"
+    )
+    for flags in done_flags:
+        assert flags == sorted(flags)
+
+    # Two results on target; a saved row keeps its earlier quarters.
     for kpi_id in kpi_ids[:2]:
+        earlier = row(kpi_id).locator(".update-trend dd").inner_text()
         enter(kpi_id, row(kpi_id).get_attribute("data-target"))
         expect(row(kpi_id).locator("[data-status]")).to_have_attribute("data-status", "green")
         expect(row(kpi_id).locator(".saved-note")).to_have_text("Saved")
+        expect(row(kpi_id).locator(".update-trend dd")).to_have_text(earlier)
 
     # One past the red flag: the form says a comment is needed and will not send without one.
     third = row(kpi_ids[2])

@@ -127,3 +127,110 @@ def test_it_lists_the_initiatives_serving_an_objective(client, people, sheet):
     html = client.get(f"{url}?period={Q1}", headers={"HX-Request": "true"}).content.decode()
 
     assert "Customer voice programme</a> · At risk · 25 % complete" in html
+
+
+# Explanations in sentences (issue 17): each case worked by hand, not read off the code.
+
+
+def test_it_opens_an_at_least_kpi_on_target_with_a_sentence_in_its_unit(
+    sheet, people, financial, django_capture_on_commit_callbacks
+):
+    scorecard, q1 = sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        objective = strategy_services.objective_create(
+            scorecard=scorecard, perspective=financial, title="Sell online"
+        )
+        share = kpi_services.kpi_create(
+            objective=objective, name="Digital share", unit="%", decimals=1, owner=people.owner
+        )
+        kpi_services.target_set(kpi=share, period=q1, value="38.7")
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(kpi=share, period=q1, value="41.5", by=people.owner)
+
+    why = explain.explain(scorecard=scorecard, subject_type="kpi", subject_id=share.pk, period=q1)
+
+    # 41.5 is at least 38.7: on target. Red flag 38.7 less 10 % of it = 34.83, shown 34.8;
+    # score 10/3 × (1 + (41.5 − 34.83) ÷ (38.7 − 34.83)) = 10/3 × 2.7235 = 9.08, shown 9.1.
+    assert why.headline == "On target: 41.5 % against 38.7 %."
+    assert why.formula.endswith("(41.5 − 34.8) ÷ (38.7 − 34.8)) = 9.1")
+
+
+def test_it_opens_an_amber_kpi_with_its_numbers_at_its_decimals(sheet, north_sales_kpi):
+    scorecard, q1 = sheet
+
+    why = explain.explain(
+        scorecard=scorecard, subject_type="kpi", subject_id=north_sales_kpi.pk, period=q1
+    )
+
+    # 95 misses the target of 100 but not the red flag of 90 (see the fixture): at risk.
+    assert why.headline == "At risk: 95.0 USD against 100.0 USD."
+
+
+def test_it_opens_a_band_with_both_edges_and_its_zones_at_the_kpis_decimals(
+    sheet, people, financial, django_capture_on_commit_callbacks
+):
+    scorecard, q1 = sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        objective = strategy_services.objective_create(
+            scorecard=scorecard, perspective=financial, title="Spend the budget"
+        )
+        used = kpi_services.kpi_create(
+            objective=objective,
+            name="Budget used",
+            unit="%",
+            target_type="band",
+            decimals=1,
+            owner=people.owner,
+        )
+        kpi_services.target_set(kpi=used, period=q1, value="98", value_high="100")
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(kpi=used, period=q1, value="99", by=people.owner)
+
+    why = explain.explain(scorecard=scorecard, subject_type="kpi", subject_id=used.pk, period=q1)
+
+    # 99 lies inside 98–100: on target. The red flags are 10 % of each edge outside it:
+    # 98 − 9.8 = 88.2 and 100 + 10 = 110.
+    assert why.headline == "On target: 99.0 % against 98.0–100.0 %."
+    assert (
+        "green 98.0–100.0, amber 88.2–98.0 or 100.0–110.0, red below 88.2 or above 110.0"
+        in why.notes[-1]
+    )
+
+
+def test_it_opens_an_objective_with_its_rolled_up_score(
+    sheet, people, north_sales_kpi, django_capture_on_commit_callbacks
+):
+    scorecard, q1 = sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        orders = kpi_services.kpi_create(
+            objective=north_sales_kpi.objective, name="Orders", unit="orders", owner=people.owner
+        )
+        kpi_services.target_set(kpi=orders, period=q1, value="50")
+    with django_capture_on_commit_callbacks(execute=True):
+        kpi_services.actual_enter(kpi=orders, period=q1, value="55", by=people.owner)
+
+    why = explain.explain(
+        scorecard=scorecard,
+        subject_type="objective",
+        subject_id=north_sales_kpi.objective_id,
+        period=q1,
+    )
+
+    # Revenue scores 5.0 (the fixture); orders 55 against 50, red flag 45:
+    # 10/3 × (1 + 10/5) = 10. The mean of 5 and 10 at weight 1 each is 7.5: green.
+    assert why.headline == "On target: 7.5 out of 10, from 2 of 2 KPIs."
+    assert why.formula == "(5.0 × 1 + 10.0 × 1) ÷ 2 = 7.5"
+
+
+def test_the_page_shows_the_sentence_first_and_the_arithmetic_behind_a_toggle(
+    client, people, sheet, north_sales_kpi
+):
+    scorecard, _q1 = sheet
+    client.force_login(people.owner)
+    url = reverse("kpis:explanation", args=[scorecard.org_unit.slug, "kpi", north_sales_kpi.pk])
+
+    html = client.get(f"{url}?period={Q1}", headers={"HX-Request": "true"}).content.decode()
+
+    headline = html.index("At risk: 95.0 USD against 100.0 USD.")
+    workings = html.index('<details class="explanation-workings">')
+    assert headline < workings < html.index("10/3 × (1 + (a − r)")

@@ -57,7 +57,8 @@ def test_it_lists_the_owners_kpis_with_target_red_flag_and_progress(
     # The target is 100 and the default red flag 10 % below it.
     assert '<dd class="num">100.0</dd>' in html
     assert '<dd class="num">90.0</dd>' in html
-    assert "A comment is required when the value is below the red flag (90.0)." in html
+    # No value yet, so nothing is past the red flag: no hint about it (issue 17).
+    assert "A comment is required when the value is below the red flag" not in html
 
 
 def test_it_asks_for_the_closing_quarter_from_the_reminder_lead_days_on():
@@ -374,3 +375,57 @@ def test_it_lists_the_action_items_the_person_owns_with_due_dates(
     assert "Call the two slipped deals" in html
     assert "due 10 May 2026 <em>(overdue)</em>" in html
     assert "Someone else&#x27;s action" not in html
+
+
+# Issue 17: a saved row keeps its earlier values, rows to do come first, the red-flag hint
+# only where it applies.
+
+
+def test_an_inline_save_returns_the_row_with_its_earlier_quarters(
+    client, people, north_sales_kpi, q1
+):
+    q4 = core.period_for_key("FY2025-Q4")
+    q3 = core.period_for_key("FY2025-Q3")
+    kpi_services.actual_enter(kpi=north_sales_kpi, period=q3, value=Decimal("81"), by=people.owner)
+    kpi_services.actual_enter(kpi=north_sales_kpi, period=q4, value=Decimal("88"), by=people.owner)
+    client.force_login(people.owner)
+
+    response = post_row(client, north_sales_kpi, value="97")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<form id="row-')
+    # The two quarters before, oldest first, at the KPI's decimals.
+    oldest = f'<span class="past" title="{q3.label}">81.0</span>'
+    newer = f'<span class="past" title="{q4.label}">88.0</span>'
+    assert f"{oldest} · {newer}" in html
+
+
+def test_it_lists_the_rows_still_to_do_first(client, people, north_sales_kpi, q1, mid_may):
+    later = kpi_services.kpi_create(
+        objective=north_sales_kpi.objective, name="Zebra orders", unit="count", owner=people.owner
+    )
+    kpi_services.target_set(kpi=later, period=q1, value=Decimal("10"))
+    client.force_login(people.owner)
+    before = client.get(reverse("kpis:my_updates")).content.decode()
+    assert before.index("Regional revenue") < before.index("Zebra orders")
+
+    kpi_services.actual_enter(kpi=north_sales_kpi, period=q1, value=Decimal("99"), by=people.owner)
+    after = client.get(reverse("kpis:my_updates")).content.decode()
+
+    # Revenue is entered now: the row still to do, Zebra orders, comes first.
+    assert after.index("Zebra orders") < after.index("Regional revenue")
+
+
+def test_it_shows_the_red_flag_hint_only_on_a_row_past_it(client, people, north_sales_kpi, q1):
+    client.force_login(people.owner)
+
+    green = post_row(client, north_sales_kpi, value="100").content.decode()
+    red = post_row(
+        client, north_sales_kpi, value="70", comment="Lost a key account", version="1"
+    ).content.decode()
+
+    hint = "A comment is required when the value is below the red flag (90.0)."
+    assert hint not in green
+    assert hint in red
+    assert 'class="button primary small">Save</button>' in red

@@ -277,7 +277,8 @@ def test_the_explanation_of_a_band_shows_the_value_at_the_kpis_decimals(org, obj
         scorecard=org.acme.scorecard, subject_type="kpi", subject_id=kpi.pk, period=q1
     )
 
-    assert explanation.summary.startswith("98.3 is green: green 98–100")
+    # The explanation shows the zones at the KPI's decimals (one by default, issue 17).
+    assert explanation.summary.startswith("98.3 is green: green 98.0–100.0")
 
 
 def test_the_explanation_of_a_milestone_says_done(org, objective, q1, people):

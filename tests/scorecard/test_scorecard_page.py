@@ -1,5 +1,6 @@
 """The scorecard page of a unit: what it shows, to whom, and at what cost in queries."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kpis import services as kpi_services
+from kpis.recompute import recompute_everything
 from reviews import services as review_services
 from scorecard import services as core
 from strategy import services as strategy_services
@@ -236,3 +238,78 @@ def test_it_flags_a_red_kpi_until_someone_owns_an_action_on_it(
     )
 
     assert flag not in client.get(url).content.decode()
+
+
+def kpi_row_text(html, kpi):
+    match = re.search(rf'<tr class="kpi" data-kpi="{kpi.pk}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {kpi.name}"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def test_it_shows_one_grid_per_perspective_with_objectives_as_group_rows(
+    client, org, people, financial, north_sales_sheet
+):
+    add_objectives(
+        scorecard=org.north_sales.scorecard, perspective=financial, owner=people.owner, count=2
+    )
+    client.force_login(people.north_manager)
+
+    html = client.get(page_url(north_sales_sheet, Q1)).content.decode()
+
+    # Financial (three objectives) and Customer (one): two grids, four objective groups.
+    assert html.count('<table class="kpis">') == 2
+    assert html.count('<tbody class="objective"') == 4
+    assert html.count('<tr class="objective-row">') == 4
+
+
+def test_it_shows_last_quarters_value_and_the_trend_of_the_score(
+    client, people, north_sales_sheet, north_sales_kpi
+):
+    q2 = core.period_for_key(Q2)
+    kpi_services.target_set(kpi=north_sales_kpi, period=q2, value=Decimal("100"))
+    kpi_services.actual_enter(kpi=north_sales_kpi, period=q2, value=Decimal("101"), by=people.owner)
+    recompute_everything()
+    client.force_login(people.north_manager)
+
+    q1_row = kpi_row_text(
+        client.get(page_url(north_sales_sheet, Q1)).content.decode(), north_sales_kpi
+    )
+    q2_html = client.get(page_url(north_sales_sheet, Q2)).content.decode()
+    q2_row = kpi_row_text(q2_html, north_sales_kpi)
+
+    # Q1 (85 against 100) has no quarter before it with a score: nothing to compare with.
+    assert q1_row.endswith("– –")
+    # Worked by hand, score = (10/3)(1 + (a - r)/(t - r)) with the default red flag r = 90
+    # (10 % under the target 100), at the KPI's one decimal: Q2's 101 scores
+    # (10/3)(1 + 11/10) = 7.0, on target; Q1's 85 scored (10/3)(1 - 5/10) = 1.67: the
+    # trend is up by 5.33, shown as +5.3, and last quarter's value is 85.0.
+    assert "100.0 101.0 7.0 On target" in q2_row
+    assert q2_row.endswith("85.0 ↑ +5.3")
+    assert "Last quarter" in q2_html
+    assert f'title="Score since {core.period_for_key(Q1).label}"' in q2_html
+
+
+def test_it_offers_managers_the_health_check_in_one_line(client, people, north_sales_sheet):
+    client.force_login(people.north_manager)
+    page = client.get(page_url(north_sales_sheet, Q1)).content.decode()
+    assert 'id="health-slot"' in page
+
+    url = reverse("editor:health", args=[north_sales_sheet.slug])
+    summary = client.get(f"{url}?period={Q1}", headers={"HX-Request": "true"}).content.decode()
+
+    assert summary.lstrip().startswith('<details class="health-details"')
+    assert re.search(r"<summary>\d+ things? to fix in this scorecard", summary)
+    assert 'id="health-panel"' in summary
+
+
+@pytest.mark.parametrize("persona", ["executive", "owner"])
+def test_it_shows_no_health_check_to_those_who_do_not_edit(
+    client, people, north_sales_sheet, persona
+):
+    client.force_login(getattr(people, persona))
+
+    html = client.get(page_url(north_sales_sheet, Q1)).content.decode()
+
+    assert "health-slot" not in html
+    assert "to fix in this scorecard" not in html
+    assert "Choose “why?”" not in html

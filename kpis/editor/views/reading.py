@@ -48,8 +48,9 @@ def health(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             (finding, fix_url(finding, scorecard) if may_edit else "") for finding in findings
         ],
     }
+    # Asked by htmx, it is the scorecard page's one-line summary that opens on demand.
     template = "editor/health.html"
-    return render(request, f"{template}#health-panel" if request.htmx else template, context)
+    return render(request, f"{template}#health-summary" if request.htmx else template, context)
 
 
 @require_GET
