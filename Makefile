@@ -7,7 +7,7 @@ PYTHON := $(shell for p in python3 python3.12 python3.13 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PORT ?= 8000
 
-.PHONY: install run test lint format browser pdf-packages system-packages clean loadtest
+.PHONY: install run test lint format browser pdf-packages system-packages screenshots clean loadtest
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,14 @@ run: install
 	echo "Sightline is at http://127.0.0.1:$(PORT)/  (worker log: celery.log)"; \
 	echo ""; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# PNGs of the main pages for each demo persona at 1400 and 390 px, into screenshots/ (git-ignored):
+# the command starts its own server on a free port and stops it afterwards.
+screenshots: install
+	@$(MAKE) --no-print-directory browser
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py screenshots
 
 # System libraries beyond Python, from Debian's packages: pango for WeasyPrint's PDF packs, and
 # Chromium for the browser tests. Installed when missing and we may (root with apt-get); without

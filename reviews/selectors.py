@@ -20,7 +20,7 @@ from reviews.models import (
     Review,
 )
 from scorecard import fiscal
-from scorecard.models import Period, Scorecard
+from scorecard.models import Membership, Period, Scorecard
 from scorecard.rules import managed_q, visible_q
 from scorecard.selectors import fiscal_start_month
 
@@ -206,6 +206,9 @@ def initiatives_by_objective(scorecard: Scorecard) -> dict[int, list[Initiative]
 class TopBarFacts(NamedTuple):
     unread: int
     owns_something: bool
+    # Manages some unit: with the administrators, those who keep imports (the rule
+    # "connections.pick_connection"), so the user menu offers Imports to them only.
+    manages_a_unit: bool = False
 
 
 def top_bar_facts(user) -> TopBarFacts:
@@ -228,6 +231,7 @@ def top_bar_facts(user) -> TopBarFacts:
         Q(owner=OuterRef("pk")) | Q(owning_team__memberships__user=OuterRef("pk"))
     )
     acting = ActionItem.objects.filter(owner=OuterRef("pk"), status__in=ActionItem.OPEN_STATUSES)
+    managing = Membership.objects.filter(user=OuterRef("pk"), role=Membership.Role.MANAGER)
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -235,10 +239,11 @@ def top_bar_facts(user) -> TopBarFacts:
             unread=Coalesce(Subquery(unread), 0),
             owns_kpi=Exists(entered),
             owns_action=Exists(acting),
+            manages=Exists(managing),
         )
-        .values_list("unread", "owns_kpi", "owns_action")
+        .values_list("unread", "owns_kpi", "owns_action", "manages")
         .first()
     )
     if row is None:
         return TopBarFacts(unread=0, owns_something=False)
-    return TopBarFacts(unread=row[0], owns_something=row[1] or row[2])
+    return TopBarFacts(unread=row[0], owns_something=row[1] or row[2], manages_a_unit=row[3])

@@ -101,3 +101,17 @@ def test_the_bar_costs_one_query_whatever_the_person_holds(people, north_sales_k
         assert len(queries) == 1
     assert top_bar_facts(people.owner).owns_something
     assert not top_bar_facts(people.executive).owns_something
+
+
+@pytest.mark.django_db
+def test_it_offers_imports_only_to_those_who_keep_them(client, people):
+    """The imports page is for administrators and the managers of a unit: the others are
+    not offered a link to a page that would refuse them."""
+    imports = f'href="{reverse("connections:import_list")}"'
+    for user in (people.admin, people.manager, people.north_manager):
+        _, html = nav_of(client, user)
+        assert imports in html, user.username
+    for user in (people.owner, people.executive, people.outsider):
+        _, html = nav_of(client, user)
+        assert imports not in html, user.username
+        assert client.get(reverse("connections:import_list")).status_code == 403
