@@ -43,7 +43,7 @@ def top_bar(context) -> dict:
         "unread": facts.unread if facts else 0,
         # The rule "connections.pick_connection" read from the bar's one query, so that
         # nobody is offered an imports page that would refuse them.
-        "may_import": bool(facts and (user.is_superuser or facts.manages_a_unit)),
+        "may_import": bool(facts and user and (user.is_superuser or facts.manages_a_unit)),
         "section": section_of(request.path) if request else "",
         "csrf_token": context.get("csrf_token"),
     }
