@@ -600,6 +600,13 @@ def test_it_serves_the_api_docs_as_html(admin_client):
     assert b"/api/schema/" in script.content
 
 
+def test_the_api_docs_have_a_way_back_to_the_app(admin_client):
+    page = admin_client.get("/api/docs/").content.decode()
+
+    assert '<a href="/">← Back to Sightline</a>' in page
+    assert page.index("Back to Sightline") < page.index('id="swagger-ui"')
+
+
 @pytest.mark.parametrize(
     ("key", "accepted"),
     [("2026-03", True), ("FY2026-Q3", True), ("fy2026 q3", True), ("FY2026", True),
