@@ -31,6 +31,7 @@ from reviews import services as review_services
 from reviews.models import ActionItem, Initiative, Review
 from scorecard.models import Membership, OrgUnit, Period, Scorecard
 from scorecard.rules import may
+from scorecard.text import person_name
 from strategy.models import CausalLink, Objective
 from strategy.services import OWNER_CANNOT_SEE_UNIT
 
@@ -470,7 +471,7 @@ def test_it_refuses_an_action_owner_who_cannot_see_the_unit(demo):
             scorecard=finance, title="Chase overdue invoices", owner=marco, due_date=TODAY
         )
     assert refused.value.message_dict["owner"] == [
-        OWNER_CANNOT_SEE_UNIT.format(user=marco, unit=finance.org_unit)
+        OWNER_CANNOT_SEE_UNIT.format(user=person_name(marco), unit=finance.org_unit)
     ]
 
 
