@@ -365,6 +365,9 @@ class _Computation:
         return fold(values, method)
 
     def kpi_outcome(self, kpi: KpiFacts) -> Outcome:
+        # Asked twice of each KPI (its own snapshot and its objective's score): score once.
+        if kpi.id in self.kpi_outcomes:
+            return self.kpi_outcomes[kpi.id]
         value, reported, total = self._value_and_coverage(kpi)
         target = self.world.targets.get(kpi.id)
         folded = self._folded(kpi)

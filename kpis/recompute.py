@@ -21,9 +21,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kpis import engine, formulas
+from kpis import engine, formulas, snapshot_writes
 from kpis.formula_graph import Graph, formula_graph
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
+from kpis.recompute_plan import Job, Stage, full_plan
 from kpis.selectors import data_starts, started_in
 from kpis.signals import kpi_status_changed
 from scorecard.models import OrgUnit, Period, Perspective, PerspectiveWeight, Scorecard
@@ -40,6 +41,7 @@ SNAPSHOT_FIELDS = [
     "periods_reported",
     "periods_total",
 ]
+STATUS = SNAPSHOT_FIELDS.index("status")
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,21 @@ def recompute_units(*, unit_ids: Iterable[int], period_ids: Iterable[int]) -> li
 
 @transaction.atomic
 def _recompute_chain(
-    *, period_ids: list[int], scorecard_ids: set[int], graph: Graph
+    *,
+    period_ids: list[int],
+    scorecard_ids: set[int] | None,
+    graph: Graph,
+    shared: bool = False,
 ) -> list[RecomputeResult]:
-    """The chain's periods in one transaction that locks them all first (in id order, the
-    same for every chain: one chain may wait for another, never in a circle) and then reads the
-    chain's structure once for all of them: a monthly write recomputes its month, quarter
-    and year, and reading the same KPIs, objectives and outside members three times was
-    most of its cost. A change of structure committed meanwhile queues its own recompute,
-    which waits for these locks and then reads the new structure."""
-    locked = {
-        period.pk: period
-        for period in Period.objects.select_for_update().filter(pk__in=period_ids).order_by("pk")
-    }
+    """The periods in one transaction that locks them all first (in id order, the same for
+    every recompute: one may wait for another, never in a circle) and then reads the
+    structure of the scorecards (None: every one) once for all of them: a monthly write
+    recomputes its month, quarter and year, and reading the same KPIs, objectives and outside
+    members three times was most of its cost. A change of structure committed meanwhile
+    queues its own recompute, which waits for these locks and then reads the new structure.
+    `shared`: the other chunks of a full recompute hold the same periods at the same time
+    (`kpis.recompute_plan`); a recompute of a chain still waits for them all."""
+    locked = {period.pk: period for period in _lock_periods(period_ids, shared=shared)}
     structure = load_structure(scorecard_ids=scorecard_ids, graph=graph) if locked else None
     results = []
     for period_id in period_ids:
@@ -106,6 +111,40 @@ def _recompute_chain(
     return results
 
 
+def _lock_periods(period_ids: list[int], *, shared: bool) -> list[Period]:
+    if shared:
+        return list(
+            Period.objects.raw(
+                f"SELECT * FROM {Period._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                [list(period_ids)],
+            )
+        )
+    return list(Period.objects.select_for_update().filter(pk__in=period_ids).order_by("pk"))
+
+
+def run_job(job: Job, *, graph: Graph | None = None) -> list[RecomputeResult]:
+    """One job of a full recompute's plan: its scorecards in its periods, in one transaction."""
+    return _recompute_chain(
+        period_ids=list(job.period_ids),
+        scorecard_ids=None if job.scorecard_ids is None else set(job.scorecard_ids),
+        graph=formula_graph() if graph is None else graph,
+        shared=job.shared,
+    )
+
+
+def merged(results: Iterable[RecomputeResult]) -> list[RecomputeResult]:
+    """Results of jobs (one per job and period) as one per period, in first-seen order."""
+    totals: dict[int, list[int]] = {}
+    for result in results:
+        counts = totals.setdefault(result.period_id, [0, 0])
+        counts[0] += result.written
+        counts[1] += result.deleted
+    return [
+        RecomputeResult(period_id=pk, written=written, deleted=deleted)
+        for pk, (written, deleted) in totals.items()
+    ]
+
+
 def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[RecomputeResult]:
     """Every scorecard in the periods (None: every stored period) and in the stored longer
     periods that hold them (a newly opened quarter changes its year), finer grains first and
@@ -118,7 +157,23 @@ def recompute_everything(*, period_ids: Iterable[int] | None = None) -> list[Rec
         else with_longer_periods(period_ids)
     )
     graph = formula_graph()
-    return [recompute_period(period_id=pk, scorecard_ids=None, graph=graph) for pk in ordered]
+    return merged(
+        result
+        for stage in full_plan(ordered, graph=graph)
+        for job in stage
+        for result in run_job(job, graph=graph)
+    )
+
+
+def full_stages(*, period_ids: Iterable[int] | None = None) -> list[Stage]:
+    """The stages of jobs of a full recompute of these periods (None: every stored one),
+    for workers to share (`kpis.tasks.recompute_everything`)."""
+    ordered = (
+        finest_first(Period.objects.values_list("pk", flat=True))
+        if period_ids is None
+        else with_longer_periods(period_ids)
+    )
+    return full_plan(ordered, graph=formula_graph())
 
 
 def _with_formula_readers(
@@ -208,21 +263,6 @@ def with_longer_periods(period_ids: Iterable[int]) -> list[int]:
             holding |= Q(start__lte=start, end__gte=end) & ~Q(grain=grain)
         found |= set(Period.objects.filter(holding).values_list("pk", "grain", "start"))
     return [row[0] for row in sorted(found, key=_grain_order)]
-
-
-@transaction.atomic
-def recompute_period(
-    *, period_id: int, scorecard_ids: set[int] | None, graph: Graph | None = None
-) -> RecomputeResult:
-    """Recompute the period's snapshots of the given scorecards (None: all of them)."""
-    period = Period.objects.select_for_update().filter(pk=period_id).first()
-    if period is None:
-        # Queued by a transaction that created the period and then rolled back.
-        return RecomputeResult(period_id=period_id, written=0, deleted=0)
-    graph = formula_graph() if graph is None else graph
-    world = load_world(period=period, scorecard_ids=scorecard_ids, graph=graph)
-    outcomes = engine.compute(world)
-    return write_snapshots(period=period, world=world, outcomes=outcomes)
 
 
 def _archived_on(moment: datetime | None):
@@ -353,10 +393,10 @@ class Structure:
 def load_structure(*, scorecard_ids: set[int] | None, graph: Graph | None = None) -> Structure:
     """The structure of the scorecards (None: every scorecard). Eight queries at most."""
     everything = scorecard_ids is None
-    in_world = Q() if everything else Q(objective__scorecard_id__in=scorecard_ids)
+    in_world = Q() if everything else Q(objective__scorecard_id__any=scorecard_ids)
     kpis = _kpi_facts(KPI.objects.filter(in_world).values(*KPI_COLUMNS), graph)
     objectives = _objective_facts(
-        Objective.objects.filter(Q() if everything else Q(scorecard_id__in=scorecard_ids)).values(
+        Objective.objects.filter(Q() if everything else Q(scorecard_id__any=scorecard_ids)).values(
             *OBJECTIVE_COLUMNS
         )
     )
@@ -365,21 +405,21 @@ def load_structure(*, scorecard_ids: set[int] | None, graph: Graph | None = None
     objective_ids = [objective.id for objective in objectives]
     supports = list(
         Objective.supports.through.objects.filter(
-            Q() if everything else Q(to_objective_id__in=objective_ids)
+            Q() if everything else Q(to_objective_id__any=objective_ids)
         ).values_list("from_objective_id", "to_objective_id")
     )
     outside_kpis: list[engine.KpiFacts] = []
     outside_objectives: list[engine.ObjectiveFacts] = []
     if not everything:
         outside_kpis = _kpi_facts(
-            KPI.objects.filter(rolls_up_to_id__in=[kpi.id for kpi in kpis])
-            .exclude(objective__scorecard_id__in=scorecard_ids)
+            KPI.objects.filter(rolls_up_to_id__any=[kpi.id for kpi in kpis])
+            .exclude(objective__scorecard_id__any=scorecard_ids)
             .values(*KPI_COLUMNS)
         )
         inside = set(objective_ids)
         outside_objectives = _objective_facts(
             Objective.objects.filter(
-                pk__in={supporter for supporter, _ in supports if supporter not in inside}
+                pk__any={supporter for supporter, _ in supports if supporter not in inside}
             ).values(*OBJECTIVE_COLUMNS)
         )
     return Structure(
@@ -390,7 +430,7 @@ def load_structure(*, scorecard_ids: set[int] | None, graph: Graph | None = None
         perspective_ids=list(Perspective.objects.values_list("pk", flat=True)),
         perspective_weights={
             (row.scorecard_id, row.perspective_id): row.weight
-            for row in PerspectiveWeight.objects.filter(scorecard_id__in=scorecard_ids)
+            for row in PerspectiveWeight.objects.filter(scorecard_id__any=scorecard_ids)
         },
         outside_kpis=outside_kpis,
         outside_objectives=outside_objectives,
@@ -423,14 +463,14 @@ def load_world(
         targets={},
         actuals=dict(
             Actual.objects.filter(
-                period=period, **({} if everything else {"kpi_id__in": kpi_ids})
+                period=period, **({} if everything else {"kpi_id__any": kpi_ids})
             ).values_list("kpi_id", "value")
         ),
         outside_kpis=list(structure.outside_kpis),
         outside_objectives=list(structure.outside_objectives),
     )
     for kpi_id, value, red_flag, value_high, red_flag_high in Target.objects.filter(
-        period=period, **({} if everything else {"kpi_id__in": kpi_ids})
+        period=period, **({} if everything else {"kpi_id__any": kpi_ids})
     ).values_list("kpi_id", "value", "red_flag", "value_high", "red_flag_high"):
         world.targets[kpi_id] = (value, red_flag)
         if value_high is not None or red_flag_high is not None:
@@ -459,7 +499,7 @@ def _add_formula_inputs(world: engine.World, *, period: Period, graph: Graph) ->
     if outside:
         world.frozen_kpi_values.update(
             ScoreSnapshot.objects.filter(
-                period=period, subject_type=engine.KPI, subject_id__in=outside
+                period=period, subject_type=engine.KPI, subject_id__any=outside
             ).values_list("subject_id", "value")
         )
     world.time_aggregations = {
@@ -523,7 +563,7 @@ def stored_values(
     found: dict[tuple[int, int], Decimal | None] = {
         (kpi_id, period_id): value
         for kpi_id, period_id, value in Actual.objects.filter(
-            kpi_id__in=entered, period_id__in=period_ids
+            kpi_id__any=entered, period_id__in=period_ids
         ).values_list("kpi_id", "period_id", "value")
     }
     computed = kpi_ids - entered
@@ -532,7 +572,7 @@ def stored_values(
             {
                 (kpi_id, period_id): value
                 for kpi_id, period_id, value in ScoreSnapshot.objects.filter(
-                    subject_type=engine.KPI, subject_id__in=computed, period_id__in=period_ids
+                    subject_type=engine.KPI, subject_id__any=computed, period_id__in=period_ids
                 ).values_list("subject_id", "period_id", "value")
             }
         )
@@ -563,7 +603,7 @@ def _sub_periods(
     computed = {k.id for k in finer if k.is_computed}
 
     def of(ids: set[int], column: str) -> Q:
-        return Q() if every_kpi else Q(**{f"{column}__in": ids})
+        return Q() if every_kpi else Q(**{f"{column}__any": ids})
 
     values: dict[tuple[int, int], Decimal | None] = {
         (kpi_id, period_id): value
@@ -612,8 +652,8 @@ def _add_outside_values(world: engine.World, *, period: Period) -> None:
     world (roll-up children and supporting objectives from units beyond the chain)."""
     outside_objective_ids = [objective.id for objective in world.outside_objectives]
     stored = ScoreSnapshot.objects.filter(period=period).filter(
-        Q(subject_type=engine.KPI, subject_id__in=[k.id for k in world.outside_kpis])
-        | Q(subject_type=engine.OBJECTIVE, subject_id__in=outside_objective_ids)
+        Q(subject_type=engine.KPI, subject_id__any=[k.id for k in world.outside_kpis])
+        | Q(subject_type=engine.OBJECTIVE, subject_id__any=outside_objective_ids)
     )
     outside_rollups = {k.id for k in world.outside_kpis if k.is_rollup}
     for subject_type, subject_id, value, score, total in stored.values_list(
@@ -633,35 +673,23 @@ def write_snapshots(
 ) -> RecomputeResult:
     """Write only what differs from the stored snapshots, and drop the ones whose subject
     left the world, so a recompute that finds nothing new writes nothing."""
+    rows = ScoreSnapshot.objects.filter(
+        period=period, scorecard_id__any=world.scorecard_ids
+    ).values_list("pk", "scorecard_id", "subject_type", "subject_id", *SNAPSHOT_FIELDS)
     stored = {
-        (row.scorecard_id, row.subject_type, row.subject_id): row
-        for row in ScoreSnapshot.objects.filter(period=period, scorecard_id__in=world.scorecard_ids)
+        (scorecard_id, subject_type, subject_id): (pk, outcome)
+        for pk, scorecard_id, subject_type, subject_id, *outcome in rows
     }
-    now = timezone.now()
     changed = [
-        ScoreSnapshot(
-            period=period,
-            scorecard_id=key[0],
-            subject_type=key[1],
-            subject_id=key[2],
-            computed_at=now,
-            **outcome.__dict__,
-        )
+        (key, outcome)
         for key, outcome in outcomes.items()
-        if key not in stored or _differs(stored[key], outcome)
+        if key not in stored or _differs(stored[key][1], outcome)
     ]
     if changed:
-        # An upsert, so two recomputes racing to create the same row cannot collide.
-        ScoreSnapshot.objects.bulk_create(
-            changed,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["period", "scorecard", "subject_type", "subject_id"],
-            update_fields=[*SNAPSHOT_FIELDS, "computed_at"],
-        )
-    gone = [row.pk for key, row in stored.items() if key not in outcomes]
+        snapshot_writes.upsert(period_id=period.pk, rows=changed, computed_at=timezone.now())
+    gone = [pk for key, (pk, _) in stored.items() if key not in outcomes]
     if gone:
-        ScoreSnapshot.objects.filter(pk__in=gone).delete()
+        ScoreSnapshot.objects.filter(pk__any=gone).delete()
     _announce_status_changes(period, stored, outcomes)
     logger.info(
         "recomputed %s: %s scorecards, %s snapshots written, %s removed",
@@ -673,8 +701,11 @@ def write_snapshots(
     return RecomputeResult(period_id=period.pk, written=len(changed), deleted=len(gone))
 
 
-def _differs(row: ScoreSnapshot, outcome: engine.Outcome) -> bool:
-    return any(getattr(row, name) != getattr(outcome, name) for name in SNAPSHOT_FIELDS)
+def _differs(stored: list[Any], outcome: engine.Outcome) -> bool:
+    return any(
+        before != getattr(outcome, name)
+        for before, name in zip(stored, SNAPSHOT_FIELDS, strict=True)
+    )
 
 
 def _announce_status_changes(period, stored, outcomes) -> None:
@@ -684,7 +715,7 @@ def _announce_status_changes(period, stored, outcomes) -> None:
         # quarter and a red year that fold it (docs/decisions.md, issue 15).
         if key[1] != engine.KPI or outcome.periods_total is not None:
             continue
-        before = stored[key].status if key in stored else None
+        before = stored[key][1][STATUS] if key in stored else None
         if before != outcome.status:
             transaction.on_commit(_announcement(key[2], period.pk, before, outcome.status))
 

@@ -331,7 +331,7 @@ def snapshots_for(
 def data_starts(kpi_ids: list[int] | None) -> dict[int, date]:
     """{KPI id: the start of its first period with an actual or a target}, for the KPIs
     (of `kpi_ids`, None: all) that have one. One query, whatever the number of periods."""
-    kpis = KPI.objects.all() if kpi_ids is None else KPI.objects.filter(pk__in=kpi_ids)
+    kpis = KPI.objects.all() if kpi_ids is None else KPI.objects.filter(pk__any=kpi_ids)
     first = {
         name: Subquery(
             model.objects.filter(kpi=OuterRef("pk"))

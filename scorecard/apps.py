@@ -7,5 +7,6 @@ class ScorecardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the counter of failed sign-ins per name (the admin's sign-in page too).
-        from scorecard import sign_in  # noqa: F401
+        # `sign_in` connects the counter of failed sign-ins per name (the admin's sign-in
+        # page too); `lookups` registers `__any` (one array parameter) on every field.
+        from scorecard import lookups, sign_in  # noqa: F401

@@ -284,6 +284,17 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# Issue 18: a full recompute is shared out as jobs (kpis.recompute_plan). A tree of more
+# scorecards than this is cut into subtree chunks of at most as many (each job's memory is
+# bounded by it, not by the organization), and each job takes this many periods of a grain
+# (it reads their structure once).
+SIGHTLINE_RECOMPUTE_CHUNK_UNITS = env_int_within(
+    "SIGHTLINE_RECOMPUTE_CHUNK_UNITS", 100, low=1, high=1_000_000
+)
+SIGHTLINE_RECOMPUTE_PERIODS_PER_TASK = env_int_within(
+    "SIGHTLINE_RECOMPUTE_PERIODS_PER_TASK", 12, low=1, high=10_000
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
