@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -271,6 +272,19 @@ PROJECT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def real_worker(transactional_db, tmp_path):
     """A Celery worker process on Redis, reading the test database; ready when yielded."""
+    with real_workers_running(tmp_path, count=1) as workers:
+        yield workers[0]
+
+
+@pytest.fixture
+def two_real_workers(transactional_db, tmp_path):
+    """Two Celery worker processes sharing the queues (logs: tmp_path/worker-N.log)."""
+    with real_workers_running(tmp_path, count=2) as workers:
+        yield workers
+
+
+@contextmanager
+def real_workers_running(tmp_path, *, count: int):
     from scorecard.tasks import worker_health
 
     database = connection.settings_dict
@@ -282,22 +296,28 @@ def real_worker(transactional_db, tmp_path):
         ),
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "scorecard", "worker", "--pool", "solo",
-             "--queues", "default,rollups,reminders", "--loglevel", "INFO"],
-            cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    logs = [tmp_path / ("worker.log" if count == 1 else f"worker-{n}.log") for n in range(count)]
+    workers = []
+    for number, log in enumerate(logs):
+        with log.open("wb") as output:
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "scorecard", "worker", "--pool", "solo",
+                 "--hostname", f"test{number}@%h",
+                 "--queues", "default,rollups,reminders", "--loglevel", "INFO"],
+                cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            ))  # fmt: skip
     celery_app.conf.task_always_eager = False
     try:
-        worker_health.delay().get(timeout=60)
-        yield worker
+        for _ in workers:
+            worker_health.delay().get(timeout=60)
+        yield workers
     finally:
         celery_app.conf.task_always_eager = True
-        worker.terminate()
-        worker.wait(timeout=20)
-        print(log.read_text(errors="replace")[-3000:])
+        for worker in workers:
+            worker.terminate()
+        for worker, log in zip(workers, logs, strict=True):
+            worker.wait(timeout=20)
+            print(log.read_text(errors="replace")[-3000:])
 
 
 @pytest.fixture(scope="session")
