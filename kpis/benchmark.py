@@ -3,6 +3,7 @@
 It is built with bulk inserts (not the services) so that building 48,000 actuals takes
 seconds; the measurements then go through the real recompute and the real page."""
 
+import gc
 import gzip
 import json
 import random
@@ -12,6 +13,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
@@ -21,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from kpis import memory_watch
 from kpis.models import KPI, Actual, ScoreSnapshot, Target
 from kpis.recompute import recompute_everything, recompute_units
 from scorecard import fiscal, services
@@ -29,6 +32,7 @@ from strategy.models import Objective
 
 KINDS = ["enterprise", "division", "department", "team"]
 METHODS = ["sum", "average", "weighted_average", "min", "max"]
+RECOMPUTE_QUEUE = "rollups"
 NOT_EMPTY = "The benchmark builds its own organization: point DATABASE_URL at an empty database."
 
 
@@ -223,14 +227,18 @@ def measure_floor(rows_to_write: int, period_id: int, scorecard_id: int) -> floa
     return elapsed
 
 
-def measure(shape: Shape) -> dict:
+def measure(shape: Shape, *, workers: int = 0) -> dict:
     built = build(shape)
     periods, kpis, leaves = built["periods"], built["kpis"], built["leaves"]
     refresh_planner_statistics()
+    gc.collect()
+    memory = memory_watch.Peak()
     started = time.perf_counter()
     results = recompute_everything()
     full_recompute_s = time.perf_counter() - started
+    process_peak_mb = memory.growth_mb()
     written = sum(result.written for result in results)
+    on_workers = _measure_on_workers(workers, written) if workers else {}
     refresh_planner_statistics()
     latest = periods[0]
     enterprise = Scorecard.objects.get(org_unit__slug="bench")
@@ -266,6 +274,15 @@ def measure(shape: Shape) -> dict:
         "full_recompute_s": round(full_recompute_s, 4),
         "floor_s": round(floor_s, 4),
         "full_to_floor": round(full_recompute_s / floor_s, 2) if floor_s else None,
+        # The recompute's own memory: a fresh worker's growth when workers ran it, else this
+        # process's (its peak RSS over what it held before; Linux only, else None).
+        "full_recompute_peak_mb": on_workers.get("peak_mb", process_peak_mb),
+        "full_recompute_peak_of": "worker" if on_workers else "process",
+        "workers": workers,
+        "full_recompute_workers_s": on_workers.get("seconds"),
+        "workers_speedup": (
+            round(full_recompute_s / on_workers["seconds"], 2) if on_workers else None
+        ),
         "incremental_recompute_s": round(statistics.median(timings), 4),
         "incremental_queries": max(queries),
         "scorecard_page_s": round(page_s, 4),
@@ -273,6 +290,31 @@ def measure(shape: Shape) -> dict:
         **dashboard,
         "database": connection.vendor,
     }
+
+
+def _measure_on_workers(count: int, expected_written: int) -> dict:
+    """The full recompute again, from no snapshots, shared out among `count` real Celery
+    workers (fresh processes on the configured Redis and database, `--pool solo`): its time,
+    and the most any one worker's memory grew. It must write what the in-process run wrote."""
+    from kpis import recompute, tasks
+
+    ScoreSnapshot.objects.all().delete()
+    refresh_planner_statistics()
+    # The build queued recomputes for the periods it opened (no worker was there to take
+    # them); fresh workers would run them alongside the jobs measured here.
+    with current_app.connection_for_write() as broker:
+        broker.default_channel.queue_purge(RECOMPUTE_QUEUE)
+    with memory_watch.workers_running(count, queue=RECOMPUTE_QUEUE) as pids:
+        peaks = [memory_watch.Peak(pid) for pid in pids]
+        started = time.perf_counter()
+        results = tasks.run_on_workers(recompute.full_stages(), timeout=3600)
+        seconds = time.perf_counter() - started
+        grown = [peak.growth_mb() for peak in peaks]
+    written = sum(result.written for result in results)
+    if written != expected_written:
+        raise RuntimeError(f"The workers wrote {written} snapshots, not {expected_written}.")
+    present = [mb for mb in grown if mb is not None]
+    return {"seconds": round(seconds, 4), "peak_mb": max(present) if present else None}
 
 
 def _measure_page(period_key: str) -> tuple[float, int]:

@@ -548,7 +548,9 @@ class ScoreSnapshot(models.Model):
         NO_TARGET = scoring.NO_TARGET, "No target"
         TRACKED = scoring.TRACKED, "Tracked"
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint's index starts with the period, and every
+    # index more is one more to update for each of the full recompute's writes.
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="snapshots")
     subject_type = models.CharField(max_length=11, choices=SubjectType.choices)
     subject_id = models.BigIntegerField()

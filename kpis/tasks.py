@@ -77,6 +77,23 @@ def recompute_job(
     return [[result.period_id, result.written, result.deleted] for result in results]
 
 
+def run_on_workers(stages: list[Stage], *, timeout: float) -> list[recompute.RecomputeResult]:
+    """Each stage sent to the workers as a group and waited for (at most `timeout` seconds)
+    before the next: for a process that may block, such as a command; a task sends
+    `recompute_stages` instead. One result a period."""
+    found = []
+    for stage in stages:
+        if not stage:
+            continue
+        answers = group(job_signatures(stage)).apply_async().get(timeout=timeout)
+        found += [
+            recompute.RecomputeResult(period_id=pk, written=written, deleted=deleted)
+            for answer in answers
+            for pk, written, deleted in answer
+        ]
+    return recompute.merged(found)
+
+
 def job_signatures(stage: Stage, *, nightly: bool = False) -> list[Signature]:
     """The stage's jobs as immutable signatures: a job reads the database, not the results
     of the stage before it."""

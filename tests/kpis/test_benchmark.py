@@ -70,3 +70,33 @@ def test_it_refuses_a_monthly_share_outside_0_to_1(db, share):
 def test_it_refuses_a_database_that_already_holds_an_organization(org):
     with pytest.raises(CommandError, match="empty database"):
         call_command("benchmark", "--units", "5", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--workers", "-1"], "The workers must number 0 to 16."),
+        (["--workers", "17"], "The workers must number 0 to 16."),
+    ],
+)
+def test_it_refuses_a_number_of_workers_out_of_range(db, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("benchmark", *arguments, stdout=io.StringIO())
+    assert not OrgUnit.objects.exists()
+
+
+def test_workers_need_redis(db, settings):
+    settings.REDIS_URL = ""
+    with pytest.raises(CommandError, match="--workers needs REDIS_URL"):
+        call_command("benchmark", "--workers", "2", stdout=io.StringIO())
+    assert not OrgUnit.objects.exists()
+
+
+def test_it_reports_the_recomputes_own_memory_without_workers(db, tmp_path):
+    target = tmp_path / "bench.json"
+    call_command("benchmark", "--units", "13", "--kpis-per-unit", "4", "--quarters", "1",
+                 "--json", str(target), stdout=io.StringIO())  # fmt: skip
+    figures = json.loads(target.read_text())
+    assert figures["full_recompute_peak_of"] == "process"
+    assert figures["full_recompute_peak_mb"] >= 0  # this machine is Linux: a figure
+    assert figures["workers"] == 0 and figures["full_recompute_workers_s"] is None

@@ -240,3 +240,24 @@ def test_the_nightly_task_sends_its_stages_to_the_workers_as_a_chain(
     assert "nightly full recompute changed" in "".join(
         log.read_text() for log in tmp_path.glob("worker-*.log")
     )
+
+
+def test_recompute_scores_says_so_when_no_worker_answers(db):
+    from django.core.management import CommandError
+
+    from scorecard.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with pytest.raises(CommandError, match="No Celery worker answers"):
+            call_command("recompute_scores", stdout=io.StringIO())
+    finally:
+        app.conf.task_always_eager = True
+    assert not ScoreSnapshot.objects.exists()
+
+
+def test_recompute_scores_refuses_a_timeout_that_is_no_wait(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="positive number of seconds"):
+        call_command("recompute_scores", "--timeout", "0", stdout=io.StringIO())

@@ -1,7 +1,7 @@
 """Recompute every score snapshot now, as the nightly task does: shared out among the
 running Celery workers, stage by stage, waiting for each (issue 18)."""
 
-from celery import current_app, group
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -44,23 +44,13 @@ class Command(BaseCommand):
         if options["here"] or not tasks.shares_out():
             results = recompute.recompute_everything(period_ids=period_ids)
         else:
-            results = self.on_workers(period_ids, timeout=options["timeout"])
+            if not current_app.control.ping(timeout=2):
+                raise CommandError(NO_WORKER)
+            results = tasks.run_on_workers(
+                recompute.full_stages(period_ids=period_ids), timeout=options["timeout"]
+            )
         written = sum(result.written for result in results)
         deleted = sum(result.deleted for result in results)
         self.stdout.write(
             f"Recomputed {len(results)} periods: {written} snapshots written, {deleted} removed."
         )
-
-    def on_workers(self, period_ids, *, timeout: float) -> list[recompute.RecomputeResult]:
-        """Each stage as a group of tasks, waited for before the next is sent."""
-        if not current_app.control.ping(timeout=2):
-            raise CommandError(NO_WORKER)
-        found = []
-        for stage in recompute.full_stages(period_ids=period_ids):
-            answers = group(tasks.job_signatures(stage)).apply_async().get(timeout=timeout)
-            found += [
-                recompute.RecomputeResult(period_id=pk, written=written, deleted=deleted)
-                for answer in answers
-                for pk, written, deleted in answer
-            ]
-        return recompute.merged(found)
