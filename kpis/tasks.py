@@ -35,7 +35,9 @@ def recompute_everything(period_ids: list[int] | None = None) -> int:
     nightly = period_ids is None
     stages = recompute.full_stages(period_ids=period_ids)
     if not shares_out():
-        results = [result for stage in stages for job in stage for result in recompute.run_job(job)]
+        results = recompute.merged(
+            result for stage in stages for job in stage for result in recompute.run_job(job)
+        )
         changed = sum(result.changed for result in results)
         _warn_if_nightly_changed(nightly, changed, [result.period_id for result in results])
         return changed
