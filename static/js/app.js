@@ -175,7 +175,7 @@
 
 // The unit picker (issue 18): htmx fills the list of matching units as one types; from the
 // box the down arrow reaches the first unit, the arrows move along the list, and Escape
-// goes back to the box and closes the list. Tab reaches the same links without this.
+// closes the list and goes back to the box (keeping its text). Tab reaches the same links.
 (function () {
   "use strict";
 
@@ -200,6 +200,8 @@
         choices[next].focus();
       }
     } else if (event.key === "Escape") {
+      // Not the search box's own Escape, which empties it and would ask for a new list.
+      event.preventDefault();
       var results = picker.querySelector(".unit-picker-results");
       if (results) results.innerHTML = "";
       box.focus();
