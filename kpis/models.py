@@ -583,9 +583,9 @@ class ScoreSnapshot(models.Model):
             # KPI's snapshot of the period to sort them grew with the organization (29 ms at
             # 20,000 KPIs, 0.4 ms so). A small subtree is still read through its scorecards.
             models.Index(
-                fields=["period", "subject_type", "score", "subject_id"],
-                condition=Q(score__isnull=False),
-                name="snapshot_lowest_scores",
+                fields=["period", "score", "subject_id"],
+                condition=Q(subject_type="kpi", score__isnull=False),
+                name="snapshot_lowest_kpi_scores",
             ),
         ]
 
