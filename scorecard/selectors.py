@@ -65,7 +65,7 @@ def units_to_pick(user: Any, *, text: str, with_scorecard: bool, limit: int) -> 
     the one rule) named like `text`, only those with a scorecard when the page it leads to
     is a scorecard's. One query, whatever the size of the tree: the database filters,
     orders and stops at the limit."""
-    units = visible_units(user).select_related("scorecard")
+    units = visible_units(user)
     if with_scorecard:
         units = units.filter(scorecard__isnull=False)
     return list(units_named_like(units, text)[:limit])

@@ -134,7 +134,8 @@ class UnitPickerQuery(forms.Form):
         choices=[(page, page) for page in PICKER_PAGES],
         error_messages={"invalid_choice": PICKER_UNKNOWN_PAGE},
     )
-    period = forms.CharField(required=False, max_length=20)
+    # Not bounded here: only a key that parses (a few characters) is kept.
+    period = forms.CharField(required=False)
 
     def period_key(self) -> str:
         key = self.cleaned_data.get("period") or ""
