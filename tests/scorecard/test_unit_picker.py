@@ -243,3 +243,17 @@ def test_the_api_treats_wildcards_as_plain_text(client, org, people):
         response = api_search(client, people.manager, text)
         assert response.status_code == 200, text
         assert response.json()["results"] == [], text
+
+
+def test_the_api_search_runs_the_same_queries_for_ten_times_the_units(client, org, people):
+    def queries_for(parent, count, prefix):
+        add_units(parent, count, prefix)
+        client.get("/api/org-units/", {"search": prefix})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/org-units/", {"search": prefix, "page_size": 100})
+        assert len(response.json()["results"]) == count
+        return len(captured)
+
+    client.force_login(people.manager)
+
+    assert queries_for(org.south, 3, "Desk") == queries_for(org.north, 30, "Bench")
