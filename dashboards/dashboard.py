@@ -234,7 +234,6 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, f"{TEMPLATE}#heatmap", context)
     if request.htmx:
         return render(request, f"{TEMPLATE}#dashboard-body", context)
-    context["units"] = selectors.org_units_visible_to(request.user)
     context["periods"] = kpi_selectors.periods_for_switcher(around=period, root=root)
     context["grains"] = selectors.switcher_grains(period)
     return render(request, TEMPLATE, context)

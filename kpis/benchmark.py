@@ -317,7 +317,21 @@ def _measure_on_workers(count: int, expected_written: int) -> dict:
     return {"seconds": round(seconds, 4), "peak_mb": max(present) if present else None}
 
 
+def vacuum_snapshots() -> None:
+    """VACUUM the snapshot table before the pages are timed, as autovacuum does in
+    production. The floor measurement writes as many snapshot rows as the full recompute,
+    into the enterprise scorecard and the latest period, and rolls them back: a million dead
+    rows at 1,000 units, exactly in the index ranges the enterprise scorecard page and the
+    dashboard read, which then visit them all (measured: the page's snapshot read 90 ms
+    before, under 2 ms after; issue 18). No page of a running database meets that debt."""
+    # VACUUM runs outside a transaction only: not in a test's, which holds no dead rows.
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE kpis_scoresnapshot")
+
+
 def _measure_page(period_key: str) -> tuple[float, int]:
+    vacuum_snapshots()
     user, _ = get_user_model().objects.get_or_create(
         username="benchmark", defaults={"is_superuser": True, "is_staff": True}
     )
@@ -327,12 +341,24 @@ def _measure_page(period_key: str) -> tuple[float, int]:
     client.get(url)
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
         response = client.get(url)
-        elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"The scorecard page answered {response.status_code}.")
-    return elapsed, len(captured)
+    return median_time(client, url), len(captured)
+
+
+# Pages are timed as the median of this many requests (issue 18): one request on a shared
+# machine varied by half its time between runs.
+PAGE_SAMPLES = 7
+
+
+def median_time(client: Client, url: str) -> float:
+    timings = []
+    for _ in range(PAGE_SAMPLES):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
 
 
 ASSET_PATTERN = re.compile(r'<(?:script[^>]* src|link[^>]* href)="([^"]+)"')
@@ -359,12 +385,11 @@ def _measure_dashboard(period_key: str, units: list[OrgUnit]) -> dict:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        started = time.perf_counter()
         response = client.get(url)
-        elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"The dashboard answered {response.status_code}.")
     page_queries = len(statements)
+    elapsed = median_time(client, url)
     slowest, most_queries, requests = 0.0, 0, 0
     # The root's branch is open on the first visit; every other unit with children is one
     # request (fresh from the database: the build's objects do not know their children).

@@ -227,9 +227,12 @@ def top_bar_facts(user) -> TopBarFacts:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    entered = KPI.objects.filter(source=KPI.Source.MANUAL).filter(
-        Q(owner=OuterRef("pk")) | Q(owning_team__memberships__user=OuterRef("pk"))
-    )
+    # Two EXISTS rather than one over an OR across the join: each is then one index lookup
+    # (the KPI's owner, the owning team's memberships), where the OR scanned every KPI of
+    # the organization on every page (10 ms at 20,000 KPIs; issue 18).
+    manual = KPI.objects.filter(source=KPI.Source.MANUAL)
+    owned = manual.filter(owner=OuterRef("pk"))
+    through_team = manual.filter(owning_team__memberships__user=OuterRef("pk"))
     acting = ActionItem.objects.filter(owner=OuterRef("pk"), status__in=ActionItem.OPEN_STATUSES)
     managing = Membership.objects.filter(user=OuterRef("pk"), role=Membership.Role.MANAGER)
     row = (
@@ -237,13 +240,19 @@ def top_bar_facts(user) -> TopBarFacts:
         .objects.filter(pk=user.pk)
         .annotate(
             unread=Coalesce(Subquery(unread), 0),
-            owns_kpi=Exists(entered),
+            owns_kpi=Exists(owned),
+            owns_team_kpi=Exists(through_team),
             owns_action=Exists(acting),
             manages=Exists(managing),
         )
-        .values_list("unread", "owns_kpi", "owns_action", "manages")
+        .values_list("unread", "owns_kpi", "owns_team_kpi", "owns_action", "manages")
         .first()
     )
     if row is None:
         return TopBarFacts(unread=0, owns_something=False)
-    return TopBarFacts(unread=row[0], owns_something=row[1] or row[2], manages_a_unit=row[3])
+    unread_count, owns_kpi, owns_team_kpi, owns_action, manages = row
+    return TopBarFacts(
+        unread=unread_count,
+        owns_something=owns_kpi or owns_team_kpi or owns_action,
+        manages_a_unit=manages,
+    )

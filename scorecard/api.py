@@ -34,6 +34,7 @@ from scorecard.models import (
 from scorecard.rules import is_administrator
 from scorecard.selectors import (
     people_grantable_by,
+    units_named_like,
     visible_memberships,
     visible_people,
     visible_scorecards,
@@ -42,6 +43,7 @@ from scorecard.selectors import (
 
 PERSPECTIVES_AT_MOST = 1000  # a reorder lists every perspective; a map has a handful
 UNIT_KINDS_AT_MOST = 100
+UNIT_NAME_LENGTH = OrgUnit._meta.get_field("name").max_length
 
 
 @extend_schema_field({"type": "integer", "nullable": True})
@@ -77,6 +79,25 @@ def parent_id_from_path(unit: OrgUnit) -> int | None:
     return getattr(unit, "path_to_id", {}).get(parent_path)
 
 
+class OrgUnitFilter(django_filters.FilterSet):
+    """`?kind=team` and `?search=north`: the units named like the text, as the unit picker
+    finds them (`units_named_like`: names that start with it first), within the units the
+    requester may see, which is the list's queryset already."""
+
+    search = django_filters.CharFilter(
+        method="named_like",
+        max_length=UNIT_NAME_LENGTH,
+        label="Part of the unit's name, any case; names that start with it come first.",
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = ["kind"]
+
+    def named_like(self, queryset: QuerySet[OrgUnit], name: str, value: str) -> QuerySet[OrgUnit]:
+        return units_named_like(queryset, value)
+
+
 class OrgUnitViewSet(
     ServiceViewSet,
     mixins.ListModelMixin,
@@ -85,7 +106,7 @@ class OrgUnitViewSet(
     mixins.UpdateModelMixin,
 ):
     serializer_class = OrgUnitSerializer
-    filterset_fields = ["kind"]
+    filterset_class = OrgUnitFilter
     update_permission = "scorecard.change_orgunit"
 
     def get_queryset(self) -> QuerySet[OrgUnit]:

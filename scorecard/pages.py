@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("perspectives.css", views.perspective_css, name="perspective_css"),
     path("units/<slug:slug>/", views.scorecard_detail, name="scorecard"),
+    # The unit picker (issue 18): outside /units/, where any word could be a unit's slug.
+    path("find-unit/", views.unit_picker, name="unit_picker"),
     # The settings pages (administrators): scorecard.administration.
     path("settings/", administration.settings_index, name="settings"),
     path("settings/units/", administration.unit_list, name="settings_units"),

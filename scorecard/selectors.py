@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from scorecard import fiscal
@@ -42,6 +42,33 @@ def may_own(user: Any, unit: OrgUnit) -> bool:
 
 def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     return visible_units(user).select_related("scorecard")
+
+
+def units_named_like(units: QuerySet[OrgUnit], text: str) -> QuerySet[OrgUnit]:
+    """The units of `units` whose name holds `text` (any case), those whose name starts
+    with it first, then the higher in the tree, then by name: what the unit picker offers
+    and what the API's `?search=` answers. Without text, the units in tree order, so an
+    empty picker offers the top of what one may see."""
+    text = text.strip()
+    if not text:
+        return units.order_by("path")
+    starts = Case(When(name__istartswith=text, then=Value(0)), default=Value(1))
+    return (
+        units.filter(name__icontains=text)
+        .annotate(name_starts=starts)
+        .order_by("name_starts", "depth", "name", "path")
+    )
+
+
+def units_to_pick(user: Any, *, text: str, with_scorecard: bool, limit: int) -> list[OrgUnit]:
+    """The unit picker's answer: at most `limit` units the person may see (`visible_units`,
+    the one rule) named like `text`, only those with a scorecard when the page it leads to
+    is a scorecard's. One query, whatever the size of the tree: the database filters,
+    orders and stops at the limit."""
+    units = visible_units(user)
+    if with_scorecard:
+        units = units.filter(scorecard__isnull=False)
+    return list(units_named_like(units, text)[:limit])
 
 
 def visible_scorecards(user: Any) -> QuerySet[Scorecard]:

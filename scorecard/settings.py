@@ -495,3 +495,6 @@ SIGHTLINE_CONNECTION_PROGRESS_KEPT_SECONDS = env_int_within(
 SIGHTLINE_DASHBOARD_IMPORTS_SHOWN = env_int_within(
     "SIGHTLINE_DASHBOARD_IMPORTS_SHOWN", 10, low=1, high=1000
 )
+# Issue 18 — the unit picker: how many matching units one search answers (the page asks
+# again as the person types, so a few suffice). The API's `?search=` pages as every list does.
+SIGHTLINE_UNIT_PICKER_RESULTS = env_int_within("SIGHTLINE_UNIT_PICKER_RESULTS", 10, low=1, high=100)

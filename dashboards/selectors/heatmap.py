@@ -48,18 +48,23 @@ class UnitRow:
     toggle_query: str = ""
 
 
-def _with_open_ancestors(units: list[OrgUnit], root: OrgUnit, open_slugs: set[str]) -> list:
-    """The units of a tree whose every ancestor from the root down is open."""
-    slug_of = {unit.path: unit.slug for unit in units}
+def _shown_units(root: OrgUnit, open_slugs: set[str]) -> list[OrgUnit]:
+    """The units the tree shows (tree order): the root and the children of every open unit
+    whose own ancestors from the root down are all open. Two queries that read only those
+    units, never the rest of the subtree: the open units (by slug, a handful), then one
+    index range of the materialised path per open branch, at the depth below it."""
+    open_units = OrgUnit.objects.filter(slug__in=open_slugs, path__startswith=root.path)
+    opened = {unit.path: unit for unit in open_units.only("path", "depth")}
     step = OrgUnit.steplen
-    return [
+    reachable = [
         unit
-        for unit in units
-        if all(
-            slug_of[unit.path[:end]] in open_slugs
-            for end in range(len(root.path), len(unit.path), step)
-        )
+        for path, unit in opened.items()
+        if all(path[:end] in opened for end in range(len(root.path), len(path), step))
     ]
+    shown = Q(pk=root.pk)
+    for unit in reachable:
+        shown |= Q(path__startswith=unit.path, depth=unit.depth + 1)
+    return list(OrgUnit.objects.filter(shown).select_related("scorecard").order_by("path"))
 
 
 def heatmap_rows(
@@ -68,15 +73,17 @@ def heatmap_rows(
     """The units of the root's subtree (tree order) with their overall and per-perspective
     scores for the period, the change against the quarter before (QoQ) and the same quarter
     a year before (YoY), and their data freshness. With `open_slugs`, only the units the
-    tree shows (those whose ancestors are all open), so a first visit of a large subtree
-    reads a few units' scores; without, every unit. Three queries either way: units,
-    snapshots (three quarters), freshness."""
-    every_unit = list(
-        OrgUnit.objects.filter(path__startswith=root.path)
-        .select_related("scorecard")
-        .order_by("path")
-    )
-    units = every_unit if open_slugs is None else _with_open_ancestors(every_unit, root, open_slugs)
+    tree shows (those whose ancestors are all open), read as such, so a first visit of a
+    large subtree reads a few units and their scores (four queries: open units, units,
+    snapshots, freshness); without, every unit (three: units, snapshots, freshness)."""
+    if open_slugs is None:
+        units = list(
+            OrgUnit.objects.filter(path__startswith=root.path)
+            .select_related("scorecard")
+            .order_by("path")
+        )
+    else:
+        units = _shown_units(root, open_slugs)
     return _rows_of(units, root=root, period=period)
 
 

@@ -172,3 +172,39 @@
     setUp();
   }
 })();
+
+// The unit picker (issue 18): htmx fills the list of matching units as one types; from the
+// box the down arrow reaches the first unit, the arrows move along the list, and Escape
+// closes the list and goes back to the box (keeping its text). Tab reaches the same links.
+(function () {
+  "use strict";
+
+  function links(picker) {
+    return Array.prototype.slice.call(picker.querySelectorAll("[data-unit-choice]"));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var picker = event.target.closest && event.target.closest("form[data-unit-picker]");
+    if (!picker) return;
+    var box = picker.querySelector("input[type=search]");
+    var choices = links(picker);
+    var at = choices.indexOf(event.target);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!choices.length) return;
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var next = at < 0 ? (step > 0 ? 0 : choices.length - 1) : at + step;
+      if (next < 0 || next >= choices.length) {
+        box.focus();
+      } else {
+        choices[next].focus();
+      }
+    } else if (event.key === "Escape") {
+      // Not the search box's own Escape, which empties it and would ask for a new list.
+      event.preventDefault();
+      var results = picker.querySelector(".unit-picker-results");
+      if (results) results.innerHTML = "";
+      box.focus();
+    }
+  });
+})();

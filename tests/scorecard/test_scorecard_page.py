@@ -114,13 +114,19 @@ def test_it_answers_an_htmx_quarter_switch_with_the_fragment_only(
     assert 'data-period="FY2026-Q1"' in html
 
 
-def test_it_lists_only_units_the_person_may_see_in_the_switcher(client, people, north_sales_sheet):
+def test_it_names_no_other_unit_and_offers_the_unit_picker(client, people, north_sales_sheet):
+    # Issue 18: the page no longer lists every unit one may see (a select of them all grew
+    # with the organization); its unit picker asks for a few as one types, under the same
+    # rule (tests/scorecard/test_unit_picker.py).
     client.force_login(people.north_manager)
 
     html = client.get(page_url(north_sales_sheet, Q1)).content.decode()
 
-    assert ">North<" in html and ">North Sales<" in html
-    assert ">South<" not in html and ">South Ops<" not in html and ">Acme<" not in html
+    assert 'id="unit-switcher"' not in html
+    assert f'action="{reverse("scorecard:unit_picker")}"' in html
+    assert 'name="to" value="scorecard"' in html and 'name="period" value="FY2026-Q1"' in html
+    assert "Showing <strong>North Sales</strong>" in html
+    assert ">North<" not in html and ">South<" not in html and ">Acme<" not in html
 
 
 @pytest.mark.parametrize("persona", ["outsider", "south_team_manager"])
@@ -170,10 +176,11 @@ def test_it_holds_a_fixed_number_of_queries_whatever_the_size(
 
     # 1 session, 2 user, 3 memberships, 4 scorecard with unit, 5 settings, 6 period,
     # 7 objectives, 8 KPIs, 9 targets, 10 actuals, 11 snapshots, 12 perspectives,
-    # 13 units for the switcher, 14 settings again, 15 periods for the switcher,
-    # 16 initiatives, 17 the objectives they serve (only when there are initiatives),
-    # 18 KPIs with an open action, 19 unread notifications for the bell in the header.
-    with django_assert_max_num_queries(19):
+    # 13 settings again, 14 periods for the switcher, 15 initiatives, 16 the objectives
+    # they serve (only when there are initiatives), 17 KPIs with an open action, 18 unread
+    # notifications for the bell in the header. No units for a switcher (issue 18: the
+    # unit picker asks for a few as one types).
+    with django_assert_max_num_queries(18):
         response = client.get(url)
 
     assert response.status_code == 200

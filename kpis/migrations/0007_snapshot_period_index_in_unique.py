@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0005_published_measures"),
+        ("kpis", "0006_snapshot_lowest_kpi_scores"),
         ("scorecard", "0004_unit_kinds_archived_perspectives"),
     ]
 
