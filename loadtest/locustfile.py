@@ -4,7 +4,9 @@ Executives read the dashboard, scorecards, maps and KPI details; owners enter ac
 My updates and through the API; managers read their scorecard and set targets through the
 API. Every write the server acknowledges is recorded, and written to LOADTEST_ACKS when the
 run stops, for run.py to check against the database. LOADTEST_THINK=0 drops the think time
-(the saturation run). The plan (accounts, pages, cells) comes from LOADTEST_PLAN."""
+(the saturation run). The plan (accounts, pages, cells) comes from LOADTEST_PLAN. The steady
+state's figures (loadtest/steady.py: every request after the last person signed in) go to
+LOADTEST_STEADY when the run stops."""
 
 import itertools
 import json
@@ -14,9 +16,12 @@ from decimal import Decimal
 
 from locust import HttpUser, between, constant, events, task
 
+from loadtest.steady import SteadyWindow
+
 PLAN = json.loads(open(os.environ["LOADTEST_PLAN"]).read())  # noqa: SIM115 (read at import)
 THINK = between(1, 3) if os.environ.get("LOADTEST_THINK", "1") != "0" else constant(0)
 ACKS: list[dict] = []
+STEADY = SteadyWindow(people=int(os.environ.get("LOADTEST_USERS", "1")))
 _slots = {kind: itertools.count() for kind in ("executive", "owner", "manager")}
 
 
@@ -36,6 +41,7 @@ class Person(HttpUser):
         self.slot = next(_slots[self.kind])
         self.username = self.account()
         self.sign_in()
+        STEADY.person_signed_in()
 
     def account(self) -> str:
         raise NotImplementedError
@@ -192,7 +198,14 @@ class Manager(Writer):
                 response.failure(f"not saved ({response.status_code}: {response.text[:200]})")
 
 
+@events.request.add_listener
+def count_in_the_steady_state(name: str, response_time: float, exception=None, **_kwargs) -> None:
+    STEADY.record(name, response_time, failed=exception is not None)
+
+
 @events.test_stop.add_listener
 def write_acknowledged(**_kwargs) -> None:
     with open(os.environ["LOADTEST_ACKS"], "w") as out:
         json.dump(ACKS, out)
+    with open(os.environ["LOADTEST_STEADY"], "w") as out:
+        json.dump(STEADY.summary(), out)

@@ -7,10 +7,13 @@ worker on Redis, on loopback only; then the checks that nothing was lost.
 1. Builds a throwaway database (`sightline_loadtest_<org>`), the organization and the plan
    (loadtest/prepare.py: an account per simulated person, disjoint cells per writer).
 2. Runs `--users` users with 1-3 s of think time for `--duration` seconds (Locust, headless),
-   and reports p50/p95 per page and the errors.
+   and reports p50/p95 per page and the errors. The page figures are those of the steady
+   state, after the last person has signed in (loadtest/steady.py); signing in is reported
+   apart, and an error anywhere in the run counts.
 3. Waits for the worker to finish, then checks that every acknowledged write is stored (the
    last acknowledged value of each cell) and that a full recompute changes nothing.
-4. Runs the same users without think time for `--saturation` seconds: the throughput.
+4. Runs the same users without think time for `--saturation` seconds: the throughput, in
+   requests a second of the steady state.
 
 Writes var/loadtest/<org>.json and exits 1 when a request failed, a write was lost or the
 recompute changed anything."""
@@ -34,6 +37,7 @@ HOST = "127.0.0.1"  # loopback only: the load never leaves this machine
 P95_BUDGET_MS = 500
 # The per-person rates of expensive work (bulk target writes: 30 a minute) hold in the run
 # with think time; the saturation run, which has none, would meet them within seconds.
+SIGN_IN_NAMES = ("sign in", "sign in page")
 UNTHROTTLED = {"SIGHTLINE_RATE_IMPORT": "1000000/m", "SIGHTLINE_RATE_EXPLANATION": "1000000/m"}
 
 
@@ -43,7 +47,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--units", type=int, default=1000, help="for --org bench")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=120, help="seconds, with think time")
-    parser.add_argument("--saturation", type=int, default=30, help="seconds, no think time")
+    parser.add_argument("--saturation", type=int, default=60, help="seconds, no think time")
     parser.add_argument("--port", type=int, default=8901)
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--redis-db", type=int, default=15)
@@ -153,7 +157,8 @@ def web_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Pope
 
 def locust(
     args: argparse.Namespace, env: dict[str, str], *, name: str, seconds: int, think: bool
-) -> list[dict]:
+) -> tuple[list[dict], dict]:
+    """Locust's statistics of the whole run (CSV rows) and the steady state's figures."""
     subprocess.run(
         [
             str(BIN / "locust"),
@@ -181,12 +186,16 @@ def locust(
             "LOADTEST_PLAN": str(OUT / "plan.json"),
             "LOADTEST_ACKS": str(OUT / f"{name}-acks.json"),
             "LOADTEST_THINK": "1" if think else "0",
+            "LOADTEST_USERS": str(args.users),
+            "LOADTEST_STEADY": str(OUT / f"{name}-steady.json"),
+            "PYTHONPATH": str(ROOT),
         },
         cwd=ROOT,
         check=False,  # Locust exits 1 when a request failed; the report says which
     )
     with open(OUT / f"{name}_stats.csv") as stats:
-        return list(csv.DictReader(stats))
+        rows = list(csv.DictReader(stats))
+    return rows, json.loads((OUT / f"{name}-steady.json").read_text())
 
 
 def pages(rows: list[dict]) -> dict:
@@ -256,12 +265,27 @@ def recompute_changes() -> int:
     return sum(result.written + result.deleted for result in recompute_everything())
 
 
-def report(title: str, figures: dict) -> None:
-    print(f"\n{title}")
+def measured(rows: list[dict], steady: dict) -> dict:
+    """A run's figures: the pages in the steady state, signing in over the whole run, and
+    the whole run's failures (a request that failed while people signed in counts too)."""
+    whole = pages(rows)
+    return {
+        "steady_seconds": steady["seconds"],
+        "pages": steady["pages"],
+        "sign_in": {name: row for name, row in whole.items() if name in SIGN_IN_NAMES},
+        "failures": whole.get("Aggregated", {}).get("failures", 0),
+    }
+
+
+def report(title: str, run: dict) -> None:
+    print(f"\n{title}; the steady state: {run['steady_seconds']} s after the last sign-in")
+    figures = {**run["pages"], **run["sign_in"]}
     print(f"{'page':<24}{'requests':>10}{'failures':>10}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}")
     for name, row in sorted(figures.items()):
         flag = (
-            "" if name == "Aggregated" or (row["p95_ms"] or 0) < P95_BUDGET_MS else "  over 500 ms"
+            ""
+            if name == "Aggregated" or name in SIGN_IN_NAMES or (row["p95_ms"] or 0) < P95_BUDGET_MS
+            else "  over 500 ms"
         )
         print(
             f"{name:<24}{row['requests']:>10}{row['failures']:>10}{row['p50_ms'] or 0:>9.0f}"
@@ -312,11 +336,11 @@ def main() -> int:
     try:
         server = web_server(args, env)
         try:
-            think = pages(locust(args, env, name="think", seconds=args.duration, think=True))
+            think = measured(*locust(args, env, name="think", seconds=args.duration, think=True))
         finally:
             stop(server)
         report(f"{args.users} users, 1-3 s think time, {args.duration} s", think)
-        summary["think"] = {"pages": think}
+        summary["think"] = think
         wait_for_worker()
         problems += check("think", summary["think"])
         changed = recompute_changes()
@@ -327,33 +351,27 @@ def main() -> int:
 
         server = web_server(args, {**env, **UNTHROTTLED})
         try:
-            saturated = pages(
-                locust(args, env, name="saturation", seconds=args.saturation, think=False)
+            saturated = measured(
+                *locust(args, env, name="saturation", seconds=args.saturation, think=False)
             )
         finally:
             stop(server)
         report(f"{args.users} users, no think time, {args.saturation} s (saturation)", saturated)
-        summary["saturation"] = {"pages": saturated}
+        summary["saturation"] = saturated
         wait_for_worker()
         problems += check("saturation", summary["saturation"])
     finally:
         stop(worker)
     for run in ("think", "saturation"):
-        failures = summary[run]["pages"].get("Aggregated", {}).get("failures", 0)
-        if failures:
+        if summary[run]["failures"]:
+            failures = summary[run]["failures"]
             problems.append(f"{run}: {failures} requests failed (var/loadtest/{run}_failures.csv)")
-    # Signing in (a deliberately slow password hash) happens once per user, at the start:
-    # the throughput is that of the pages and writes after it.
-    throughput = round(
-        sum(
-            row["requests_per_s"]
-            for name, row in summary["saturation"]["pages"].items()
-            if name != "Aggregated" and not name.startswith("sign in")
-        ),
-        1,
-    )
+    for name, row in summary["think"]["pages"].items():
+        if name != "Aggregated" and (row["p95_ms"] or 0) >= P95_BUDGET_MS:
+            problems.append(f"think: {name} p95 {row['p95_ms']:.0f} ms, over {P95_BUDGET_MS} ms")
+    throughput = summary["saturation"]["pages"]["Aggregated"]["requests_per_s"]
     summary["saturation"]["requests_per_s"] = throughput
-    print(f"\nsaturation throughput: {throughput} requests/s (signing in left out)")
+    print(f"\nsaturation throughput: {throughput} requests/s (the steady state, after sign-in)")
     (OUT / f"{args.org}.json").write_text(json.dumps(summary, indent=2))
     for problem in problems:
         print(f"PROBLEM: {problem}")

@@ -133,7 +133,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'sightline.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A connection kept for a minute, checked before reuse: opening one (a PostgreSQL
+        # backend started for every request) cost more than a cheap page does (issue 18).
+        # 0 closes it after every request, as Django does by default.
+        conn_max_age=env_int_within("DATABASE_CONN_MAX_AGE", 60, low=0, high=3600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
