@@ -8,11 +8,20 @@ nothing left. The batch is filled before the callback is registered because outs
 block Django runs the callback at once: it must find this call's work in the batch. So seeding
 or importing a thousand actuals in one transaction queues one recompute, not a thousand. Work
 left behind by a rolled-back transaction rides along with the next commit: an extra recompute
-is harmless, and a period that vanished with the rollback is skipped."""
+is harmless, and a period that vanished with the rollback is skipped.
 
+With workers to share the work (Redis, not eager), a chain recompute does not travel in its
+task's arguments: the batch's units and periods wait in a Redis set and the task takes all
+that waits when it starts. Under load, writes arrive faster than recomputes end, and the
+writes that queued up behind a running recompute share the next one, which walks the top of
+the tree once for all of them instead of once each."""
+
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import redis
+from django.conf import settings
 from django.db import transaction
 
 from scorecard.models import Period
@@ -76,5 +85,48 @@ def _send_pending() -> None:
     if batch.full_period_ids:
         tasks.recompute_everything.delay(sorted(batch.full_period_ids))
     chain_periods = batch.period_ids - batch.full_period_ids
-    if batch.unit_ids and chain_periods:
+    if not (batch.unit_ids and chain_periods):
+        return
+    if tasks.shares_out():
+        add_waiting(batch.unit_ids, chain_periods)
+        tasks.recompute_waiting.delay()
+    else:
         tasks.recompute_units.delay(sorted(batch.unit_ids), sorted(chain_periods))
+
+
+WAITING_UNITS = "sightline:recompute:waiting:units"
+WAITING_PERIODS = "sightline:recompute:waiting:periods"
+
+
+def _redis() -> redis.Redis:
+    return _client(settings.REDIS_URL)
+
+
+@functools.cache
+def _client(url: str) -> redis.Redis:
+    # One connection pool a process (redis-py opens a new one in a forked child).
+    return redis.Redis.from_url(url)
+
+
+def add_waiting(unit_ids: Iterable[int], period_ids: Iterable[int]) -> None:
+    """Add units and periods to the chain recompute that waits for a worker. As in a batch,
+    the recompute covers every unit in every period, so two sets hold it."""
+    with _redis().pipeline(transaction=True) as pipe:
+        pipe.sadd(WAITING_UNITS, *unit_ids)
+        pipe.sadd(WAITING_PERIODS, *period_ids)
+        pipe.execute()
+
+
+def take_waiting() -> tuple[list[int], list[int]]:
+    """Everything that waits, emptied in one step: a write added after it goes to the next
+    task, which its own commit sent."""
+    with _redis().pipeline(transaction=True) as pipe:
+        pipe.smembers(WAITING_UNITS)
+        pipe.smembers(WAITING_PERIODS)
+        pipe.delete(WAITING_UNITS, WAITING_PERIODS)
+        units, periods, _deleted = pipe.execute()
+    return sorted(int(unit) for unit in units), sorted(int(period) for period in periods)
+
+
+def count_waiting() -> int:
+    return _redis().scard(WAITING_UNITS)

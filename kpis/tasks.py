@@ -5,7 +5,7 @@ import logging
 from celery import Signature, chord, current_app, group, shared_task
 from django.db import OperationalError
 
-from kpis import import_jobs, recompute
+from kpis import import_jobs, recompute, scheduling
 from kpis.models import ImportJob
 from kpis.recompute_plan import Job, Stage
 
@@ -23,6 +23,22 @@ RETRY = {
 def recompute_units(unit_ids: list[int], period_ids: list[int]) -> int:
     """Recompute the chains above these units in these periods; returns rows changed."""
     results = recompute.recompute_units(unit_ids=unit_ids, period_ids=period_ids)
+    return sum(result.changed for result in results)
+
+
+@shared_task(name="kpis.tasks.recompute_waiting", **RETRY)
+def recompute_waiting() -> int:
+    """Recompute the chains that wait in Redis (kpis/scheduling.py): every write queued up
+    since the last such task shares this one. Returns rows changed; 0 when an earlier task
+    took the work. A failed recompute puts the work back before it is retried."""
+    unit_ids, period_ids = scheduling.take_waiting()
+    if not (unit_ids and period_ids):
+        return 0
+    try:
+        results = recompute.recompute_units(unit_ids=unit_ids, period_ids=period_ids)
+    except Exception:
+        scheduling.add_waiting(unit_ids, period_ids)
+        raise
     return sum(result.changed for result in results)
 
 

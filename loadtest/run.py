@@ -221,6 +221,7 @@ def wait_for_worker(timeout: float = 300) -> None:
     import redis
     from django.conf import settings
 
+    from kpis.scheduling import count_waiting
     from scorecard.celery import app
 
     queues = redis.Redis.from_url(settings.REDIS_URL)
@@ -229,7 +230,7 @@ def wait_for_worker(timeout: float = 300) -> None:
     while time.monotonic() < deadline:
         waiting = sum(queues.llen(name) for name in ("default", "rollups", "reminders", "celery"))
         active = app.control.inspect(timeout=2).active() or {}
-        busy = waiting + sum(len(tasks) for tasks in active.values())
+        busy = waiting + count_waiting() + sum(len(tasks) for tasks in active.values())
         quiet = quiet + 1 if busy == 0 else 0
         if quiet >= 2:
             return

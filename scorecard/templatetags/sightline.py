@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import date
+from django.urls import reverse
+from django.utils.html import format_html
 
 from scorecard import text
 
@@ -40,19 +43,33 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-@register.inclusion_tag("partials/score_badge.html")
+# The badge and the marks below are built in Python, not included templates: a scorecard
+# page shows dozens, and an inclusion tag costs a template render (with two URL lookups)
+# each. The HTML is the same as a template would give; format_html escapes every value.
+@register.simple_tag
 def score_badge(snapshot, scorecard, period, subject_type: str, subject_id: int, status=None):
     """A score with its status in words, marked "so far" while its quarter runs, and a link
     to why it is what it is."""
-    return {
-        "score": snapshot.score if snapshot else None,
-        "status": status or (snapshot.status if snapshot else "no_data"),
-        "slug": scorecard.org_unit.slug,
-        "period": period,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "provisional": is_provisional(period),
-    }
+    status = status or (snapshot.status if snapshot else "no_data")
+    label = status_label(status)
+    explanation = reverse(
+        "kpis:explanation", args=[scorecard.org_unit.slug, subject_type, subject_id]
+    )
+    why = f"{explanation}?period={period.key}"
+    return format_html(
+        '<span class="score-badge"><span class="score-number">{}</span> '
+        '<span class="status status-{}" data-status="{}">{}</span>{} '
+        '<a class="why" href="{}" hx-get="{}" hx-target="#explain-panel" hx-swap="innerHTML"'
+        ' title="Why is this {}?">why?</a></span>\n',
+        score(snapshot.score if snapshot else None),
+        status,
+        status,
+        label,
+        format_html(" {}", so_far(period)) if is_provisional(period) else "",
+        why,
+        why,
+        label.lower(),
+    )
 
 
 def is_provisional(period) -> bool:
@@ -60,16 +77,34 @@ def is_provisional(period) -> bool:
     return bool(getattr(period, "provisional", False))
 
 
-@register.inclusion_tag("partials/so_far.html")
+def _ends(period) -> str:
+    return date(period.end, "j M Y")
+
+
+@register.simple_tag
 def so_far(period):
     """The mark of a provisional number, in words and a shape of its own, not colour alone."""
-    return {"provisional": is_provisional(period), "period": period}
+    if not is_provisional(period):
+        return ""
+    return format_html(
+        '<span class="so-far" data-provisional title="{} has not ended: provisional until {}">'
+        "◔ so far</span>",
+        period.label,
+        _ends(period),
+    )
 
 
-@register.inclusion_tag("partials/provisional_notice.html")
+@register.simple_tag
 def provisional_notice(period):
     """A page's note that the period shown has not ended, so its numbers are provisional."""
-    return {"provisional": is_provisional(period), "period": period}
+    if not is_provisional(period):
+        return ""
+    return format_html(
+        '<p class="provisional-notice" role="note" data-provisional><span class="so-far">'
+        "◔ so far</span> {} runs until {}: its numbers are provisional until then.</p>",
+        period.label,
+        _ends(period),
+    )
 
 
 @register.filter
