@@ -299,7 +299,7 @@ def _measure_on_workers(count: int, expected_written: int) -> dict:
     """The full recompute again, from no snapshots, shared out among `count` real Celery
     workers (fresh processes on the configured Redis and database, `--pool solo`): its time,
     and the most any one worker's memory grew. It must write what the in-process run wrote."""
-    from kpis import recompute, tasks
+    from kpis import recompute, tasks, waiting
 
     ScoreSnapshot.objects.all().delete()
     refresh_planner_statistics()
@@ -307,6 +307,7 @@ def _measure_on_workers(count: int, expected_written: int) -> dict:
     # them); fresh workers would run them alongside the jobs measured here.
     with current_app.connection_for_write() as broker:
         broker.default_channel.queue_purge(RECOMPUTE_QUEUE)
+    waiting.forget()
     with memory_watch.workers_running(count, queue=RECOMPUTE_QUEUE) as pids:
         peaks = [memory_watch.Peak(pid) for pid in pids]
         started = time.perf_counter()

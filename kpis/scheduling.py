@@ -11,19 +11,17 @@ left behind by a rolled-back transaction rides along with the next commit: an ex
 is harmless, and a period that vanished with the rollback is skipped.
 
 With workers to share the work (Redis, not eager), a chain recompute does not travel in its
-task's arguments: the batch's units and periods wait in a Redis set and the task takes all
-that waits when it starts. Under load, writes arrive faster than recomputes end, and the
+task's arguments: the batch's units and periods wait in Redis (kpis/waiting.py) and the task
+takes all that waits when it starts. Under load, writes arrive faster than recomputes end, and the
 writes that queued up behind a running recompute share the next one, which walks the top of
 the tree once for all of them instead of once each."""
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import redis
-from django.conf import settings
 from django.db import transaction
 
+from kpis import waiting
 from scorecard.models import Period
 
 _PENDING = "_sightline_pending_recompute"
@@ -88,45 +86,7 @@ def _send_pending() -> None:
     if not (batch.unit_ids and chain_periods):
         return
     if tasks.shares_out():
-        add_waiting(batch.unit_ids, chain_periods)
+        waiting.add(batch.unit_ids, chain_periods)
         tasks.recompute_waiting.delay()
     else:
         tasks.recompute_units.delay(sorted(batch.unit_ids), sorted(chain_periods))
-
-
-WAITING_UNITS = "sightline:recompute:waiting:units"
-WAITING_PERIODS = "sightline:recompute:waiting:periods"
-
-
-def _redis() -> redis.Redis:
-    return _client(settings.REDIS_URL)
-
-
-@functools.cache
-def _client(url: str) -> redis.Redis:
-    # One connection pool a process (redis-py opens a new one in a forked child).
-    return redis.Redis.from_url(url)
-
-
-def add_waiting(unit_ids: Iterable[int], period_ids: Iterable[int]) -> None:
-    """Add units and periods to the chain recompute that waits for a worker. As in a batch,
-    the recompute covers every unit in every period, so two sets hold it."""
-    with _redis().pipeline(transaction=True) as pipe:
-        pipe.sadd(WAITING_UNITS, *unit_ids)
-        pipe.sadd(WAITING_PERIODS, *period_ids)
-        pipe.execute()
-
-
-def take_waiting() -> tuple[list[int], list[int]]:
-    """Everything that waits, emptied in one step: a write added after it goes to the next
-    task, which its own commit sent."""
-    with _redis().pipeline(transaction=True) as pipe:
-        pipe.smembers(WAITING_UNITS)
-        pipe.smembers(WAITING_PERIODS)
-        pipe.delete(WAITING_UNITS, WAITING_PERIODS)
-        units, periods, _deleted = pipe.execute()
-    return sorted(int(unit) for unit in units), sorted(int(period) for period in periods)
-
-
-def count_waiting() -> int:
-    return _redis().scard(WAITING_UNITS)

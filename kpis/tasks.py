@@ -5,7 +5,7 @@ import logging
 from celery import Signature, chord, current_app, group, shared_task
 from django.db import OperationalError
 
-from kpis import import_jobs, recompute, scheduling
+from kpis import import_jobs, recompute, waiting
 from kpis.models import ImportJob
 from kpis.recompute_plan import Job, Stage
 
@@ -26,20 +26,18 @@ def recompute_units(unit_ids: list[int], period_ids: list[int]) -> int:
     return sum(result.changed for result in results)
 
 
-@shared_task(name="kpis.tasks.recompute_waiting", **RETRY)
-def recompute_waiting() -> int:
-    """Recompute the chains that wait in Redis (kpis/scheduling.py): every write queued up
-    since the last such task shares this one. Returns rows changed; 0 when an earlier task
-    took the work. A failed recompute puts the work back before it is retried."""
-    unit_ids, period_ids = scheduling.take_waiting()
-    if not (unit_ids and period_ids):
-        return 0
-    try:
+@shared_task(bind=True, name="kpis.tasks.recompute_waiting", **RETRY)
+def recompute_waiting(self) -> int:
+    """Recompute the chains that wait in Redis (kpis/waiting.py): every write queued up
+    since the last such task shares this one. Returns rows changed (0 when an earlier task
+    took the work). A retry finds what this task took and runs it again, which is harmless."""
+    task_id = self.request.id
+    changed = 0
+    for unit_ids, period_ids in waiting.take(task_id):
         results = recompute.recompute_units(unit_ids=unit_ids, period_ids=period_ids)
-    except Exception:
-        scheduling.add_waiting(unit_ids, period_ids)
-        raise
-    return sum(result.changed for result in results)
+        changed += sum(result.changed for result in results)
+    waiting.done(task_id)
+    return changed
 
 
 @shared_task(name="kpis.tasks.recompute_everything", **RETRY)

@@ -221,16 +221,16 @@ def wait_for_worker(timeout: float = 300) -> None:
     import redis
     from django.conf import settings
 
-    from kpis.scheduling import count_waiting
+    from kpis import waiting
     from scorecard.celery import app
 
     queues = redis.Redis.from_url(settings.REDIS_URL)
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
-        waiting = sum(queues.llen(name) for name in ("default", "rollups", "reminders", "celery"))
+        queued = sum(queues.llen(name) for name in ("default", "rollups", "reminders", "celery"))
         active = app.control.inspect(timeout=2).active() or {}
-        busy = waiting + count_waiting() + sum(len(tasks) for tasks in active.values())
+        busy = queued + waiting.count() + sum(len(tasks) for tasks in active.values())
         quiet = quiet + 1 if busy == 0 else 0
         if quiet >= 2:
             return
