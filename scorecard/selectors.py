@@ -44,6 +44,17 @@ def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     return visible_units(user).select_related("scorecard")
 
 
+def top_units_visible_to(user: Any, *, limit: int) -> tuple[list[OrgUnit], bool]:
+    """At most `limit` units with a scorecard that the person may see, the top of the tree
+    first (by depth, then in tree order), and whether there are more. One query."""
+    units = list(
+        org_units_visible_to(user)
+        .filter(scorecard__isnull=False)
+        .order_by("depth", "path")[: limit + 1]
+    )
+    return units[:limit], len(units) > limit
+
+
 def units_named_like(units: QuerySet[OrgUnit], text: str) -> QuerySet[OrgUnit]:
     """The units of `units` whose name holds `text` (any case), those whose name starts
     with it first, then the higher in the tree, then by name: what the unit picker offers

@@ -34,18 +34,20 @@ JUST_SIGNED_IN = "sightline_just_signed_in"
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """What a person may see and what they must do now: their units as tiles (overall
-    score, status, change since the quarter before), the actuals they still have to enter,
-    their overdue action items and the reviews they prepare. A fixed number of queries."""
+    score, status, change since the quarter before; the top of the tree, a few dozen), the
+    actuals they still have to enter, their overdue action items and the reviews they
+    prepare. A fixed number of queries."""
     period, to_enter = kpi_selectors.actuals_to_enter(user=request.user)
     if request.session.pop(JUST_SIGNED_IN, False) and to_enter:
         return redirect("kpis:my_updates")
     shown = selectors.last_ended_period()
     # The last quarter ended on the first day of the one shown: the quarter before it.
     before = selectors.last_ended_period(today=shown.start)
-    units = [u for u in selectors.org_units_visible_to(request.user) if hasattr(u, "scorecard")]
+    units, more = selectors.top_units_visible_to(request.user, limit=settings.SIGHTLINE_HOME_TILES)
     today = timezone.localdate()
     context = {
         "tiles": kpi_selectors.unit_tiles(units=units, period=shown, before=before),
+        "more_units": more,
         "shown": shown,
         "before": before,
         "due_period": period,

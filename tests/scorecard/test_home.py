@@ -104,3 +104,19 @@ def test_the_owners_home_runs_the_same_queries_for_more_kpis(
             owner=people.owner,
         )  # fmt: skip
     assert count() == few
+
+
+def test_it_shows_the_top_of_a_large_tree_and_says_there_is_more(client, org, people, settings):
+    settings.SIGHTLINE_HOME_TILES = 3
+
+    html = home(client, people.executive)
+
+    # By depth, then in tree order: Acme, then North and South; the teams are left out.
+    assert html.count('class="card unit-tile"') == 3
+    names = [org.acme.name, org.north.name, org.south.name]
+    assert all(f">{name}</a></h3>" in html for name in names)
+    assert f">{org.north_sales.name}</a></h3>" not in html
+    assert "These are the 3 units at the top of what you may see." in html
+    assert f'href="{reverse("dashboard:home")}"' in html
+    settings.SIGHTLINE_HOME_TILES = 5
+    assert "at the top of what you may see" not in home(client, people.executive)
