@@ -54,6 +54,9 @@ def test_a_manager_switches_the_dashboard_to_another_unit_keeping_the_period(
     page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Northwind Group")
     period = page.locator("#dashboard-body").get_attribute("data-period")
+    # A click waits for the new page to commit, not for htmx to set the picker up: typed
+    # before that (seen under CI's load), the search is never sent.
+    page.wait_for_load_state("load")
 
     page.get_by_label("Unit", exact=True).fill("field")
     page.locator("#unit-picker-results").get_by_role("link", name="Field Sales").click()
