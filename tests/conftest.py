@@ -272,6 +272,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def real_worker(transactional_db, tmp_path):
     """A Celery worker process on Redis, reading the test database; ready when yielded."""
+    empty_worker_queues()
     with real_workers_running(tmp_path, count=1) as workers:
         yield workers[0]
 
@@ -279,8 +280,22 @@ def real_worker(transactional_db, tmp_path):
 @pytest.fixture
 def two_real_workers(transactional_db, tmp_path):
     """Two Celery worker processes sharing the queues (logs: tmp_path/worker-N.log)."""
+    empty_worker_queues()
     with real_workers_running(tmp_path, count=2) as workers:
         yield workers
+
+
+def empty_worker_queues() -> None:
+    """Nothing left by an earlier test of this process: a message its workers had prefetched
+    goes back to the queue when they stop (acks are late), and this test's workers would run
+    it too (seen: a recompute job counted twice). A test that queues tasks before its
+    workers start calls `real_workers_running` itself."""
+    from kpis import waiting
+
+    with celery_app.connection_for_write() as broker:
+        for queue in ("default", "rollups", "reminders"):
+            broker.default_channel.queue_purge(queue)
+    waiting.forget()
 
 
 @contextmanager
